@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 import org.apache.avro.message.SchemaStore;
@@ -57,7 +58,7 @@ public final class SchemaHistory {
     return cache;
   }
 
-  private static java.util.List<String> readLines(String resource, ClassLoader loader) {
+  private static List<String> readLines(String resource, ClassLoader loader) {
     try (InputStream in = open(resource, loader);
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       return reader.lines()
