@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -158,11 +160,15 @@ public final class Safetensors {
         ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
         head.putLong(padded).put(json);
         while (head.hasRemaining()) head.put((byte) ' ');
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        // Written aside, then renamed: a reader never sees half a file, and tensors mapped from the
+        // file being replaced stay readable while it is written.
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(ch, head.flip());
             for (Tensor t : sorted.values()) writeFully(ch, t.data().duplicate());
         }
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static Tensor tensor(FileChannel ch, String file, String name, JsonNode entry, long dataStart, long dataLen)
