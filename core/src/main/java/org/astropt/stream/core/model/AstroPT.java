@@ -8,6 +8,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -110,7 +111,18 @@ public final class AstroPT extends Layer {
         return new Forward(head4.apply(ps, y, training), List.copyOf(outputs));                      // [B, T, D]
     }
 
-    /** As a plain DJL block: [tokens] -> [prediction]; {@link #forward} also gives the block outputs. */
+    /**
+     * As a DJL block (what a Predictor calls): [tokens] -> [prediction, output of block 0, ...,
+     * output of block L-1].
+     */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        Forward out = forward(ps, inputs.singletonOrThrow(), training);
+        NDList list = new NDList(out.prediction());
+        list.addAll(out.blockOutputs());
+        return list;
+    }
+
     @Override
     NDArray apply(ParameterStore ps, NDArray x, boolean training) {
         return forward(ps, x, training).prediction();
@@ -130,6 +142,10 @@ public final class AstroPT extends Layer {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return inputShapes; // prediction [B, T, D] has the tokens' shape
+        Shape tokens = inputShapes[0]; // [B, T, D]
+        Shape[] out = new Shape[1 + config.nLayer()];
+        out[0] = tokens;
+        for (int i = 1; i < out.length; i++) out[i] = new Shape(tokens.get(0), tokens.get(1), config.nEmbd());
+        return out;
     }
 }

@@ -3,11 +3,13 @@ package org.astropt.stream.core.model;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import ai.djl.translate.Translator;
 
 /**
  * An AstroPT network with the native memory that holds its weights: a DJL {@link Model} on one
@@ -69,6 +71,9 @@ public final class AstroPTModel implements AutoCloseable {
 
     /** Reads the weights where they are (no copies). */
     public ParameterStore parameterStore(NDManager batch) { return new ParameterStore(batch, false); }
+
+    /** A DJL predictor over this network; not thread-safe, so one per thread, closed after use. */
+    public <I, O> Predictor<I, O> newPredictor(Translator<I, O> translator) { return model.newPredictor(translator); }
 
     /** Number of trainable values. */
     public long parameterCount() {

@@ -26,7 +26,7 @@ abstract class Layer extends AbstractBlock {
     abstract void nameParameters(String prefix, Map<String, Parameter> into);
 
     @Override
-    protected final NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
                                            PairList<String, Object> params) {
         return new NDList(apply(ps, inputs.singletonOrThrow(), training));
     }
