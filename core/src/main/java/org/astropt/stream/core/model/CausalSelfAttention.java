@@ -31,12 +31,13 @@ final class CausalSelfAttention extends Layer {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         NDList qkv = cAttn.apply(ps, x, training).split(3, 2);   // [B, T, 3E] -> 3 x [B, T, E]
-        NDArray q = heads(qkv.get(0), b, t);                      // [B, H, T, hd]
+        // q scaled before the product: the same 1/sqrt(hd), on an array T/hd times smaller.
+        NDArray q = heads(qkv.get(0), b, t).mul(scalar(x, (float) (1.0 / Math.sqrt(config.headDim())))); // [B, H, T, hd]
         NDArray k = heads(qkv.get(1), b, t);
         NDArray v = heads(qkv.get(2), b, t);
-        NDArray att = q.matMul(k.transpose(0, 1, 3, 2))          // [B, H, T, T]
-                .mul(scalar(x, (float) (1.0 / Math.sqrt(config.headDim()))));
-        att = att.add(causalBias(x.getManager(), t)).softmax(3); // future keys get weight 0
+        NDArray att = q.matMul(k.transpose(0, 1, 3, 2));         // [B, H, T, T], the largest array
+        att.addi(causalBias(x.getManager(), t));                  // in place: one [B, H, T, T] fewer; future keys -> -inf
+        att = att.softmax(3);
         att = dropout(att, config.dropout(), training);
         NDArray y = att.matMul(v)                                 // [B, H, T, hd]
                 .transpose(0, 2, 1, 3).reshape(b, t, config.nEmbd());

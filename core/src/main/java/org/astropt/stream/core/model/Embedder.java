@@ -32,15 +32,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class Embedder implements AutoCloseable {
 
     /**
-     * @param batchSize     sequences per forward pass: 32 keeps a 1024-token batch of the 89M model near 1 GB
+     * @param batchSize     sequences per forward pass; 8 bounds the 89M model at 1024 tokens to about 2 GB
+     *                      (estimated: two [8, 12, 1024, 1024] float attention arrays live at a time)
      * @param bucketLengths lengths a batch is padded to (ascending): a few fixed shapes instead of one per length
      * @param layer         block whose output is averaged (0-based); -1 for the last (AstroPT v1),
      *                      n_layer / 2 for the middle block (AstroPT v2)
      */
     public record Settings(int batchSize, int[] bucketLengths, int layer) {
 
-        /** Batches of 32, buckets at 16, 64, 256 and 1024 tokens (64, 128, 256, 512 px cutouts), last block. */
-        public static final Settings DEFAULT = new Settings(32, new int[] {16, 64, 256, 1024}, -1);
+        /** Batches of 8, buckets at 16, 64, 256 and 1024 tokens (64, 128, 256, 512 px cutouts), last block. */
+        public static final Settings DEFAULT = new Settings(8, new int[] {16, 64, 256, 1024}, -1);
 
         public Settings withLayer(int layer) { return new Settings(batchSize, bucketLengths, layer); }
     }

@@ -1,6 +1,7 @@
 package org.astropt.stream.core.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
@@ -22,6 +23,19 @@ final class TransformerBlock extends Layer {
 
     @Override
     NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+        if (training) return residual(ps, x, true); // backward needs the intermediates: the batch keeps them
+        // Inference: the block's intermediates (attention scores of [B, H, T, T] above all) are
+        // freed when the block is done, so a batch holds one block's working set, not n_layer.
+        NDManager batch = x.getManager();
+        try (NDManager scope = batch.newSubManager()) {
+            x.tempAttach(scope); // results land in scope; x returns to batch on close
+            NDArray out = residual(ps, x, false);
+            out.attach(batch);
+            return out;
+        }
+    }
+
+    private NDArray residual(ParameterStore ps, NDArray x, boolean training) {
         x = x.add(attn.apply(ps, ln1.apply(ps, x, training), training));
         return x.add(mlp.apply(ps, ln2.apply(ps, x, training), training));
     }
