@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
@@ -131,17 +130,8 @@ public final class Embedder implements AutoCloseable {
 
         @Override
         public NDList processInput(TranslatorContext ctx, Batch batch) {
-            int b = batch.sequences().size();
-            int t = batch.paddedLength();
-            int d = model.config().tokenDim();
-            float[] flat = new float[b * t * d]; // zeros beyond each sequence's end
-            int[] lengths = new int[b];
-            for (int i = 0; i < b; i++) {
-                float[][] s = batch.sequences().get(i);
-                lengths[i] = s.length;
-                for (int j = 0; j < s.length; j++) System.arraycopy(s[j], 0, flat, (i * t + j) * d, d);
-            }
-            NDArray tokens = ctx.getNDManager().create(flat, new Shape(b, t, d));
+            int[] lengths = batch.sequences().stream().mapToInt(s -> s.length).toArray();
+            NDArray tokens = TokenBatch.stack(ctx.getNDManager(), batch.sequences(), batch.paddedLength()); // [B, Tpad, D]
             ctx.setAttachment(LENGTHS, lengths);
             ctx.setAttachment(TOKENS, tokens);
             return new NDList(tokens);

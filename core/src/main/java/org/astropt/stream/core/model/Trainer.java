@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.time.Duration;
@@ -115,7 +114,7 @@ public final class Trainer implements AutoCloseable {
         int n = 0;
         for (List<float[][]> b; n < settings.evalBatches() && (b = batches.next()) != null; n++) {
             try (NDManager m = model.newBatchManager()) {
-                sum += loss(stack(m, b), false).getFloat();
+                sum += loss(TokenBatch.stack(m, b), false).getFloat();
             }
         }
         return n == 0 ? Float.NaN : (float) (sum / n);
@@ -138,7 +137,7 @@ public final class Trainer implements AutoCloseable {
             try (NDManager m = model.newBatchManager()) {
                 List<NDArray> micro = new ArrayList<>();
                 for (int a = 0; a < settings.accumulation(); a++) {
-                    NDArray batch = stack(m, batches.next());
+                    NDArray batch = TokenBatch.stack(m, batches.next());
                     tokens += batch.getShape().get(0) * (batch.getShape().get(1) - 1);
                     micro.add(batch);
                 }
@@ -153,18 +152,6 @@ public final class Trainer implements AutoCloseable {
             listener.accept(last);
         }
         return last;
-    }
-
-    /** [B][T][D] -> NDArray [B, T, D] in manager m. */
-    static NDArray stack(NDManager m, List<float[][]> sequences) {
-        int b = sequences.size();
-        int t = sequences.get(0).length;
-        int d = sequences.get(0)[0].length;
-        float[] flat = new float[b * t * d];
-        for (int i = 0; i < b; i++) {
-            for (int j = 0; j < t; j++) System.arraycopy(sequences.get(i)[j], 0, flat, (i * t + j) * d, d);
-        }
-        return m.create(flat, new Shape(b, t, d));
     }
 
     @Override

@@ -38,19 +38,21 @@ final class Parity {
         return new Diff(maxAbs, maxAbs / Math.max(scale, Float.MIN_NORMAL), maxElementRel);
     }
 
+    /** Fails unless max |ours - reference| / max |reference| is at most tolerance. */
     static Diff assertRelative(String what, float[] ours, float[] reference, double tolerance) {
-        assertArrayEquals(new int[] {reference.length}, new int[] {ours.length}, what + ": length");
-        Diff d = diff(ours, reference);
-        System.out.println("parity " + what + ": " + d);
-        assertTrue(d.maxRel() <= tolerance, what + " differs from the reference: " + d + " > " + tolerance);
-        return d;
+        return check(what, ours, reference, tolerance, true);
     }
 
+    /** Fails unless max |ours - reference| is at most tolerance. */
     static Diff assertAbsolute(String what, float[] ours, float[] reference, double tolerance) {
+        return check(what, ours, reference, tolerance, false);
+    }
+
+    private static Diff check(String what, float[] ours, float[] reference, double tolerance, boolean relative) {
         assertArrayEquals(new int[] {reference.length}, new int[] {ours.length}, what + ": length");
         Diff d = diff(ours, reference);
         System.out.println("parity " + what + ": " + d);
-        assertTrue(d.maxAbs() <= tolerance, what + " differs from the reference: " + d + " > " + tolerance);
+        assertTrue((relative ? d.maxRel() : d.maxAbs()) <= tolerance, what + " differs from the reference: " + d + " > " + tolerance);
         return d;
     }
 }

@@ -68,8 +68,8 @@ class TrainerTest {
                  Trainer trainer = new Trainer(model, settings);
                  ai.djl.ndarray.NDManager m = model.newBatchManager()) {
                 List<ai.djl.ndarray.NDArray> micro = run == 0
-                        ? List.of(Trainer.stack(m, seqs))
-                        : List.of(Trainer.stack(m, seqs.subList(0, 4)), Trainer.stack(m, seqs.subList(4, 8)));
+                        ? List.of(TokenBatch.stack(m, seqs))
+                        : List.of(TokenBatch.stack(m, seqs.subList(0, 4)), TokenBatch.stack(m, seqs.subList(4, 8)));
                 loss[run] = trainer.step(micro, 1e-3);
                 after[run] = model.network().namedParameters().get("transformer.h.0.attn.c_attn.weight").getArray().toFloatArray();
             }
