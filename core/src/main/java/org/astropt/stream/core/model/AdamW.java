@@ -1,0 +1,125 @@
+package org.astropt.stream.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * PyTorch's AdamW, step for step (torch.optim.AdamW, single-tensor path), over the network's
+ * parameters in place, plus clip_grad_norm_. Weight decay applies only to tensors of two or more
+ * dimensions (matrices and the position table), as nanoGPT and AstroPT configure it: decaying
+ * biases and LayerNorm weights only hurts.
+ *
+ * <p>Per parameter p with gradient g, at step t (from 1):
+ * <pre>
+ *   p *= 1 - lr * weight_decay                     (decoupled decay, 2+ dim tensors only)
+ *   m += (1 - beta1) (g - m);   v = beta2 v + (1 - beta2) g^2
+ *   p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ * </pre>
+ * Not thread-safe: one training thread owns it.
+ */
+public final class AdamW implements AutoCloseable {
+
+    /** The reference's optimizer settings. */
+    public record Settings(double beta1, double beta2, double eps, double weightDecay) {
+        /** AstroPT's: betas (0.9, 0.95) as nanoGPT; eps as PyTorch; decay 0.1. */
+        public static final Settings ASTROPT = new Settings(0.9, 0.95, 1e-8, 0.1);
+    }
+
+    private record Slot(Parameter parameter, NDArray m, NDArray v, boolean decays) {}
+
+    private final Settings settings;
+    private final NDManager state; // m and v live here, beside the weights, until close()
+    private final List<Slot> slots = new ArrayList<>();
+    private int step;
+
+    public AdamW(AstroPTModel model, Settings settings) {
+        this.settings = settings;
+        this.state = model.manager().newSubManager();
+        for (Parameter p : model.network().namedParameters().values()) {
+            NDArray w = p.getArray();
+            slots.add(new Slot(p, state.zeros(w.getShape(), w.getDataType()), state.zeros(w.getShape(), w.getDataType()),
+                    w.getShape().dimension() >= 2));
+        }
+    }
+
+    /** Updates done so far. */
+    public int stepCount() { return step; }
+
+    /**
+     * Scales all gradients together so their global L2 norm is at most maxNorm, as
+     * torch.nn.utils.clip_grad_norm_: coef = min(1, maxNorm / (norm + 1e-6)).
+     *
+     * @return the norm before clipping
+     */
+    public float clipGradientNorm(double maxNorm) {
+        try (NDManager scratch = state.newSubManager()) {
+            NDList norms = new NDList();
+            List<NDArray> grads = new ArrayList<>();
+            for (Slot s : slots) {
+                NDArray g = gradient(s, scratch);
+                grads.add(g);
+                norms.add(g.norm());
+            }
+            NDArray total = NDArrays.stack(norms).norm();
+            NDArray coef = scratch.create((float) maxNorm).div(total.add(scratch.create(1e-6f)))
+                    .minimum(scratch.create(1f));
+            for (NDArray g : grads) g.muli(coef);
+            return total.getFloat();
+        }
+    }
+
+    /** One update with the gradients now held by the parameters, then clears those gradients. */
+    public void step(double lr) {
+        step++;
+        double bias1 = 1 - Math.pow(settings.beta1(), step);
+        double bias2Sqrt = Math.sqrt(1 - Math.pow(settings.beta2(), step));
+        AstroPTModel.disableGradientsOnThisThread(); // in-place updates of leaves are refused while recording
+        try (NDManager scratch = state.newSubManager()) {
+            NDArray decay = scratch.create((float) (1 - lr * settings.weightDecay()));
+            NDArray oneMinusBeta1 = scratch.create((float) (1 - settings.beta1()));
+            NDArray beta2 = scratch.create((float) settings.beta2());
+            NDArray oneMinusBeta2 = scratch.create((float) (1 - settings.beta2()));
+            NDArray correction2 = scratch.create((float) bias2Sqrt);
+            NDArray eps = scratch.create((float) settings.eps());
+            NDArray stepSize = scratch.create((float) (lr / bias1));
+            for (Slot s : slots) {
+                NDArray p = s.parameter().getArray();
+                NDArray g = gradient(s, scratch);
+                if (s.decays() && settings.weightDecay() != 0) p.muli(decay);
+                s.m().addi(g.sub(s.m()).mul(oneMinusBeta1));
+                s.v().muli(beta2).addi(g.mul(g).mul(oneMinusBeta2));
+                NDArray denom = s.v().sqrt().div(correction2).add(eps);
+                p.subi(s.m().mul(stepSize).div(denom));
+                zeroGradient(p);
+            }
+        }
+    }
+
+    /** The parameter's gradient; DJL hands out a new handle each call, so it goes in scratch. */
+    private static NDArray gradient(Slot s, NDManager scratch) {
+        NDArray g = s.parameter().getArray().getGradient();
+        g.attach(scratch);
+        return g;
+    }
+
+    /** Gradients accumulate over backward passes (micro-batches) until cleared here. */
+    static void zeroGradient(NDArray p) {
+        if (p instanceof PtNDArray pt) {
+            JniUtils.zeroGrad(pt);
+        } else {
+            try (NDArray g = p.getGradient()) {
+                g.subi(g);
+            }
+        }
+    }
+
+    @Override
+    public void close() { state.close(); }
+}

@@ -1,0 +1,85 @@
+package org.astropt.stream.core.model;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.translate.Translator;
+
+/**
+ * An AstroPT network with the native memory that holds its weights: a DJL {@link Model} on one
+ * device. Create it in an open() or a try-with-resources and close it when done; share it between
+ * threads only through per-thread sub-managers ({@link Embedder} does this).
+ *
+ * <p>Device: {@code -Dastropt.device=cpu|gpu|gpu1...}; by default the first GPU when libtorch
+ * sees one, else the CPU. Which libtorch (CPU or CUDA) runs is decided by the native jar on the
+ * classpath; see the model section of the README.
+ */
+public final class AstroPTModel implements AutoCloseable {
+
+    private final Model model;
+    private final AstroPT network;
+
+    private AstroPTModel(Model model, AstroPT network) {
+        this.model = model;
+        this.network = network;
+    }
+
+    /** A fresh network with the reference's initialisation, reproducible from seed. */
+    public static AstroPTModel create(ModelConfig config, Device device, long seed) {
+        Engine.getInstance().setRandomSeed((int) seed);
+        Model model = Model.newInstance("astropt", device);
+        AstroPT network = new AstroPT(config);
+        model.setBlock(network);
+        disableGradientsOnThisThread();
+        network.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, config.tokenDim()));
+        return new AstroPTModel(model, network);
+    }
+
+    /** The device from -Dastropt.device, else the first GPU libtorch sees, else the CPU. */
+    public static Device defaultDevice() {
+        String name = System.getProperty("astropt.device", "").trim();
+        if (!name.isEmpty()) return Device.fromName(name);
+        return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    }
+
+    /**
+     * libtorch records operations for backward on every thread where grad mode is on, and a new
+     * thread starts with it on. Inference threads turn it off; a GradientCollector turns it back on
+     * for the span of one training step.
+     */
+    public static void disableGradientsOnThisThread() {
+        if ("PyTorch".equals(Engine.getInstance().getEngineName())) JniUtils.setGradMode(false);
+    }
+
+    public AstroPT network() { return network; }
+
+    public ModelConfig config() { return network.config(); }
+
+    public Device device() { return model.getNDManager().getDevice(); }
+
+    /** The long-lived manager holding the weights: never attach per-batch results to it. */
+    public NDManager manager() { return model.getNDManager(); }
+
+    /** A manager for one batch; close it after the batch. */
+    public NDManager newBatchManager() { return model.getNDManager().newSubManager(); }
+
+    /** Reads the weights where they are (no copies). */
+    public ParameterStore parameterStore(NDManager batch) { return new ParameterStore(batch, false); }
+
+    /** A DJL predictor over this network; not thread-safe, so one per thread, closed after use. */
+    public <I, O> Predictor<I, O> newPredictor(Translator<I, O> translator) { return model.newPredictor(translator); }
+
+    /** Number of trainable values. */
+    public long parameterCount() {
+        return network.namedParameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
+    }
+
+    @Override
+    public void close() { model.close(); }
+}

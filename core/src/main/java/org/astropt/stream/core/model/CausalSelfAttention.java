@@ -1,0 +1,68 @@
+package org.astropt.stream.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import java.util.Map;
+
+/**
+ * Multi-head self-attention where token t sees tokens 0..t only. Because of that, padding added
+ * after a sequence's last token never changes the outputs at its real positions.
+ */
+final class CausalSelfAttention extends Layer {
+
+    private final ModelConfig config;
+    private final Linear cAttn; // [embd] -> [3 * embd]: q, k, v for all heads at once
+    private final Linear cProj; // [embd] -> [embd]
+
+    CausalSelfAttention(ModelConfig config) {
+        this.config = config;
+        int e = config.nEmbd();
+        cAttn = addChildBlock("c_attn", new Linear(e, 3L * e, config.bias(), AstroPT.INIT_STD));
+        cProj = addChildBlock("c_proj", new Linear(e, e, config.bias(), AstroPT.residualInitStd(config)));
+    }
+
+    @Override
+    NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        NDList qkv = cAttn.apply(ps, x, training).split(3, 2);   // [B, T, 3E] -> 3 x [B, T, E]
+        // q scaled before the product: the same 1/sqrt(hd), on an array T/hd times smaller.
+        NDArray q = heads(qkv.get(0), b, t).mul(scalar(x, (float) (1.0 / Math.sqrt(config.headDim())))); // [B, H, T, hd]
+        NDArray k = heads(qkv.get(1), b, t);
+        NDArray v = heads(qkv.get(2), b, t);
+        NDArray att = q.matMul(k.transpose(0, 1, 3, 2));         // [B, H, T, T], the largest array
+        att.addi(causalBias(x.getManager(), t));                  // in place: one [B, H, T, T] fewer; future keys -> -inf
+        att = att.softmax(3);
+        att = dropout(att, config.dropout(), training);
+        NDArray y = att.matMul(v)                                 // [B, H, T, hd]
+                .transpose(0, 2, 1, 3).reshape(b, t, config.nEmbd());
+        return dropout(cProj.apply(ps, y, training), config.dropout(), training);
+    }
+
+    /** [B, T, E] -> [B, H, T, hd] */
+    private NDArray heads(NDArray x, long b, long t) {
+        return x.reshape(b, t, config.nHead(), config.headDim()).transpose(0, 2, 1, 3);
+    }
+
+    /**
+     * [T, T]: 0 where key index <= query index, -inf after it. DJL has no tril, so the mask comes
+     * from comparing indices; it is added, because DJL's where does not broadcast.
+     */
+    static NDArray causalBias(NDManager manager, long t) {
+        NDArray idx = manager.arange((int) t);
+        NDArray visible = idx.reshape(t, 1).gte(idx.reshape(1, t));
+        Shape square = new Shape(t, t);
+        return NDArrays.where(visible, manager.zeros(square), manager.full(square, Float.NEGATIVE_INFINITY));
+    }
+
+    @Override
+    void nameParameters(String prefix, Map<String, Parameter> into) {
+        cAttn.nameParameters(prefix + "c_attn.", into);
+        cProj.nameParameters(prefix + "c_proj.", into);
+    }
+}

@@ -1,0 +1,103 @@
+package org.astropt.stream.core.model;
+
+import ai.djl.Device;
+import ai.djl.nn.Parameter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.astropt.stream.core.model.Safetensors.Dtype;
+import org.astropt.stream.core.model.Safetensors.Tensor;
+
+/**
+ * A model on disk: a directory holding config.json (the reference's model_args) and
+ * weights.safetensors (the reference's parameter names, [out, in] Linear weights, F32, F16 or
+ * BF16). Released AstroPT pickles convert to this once, in Python: docs/IMPORTING_WEIGHTS.md.
+ */
+public final class Checkpoint {
+
+    public static final String CONFIG_FILE = "config.json";
+    public static final String WEIGHTS_FILE = "weights.safetensors";
+
+    private Checkpoint() {}
+
+    /** Builds the network of dir/config.json on device and loads dir/weights.safetensors into it. */
+    public static AstroPTModel load(Path dir, Device device) throws IOException {
+        ModelConfig config = ModelConfig.read(dir.resolve(CONFIG_FILE));
+        AstroPTModel model = AstroPTModel.create(config, device, 0);
+        try {
+            loadWeights(model.network(), dir.resolve(WEIGHTS_FILE));
+            return model;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Writes config.json and weights.safetensors (tensors stored as dtype) into dir. */
+    public static void save(AstroPTModel model, Path dir, Dtype dtype) throws IOException {
+        Files.createDirectories(dir);
+        model.config().write(dir.resolve(CONFIG_FILE));
+        Safetensors.write(dir.resolve(WEIGHTS_FILE), tensors(model.network(), dtype), Map.of("format", "pt"));
+    }
+
+    /** The network's weights as safetensors tensors under the reference names. */
+    public static Map<String, Tensor> tensors(AstroPT network, Dtype dtype) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        network.namedParameters().forEach((name, p) ->
+                out.put(name, Tensor.of(p.getShape().getShape(), p.getArray().toFloatArray(), dtype)));
+        return out;
+    }
+
+    /**
+     * Copies a safetensors file into the network after checking every name, shape and dtype; on
+     * any mismatch nothing is copied and the message lists all of them.
+     */
+    public static void loadWeights(AstroPT network, Path file) throws IOException {
+        Map<String, Tensor> found = Safetensors.read(file);
+        List<String> problems = mismatches(network.namedParameters(), found);
+        if (!problems.isEmpty()) {
+            throw new InvalidCheckpointException(file.toString(), "does not fit a model with " + describe(network.config())
+                    + ": " + String.join("; ", problems));
+        }
+        AstroPTModel.disableGradientsOnThisThread(); // copying into a leaf that records gradients is refused
+        network.namedParameters().forEach((name, p) -> p.getArray().set(found.get(name).toFloats()));
+    }
+
+    /** One line per mismatch: missing tensors, unexpected tensors, wrong shapes, wrong dtypes. */
+    static List<String> mismatches(Map<String, Parameter> expected, Map<String, Tensor> found) {
+        List<String> problems = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : expected.entrySet()) {
+            Tensor t = found.get(e.getKey());
+            long[] want = e.getValue().getShape().getShape();
+            if (t == null) {
+                missing.add(e.getKey() + " " + Arrays.toString(want));
+                continue;
+            }
+            if (!Arrays.equals(want, t.shape())) {
+                problems.add(e.getKey() + " has shape " + Arrays.toString(t.shape()) + ", expected " + Arrays.toString(want));
+            }
+            if (Dtype.parse(t.dtype()) == null) {
+                problems.add(e.getKey() + " has dtype " + t.dtype() + ", expected F32, F16 or BF16");
+            }
+        }
+        if (!missing.isEmpty()) problems.add(0, "missing " + String.join(", ", missing));
+        List<String> unexpected = found.keySet().stream().filter(k -> !expected.containsKey(k)).toList();
+        if (!unexpected.isEmpty()) {
+            String hint = unexpected.stream().anyMatch(k -> k.startsWith("_orig_mod.")) ? " (strip the _orig_mod. prefix"
+                    + " of a torch.compile checkpoint, see docs/IMPORTING_WEIGHTS.md)" : "";
+            problems.add("unexpected " + String.join(", ", unexpected) + hint);
+        }
+        return problems;
+    }
+
+    private static String describe(ModelConfig c) {
+        return "n_layer " + c.nLayer() + ", n_embd " + c.nEmbd() + ", n_chan " + c.nChan() + ", patch_size "
+                + c.patchSize() + ", block_size " + c.blockSize() + ", bias " + c.bias();
+    }
+}

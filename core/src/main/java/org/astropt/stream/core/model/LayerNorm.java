@@ -1,0 +1,41 @@
+package org.astropt.stream.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import java.util.Map;
+
+/** LayerNorm over the last axis, eps 1e-5, with a weight and (when the config says bias) a bias. */
+final class LayerNorm extends Layer {
+
+    /** PyTorch's default, which the reference uses. */
+    static final float EPS = 1e-5f;
+
+    final Parameter weight; // [embd], starts at one
+    final Parameter bias;   // [embd] starting at zero, or null
+    private final Shape normalized;
+
+    LayerNorm(long embd, boolean withBias) {
+        normalized = new Shape(embd);
+        weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.GAMMA)
+                .optShape(normalized).build());
+        bias = withBias ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BETA)
+                .optShape(normalized).build()) : null;
+    }
+
+    @Override
+    NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        // DJL's layerNorm needs a beta; without bias it is zeros made in x's (per-batch) manager.
+        NDArray b = bias == null ? x.getManager().zeros(normalized, x.getDataType())
+                : ps.getValue(bias, x.getDevice(), training);
+        return ai.djl.nn.norm.LayerNorm.layerNorm(x, normalized, w, b, EPS).singletonOrThrow();
+    }
+
+    @Override
+    void nameParameters(String prefix, Map<String, Parameter> into) {
+        into.put(prefix + "weight", weight);
+        if (bias != null) into.put(prefix + "bias", bias);
+    }
+}

@@ -1,0 +1,45 @@
+package org.astropt.stream.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import java.util.Map;
+
+/** PyTorch's nn.Linear: y = x W^T + b with W as [out, in], so weights copy across unchanged. */
+final class Linear extends Layer {
+
+    final Parameter weight; // [out, in]
+    final Parameter bias;   // [out], or null without bias
+    private final long out;
+
+    /** @param initStd std of the N(0, std) weight init; biases start at zero as in the reference */
+    Linear(long in, long out, boolean withBias, float initStd) {
+        this.out = out;
+        weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(out, in)).optInitializer(new NormalInitializer(initStd)).build());
+        bias = withBias ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
+                .optShape(new Shape(out)).build()) : null;
+    }
+
+    @Override
+    NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        return bias == null
+                ? ai.djl.nn.core.Linear.linear(x, w).singletonOrThrow()
+                : ai.djl.nn.core.Linear.linear(x, w, ps.getValue(bias, x.getDevice(), training)).singletonOrThrow();
+    }
+
+    @Override
+    void nameParameters(String prefix, Map<String, Parameter> into) {
+        into.put(prefix + "weight", weight);
+        if (bias != null) into.put(prefix + "bias", bias);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape s = inputShapes[0];
+        return new Shape[] {s.slice(0, s.dimension() - 1).add(out)};
+    }
+}

@@ -1,0 +1,170 @@
+package org.astropt.stream.core.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The shape of an AstroPT network: the reference's {@code model_args}, under the same keys in
+ * {@code config.json} (n_layer, n_head, n_embd, n_chan, block_size, patch_size, bias, dropout), so
+ * a checkpoint's config moves between the Python reference and this code unchanged.
+ *
+ * @param nLayer    transformer blocks
+ * @param nHead     attention heads; must divide nEmbd
+ * @param nEmbd     width of the residual stream
+ * @param nChan     bands per cutout (3 for AstroPT v1's grz)
+ * @param blockSize longest token sequence: rows of the learned position table
+ * @param patchSize side of a square patch in pixels (16 in AstroPT v1)
+ * @param bias      whether LayerNorms and the attention/MLP Linears carry biases (false in AstroPT v1)
+ * @param dropout   dropout rate in training (0 in AstroPT v1)
+ */
+public record ModelConfig(int nLayer, int nHead, int nEmbd, int nChan, int blockSize, int patchSize,
+                          boolean bias, double dropout) {
+
+    /** AstroPT v1 trained on 3-band (grz) cutouts. */
+    public static final int DEFAULT_CHANNELS = 3;
+    /** AstroPT v1's block size: 1024 tokens covers a 512x512 cutout in 16x16 patches. */
+    public static final int DEFAULT_BLOCK_SIZE = 1024;
+    /** AstroPT v1's patch side. */
+    public static final int DEFAULT_PATCH_SIZE = 16;
+
+    /** A named size from the paper with the peak learning rate it trained with. */
+    public record Preset(String name, ModelConfig config, double learningRate) {}
+
+    /** The eight sizes of Smith et al. 2024 (n_layer, n_head, n_embd, learning rate), smallest first. */
+    public static final List<Preset> PRESETS = List.of(
+            preset("1M", 4, 8, 128, 1e-3),
+            preset("5M", 6, 8, 256, 1e-3),
+            preset("12M", 6, 8, 384, 1e-3),
+            preset("21M", 6, 8, 512, 1e-3),
+            preset("89M", 12, 12, 768, 6e-4),
+            preset("309M", 24, 16, 1024, 3e-4),
+            preset("830M", 16, 8, 2048, 3e-4),
+            preset("2.1B", 26, 32, 2560, 1.6e-4));
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public ModelConfig {
+        positive("n_layer", nLayer);
+        positive("n_head", nHead);
+        positive("n_embd", nEmbd);
+        positive("n_chan", nChan);
+        positive("block_size", blockSize);
+        positive("patch_size", patchSize);
+        if (nEmbd % nHead != 0) {
+            throw new IllegalArgumentException("n_embd " + nEmbd + " is not a multiple of n_head " + nHead);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout " + dropout + " is outside [0, 1)");
+        }
+    }
+
+    /** A config with AstroPT v1's defaults for everything but the three sizes. */
+    public static ModelConfig of(int nLayer, int nHead, int nEmbd) {
+        return new ModelConfig(nLayer, nHead, nEmbd, DEFAULT_CHANNELS, DEFAULT_BLOCK_SIZE,
+                DEFAULT_PATCH_SIZE, false, 0.0);
+    }
+
+    /** The preset of this name ("1M" ... "2.1B"). */
+    public static Preset preset(String name) {
+        for (Preset p : PRESETS) {
+            if (p.name().equalsIgnoreCase(name)) return p;
+        }
+        throw new IllegalArgumentException("no model preset named '" + name + "'; known: "
+                + PRESETS.stream().map(Preset::name).toList());
+    }
+
+    /** Values in one token: a patch's pixels over all bands. */
+    public int tokenDim() { return patchSize * patchSize * nChan; }
+
+    public int headDim() { return nEmbd / nHead; }
+
+    /** Same network with another number of bands (a survey with other filters). */
+    public ModelConfig withChannels(int channels) {
+        return new ModelConfig(nLayer, nHead, nEmbd, channels, blockSize, patchSize, bias, dropout);
+    }
+
+    // ---- config.json ----
+
+    /** The reference's model_args as JSON, keys in its order. */
+    public String toJson() {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("n_layer", nLayer);
+        args.put("n_head", nHead);
+        args.put("n_embd", nEmbd);
+        args.put("n_chan", nChan);
+        args.put("block_size", blockSize);
+        args.put("patch_size", patchSize);
+        args.put("bias", bias);
+        args.put("dropout", dropout);
+        try {
+            return JSON.writeValueAsString(args) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void write(Path file) throws IOException {
+        Files.writeString(file, toJson(), StandardCharsets.UTF_8);
+    }
+
+    /** Reads config.json; a missing optional key takes AstroPT v1's value, unknown keys are ignored. */
+    public static ModelConfig read(Path file) throws IOException {
+        return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /** Parses model_args JSON; errors name the source and the offending key. */
+    public static ModelConfig fromJson(String json, String source) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new InvalidCheckpointException(source, "not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (!(node instanceof ObjectNode args)) {
+            throw new InvalidCheckpointException(source, "expected a JSON object of model_args");
+        }
+        try {
+            return new ModelConfig(
+                    integer(args, "n_layer", null, source),
+                    integer(args, "n_head", null, source),
+                    integer(args, "n_embd", null, source),
+                    integer(args, "n_chan", DEFAULT_CHANNELS, source),
+                    integer(args, "block_size", DEFAULT_BLOCK_SIZE, source),
+                    integer(args, "patch_size", DEFAULT_PATCH_SIZE, source),
+                    args.has("bias") && args.get("bias").asBoolean(),
+                    args.has("dropout") ? args.get("dropout").asDouble() : 0.0);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidCheckpointException(source, e.getMessage());
+        }
+    }
+
+    private static int integer(ObjectNode args, String key, Integer fallback, String source) {
+        JsonNode v = args.get(key);
+        if (v == null || v.isNull()) {
+            if (fallback == null) throw new InvalidCheckpointException(source, "model_args key " + key + " is missing");
+            return fallback;
+        }
+        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw new InvalidCheckpointException(source, key + " must be an integer, got " + v);
+        }
+        return v.intValue();
+    }
+
+    private static void positive(String key, int value) {
+        if (value < 1) throw new IllegalArgumentException(key + " must be at least 1, got " + value);
+    }
+
+    private static Preset preset(String name, int nLayer, int nHead, int nEmbd, double lr) {
+        return new Preset(name, of(nLayer, nHead, nEmbd), lr);
+    }
+}

@@ -1,0 +1,145 @@
+package org.astropt.stream.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.astropt.stream.core.model.Safetensors.Dtype;
+import org.astropt.stream.core.model.Safetensors.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointTest {
+
+    /** 2 layers, 2 heads, width 16, one band, 4x4 patches: D = 16, small enough to build instantly. */
+    static final ModelConfig SMALL = new ModelConfig(2, 2, 16, 1, 32, 4, false, 0.0);
+
+    @Test
+    void namesFollowTheReferenceStateDict() {
+        AstroPT net = new AstroPT(SMALL);
+        List<String> names = List.copyOf(net.namedParameters().keySet());
+        assertEquals(List.of("transformer.wte.0.weight", "transformer.wte.0.bias", "transformer.wte.2.weight",
+                "transformer.wte.2.bias", "transformer.wpe.weight", "transformer.h.0.ln_1.weight",
+                "transformer.h.0.attn.c_attn.weight", "transformer.h.0.attn.c_proj.weight", "transformer.h.0.ln_2.weight",
+                "transformer.h.0.mlp.c_fc.weight", "transformer.h.0.mlp.c_proj.weight"), names.subList(0, 11));
+        assertEquals(List.of("transformer.ln_f.weight", "lm_head.0.weight", "lm_head.0.bias", "lm_head.2.weight",
+                "lm_head.2.bias", "lm_head.4.weight", "lm_head.4.bias"), names.subList(names.size() - 7, names.size()));
+        assertArrayEquals(new long[] {48, 16}, net.namedParameters().get("transformer.h.1.attn.c_attn.weight").getShape().getShape());
+        assertArrayEquals(new long[] {32, 16}, net.namedParameters().get("transformer.wpe.weight").getShape().getShape());
+    }
+
+    @Test
+    void biasConfigAddsTheBlockBiases() {
+        AstroPT net = new AstroPT(new ModelConfig(1, 2, 16, 1, 32, 4, true, 0.0));
+        for (String n : List.of("transformer.h.0.ln_1.bias", "transformer.h.0.attn.c_attn.bias",
+                "transformer.h.0.mlp.c_proj.bias", "transformer.ln_f.bias")) {
+            assertTrue(net.namedParameters().containsKey(n), n);
+        }
+    }
+
+    @Test
+    void presetSizesMatchTheirNames() {
+        // Counted from the declared shapes; nothing is allocated.
+        assertEquals(89.0, count("89M") / 1e6, 1.5);
+        assertEquals(309.0, count("309M") / 1e6, 6);
+        assertEquals(1.0, count("1M") / 1e6, 0.5);
+    }
+
+    private static long count(String preset) {
+        return new AstroPT(ModelConfig.preset(preset).config()).namedParameters().values().stream()
+                .mapToLong(p -> p.getShape().size()).sum();
+    }
+
+    @Test
+    void savesAndLoadsEveryDtype(@TempDir Path dir) throws Exception {
+        try (AstroPTModel model = AstroPTModel.create(SMALL, Device.cpu(), 7)) {
+            Map<String, Tensor> original = Checkpoint.tensors(model.network(), Dtype.F32);
+            for (Dtype dtype : Dtype.values()) {
+                Path ckpt = dir.resolve(dtype.name());
+                Checkpoint.save(model, ckpt, dtype);
+                try (AstroPTModel back = Checkpoint.load(ckpt, Device.cpu())) {
+                    assertEquals(SMALL, back.config());
+                    Map<String, Tensor> loaded = Checkpoint.tensors(back.network(), Dtype.F32);
+                    for (String name : original.keySet()) {
+                        // Exact for F32; for F16/BF16 exactly the rounded value.
+                        float[] expected = Tensor.of(original.get(name).shape(), original.get(name).toFloats(), dtype).toFloats();
+                        assertArrayEquals(expected, loaded.get(name).toFloats(), name + " as " + dtype);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void initialisationFollowsTheReference() {
+        try (AstroPTModel model = AstroPTModel.create(ModelConfig.of(4, 4, 64), Device.cpu(), 1)) {
+            Map<String, Tensor> t = Checkpoint.tensors(model.network(), Dtype.F32);
+            assertEquals(0.02, std(t.get("transformer.wte.0.weight").toFloats()), 0.002);
+            assertEquals(0.02, std(t.get("transformer.wpe.weight").toFloats()), 0.002);
+            assertEquals(0.02 / Math.sqrt(8), std(t.get("transformer.h.3.mlp.c_proj.weight").toFloats()), 0.0007);
+            assertArrayEquals(new float[64], t.get("transformer.wte.2.bias").toFloats());
+            float[] ones = new float[64];
+            java.util.Arrays.fill(ones, 1f);
+            assertArrayEquals(ones, t.get("transformer.h.0.ln_1.weight").toFloats());
+        }
+    }
+
+    private static double std(float[] v) {
+        double s = 0;
+        for (float x : v) s += (double) x * x;
+        return Math.sqrt(s / v.length);
+    }
+
+    @Test
+    void aMissingTensorIsNamed(@TempDir Path dir) throws Exception {
+        InvalidCheckpointException e = loadBroken(dir, t -> t.remove("transformer.h.1.ln_2.weight"));
+        assertTrue(e.getMessage().endsWith(": missing transformer.h.1.ln_2.weight [16]"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(dir.resolve("weights.safetensors") + ": does not fit a model with n_layer 2"),
+                e.getMessage());
+    }
+
+    @Test
+    void aWrongShapeIsNamed(@TempDir Path dir) throws Exception {
+        InvalidCheckpointException e = loadBroken(dir,
+                t -> t.put("transformer.wpe.weight", Tensor.of(new long[] {16, 16}, new float[256], Dtype.F32)));
+        assertTrue(e.getMessage().endsWith(": transformer.wpe.weight has shape [16, 16], expected [32, 16]"), e.getMessage());
+    }
+
+    @Test
+    void aWrongDtypeIsNamed(@TempDir Path dir) throws Exception {
+        InvalidCheckpointException e = loadBroken(dir,
+                t -> t.put("lm_head.4.bias", new Tensor("I32", new long[] {16}, ByteBuffer.allocate(64))));
+        assertTrue(e.getMessage().endsWith(": lm_head.4.bias has dtype I32, expected F32, F16 or BF16"), e.getMessage());
+    }
+
+    @Test
+    void everyProblemIsListedAtOnce(@TempDir Path dir) throws Exception {
+        InvalidCheckpointException e = loadBroken(dir, t -> {
+            Tensor wpe = t.remove("transformer.wpe.weight");
+            t.put("_orig_mod.transformer.wpe.weight", wpe);
+            t.put("lm_head.0.bias", Tensor.of(new long[] {33}, new float[33], Dtype.BF16));
+        });
+        assertTrue(e.getMessage().endsWith(": missing transformer.wpe.weight [32, 16]; lm_head.0.bias has shape [33], "
+                + "expected [32]; unexpected _orig_mod.transformer.wpe.weight (strip the _orig_mod. prefix of a "
+                + "torch.compile checkpoint, see docs/IMPORTING_WEIGHTS.md)"), e.getMessage());
+    }
+
+    private interface Edit { void apply(Map<String, Tensor> tensors); }
+
+    private static InvalidCheckpointException loadBroken(Path dir, Edit edit) throws Exception {
+        try (AstroPTModel model = AstroPTModel.create(SMALL, Device.cpu(), 3)) {
+            Checkpoint.save(model, dir, Dtype.F32);
+            Map<String, Tensor> t = new LinkedHashMap<>(Safetensors.read(dir.resolve(Checkpoint.WEIGHTS_FILE)));
+            edit.apply(t);
+            Safetensors.write(dir.resolve(Checkpoint.WEIGHTS_FILE), t, Map.of());
+        }
+        return assertThrows(InvalidCheckpointException.class, () -> Checkpoint.load(dir, Device.cpu()).close());
+    }
+}

@@ -1,0 +1,73 @@
+package org.astropt.stream.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelConfigTest {
+
+    @Test
+    void eightPresetsWithThePapersSizes() {
+        assertEquals(List.of("1M", "5M", "12M", "21M", "89M", "309M", "830M", "2.1B"),
+                ModelConfig.PRESETS.stream().map(ModelConfig.Preset::name).toList());
+        ModelConfig.Preset p = ModelConfig.preset("89m");
+        assertEquals(12, p.config().nLayer());
+        assertEquals(12, p.config().nHead());
+        assertEquals(768, p.config().nEmbd());
+        assertEquals(6e-4, p.learningRate());
+        assertEquals(768, p.config().tokenDim());
+        assertEquals(64, p.config().headDim());
+        assertEquals(1.6e-4, ModelConfig.preset("2.1B").learningRate());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelConfig.preset("7B"))
+                .getMessage().contains("7B"));
+    }
+
+    @Test
+    void jsonRoundTripKeepsTheReferenceKeys(@TempDir Path dir) throws Exception {
+        ModelConfig c = new ModelConfig(3, 4, 96, 5, 256, 8, true, 0.1);
+        Path file = dir.resolve("config.json");
+        c.write(file);
+        String json = Files.readString(file);
+        for (String key : List.of("n_layer", "n_head", "n_embd", "n_chan", "block_size", "patch_size", "bias", "dropout")) {
+            assertTrue(json.contains("\"" + key + "\""), key + " in " + json);
+        }
+        assertEquals(c, ModelConfig.read(file));
+    }
+
+    @Test
+    void readsTheFixtureConfig() throws Exception {
+        Path file = Fixtures.tiny().resolve("config.json");
+        Assumptions.assumeTrue(Files.isRegularFile(file), "fixture absent: " + file);
+        ModelConfig c = ModelConfig.read(file);
+        assertEquals(new ModelConfig(2, 4, 64, 3, 1024, 16, false, 0.0), c);
+    }
+
+    @Test
+    void missingKeysTakeV1DefaultsAndUnknownKeysAreIgnored() {
+        ModelConfig c = ModelConfig.fromJson("{\"n_layer\": 4, \"n_head\": 8, \"n_embd\": 128, \"vocab_size\": 1}", "args");
+        assertEquals(ModelConfig.preset("1M").config(), c);
+    }
+
+    @Test
+    void badConfigsNameTheKey() {
+        InvalidCheckpointException missing = assertThrows(InvalidCheckpointException.class,
+                () -> ModelConfig.fromJson("{\"n_layer\": 4, \"n_embd\": 128}", "m/config.json"));
+        assertEquals("m/config.json: model_args key n_head is missing", missing.getMessage());
+        InvalidCheckpointException indivisible = assertThrows(InvalidCheckpointException.class,
+                () -> ModelConfig.fromJson("{\"n_layer\": 4, \"n_head\": 3, \"n_embd\": 128}", "c.json"));
+        assertEquals("c.json: n_embd 128 is not a multiple of n_head 3", indivisible.getMessage());
+        InvalidCheckpointException notInt = assertThrows(InvalidCheckpointException.class,
+                () -> ModelConfig.fromJson("{\"n_layer\": 4.5, \"n_head\": 4, \"n_embd\": 128}", "c.json"));
+        assertTrue(notInt.getMessage().startsWith("c.json: n_layer must be an integer"), notInt.getMessage());
+        assertFalse(assertThrows(InvalidCheckpointException.class, () -> ModelConfig.fromJson("[1]", "x"))
+                .getMessage().isEmpty());
+    }
+}
