@@ -190,12 +190,13 @@ final class FitsLayout {
     }
 
     private static long[] axes(Header h, String key, int index, String input) {
-        int n = h.getIntValue(key, -1);
+        long n = h.getLongValue(key, -1);
         if (n < 0 || n > MAX_NAXIS) {
             throw new InvalidCutoutException(input, "FITS HDU " + index + " has " + key + " = "
-                    + h.getStringValue(key, "(missing)") + ", not a number of axes from 0 to " + MAX_NAXIS);
+                    + (h.containsKey(key) ? String.valueOf(n) : "(missing)") + ", not a number of axes from 0 to "
+                    + MAX_NAXIS);
         }
-        long[] axes = new long[n];
+        long[] axes = new long[(int) n];
         for (int i = 0; i < n; i++) {
             axes[i] = h.getLongValue(key + (i + 1), -1);
             if (axes[i] < 0) {
