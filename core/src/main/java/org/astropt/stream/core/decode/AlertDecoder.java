@@ -50,8 +50,9 @@ final class AlertDecoder {
         }
         Object value = alert.get(field);
         if (value == null) {
-            throw new InvalidCutoutException(input, "alert field " + field
-                    + " is null, so there is no stamp to decode (Rubin sample alerts carry no stamps)");
+            String ns = alert.getSchema().getNamespace();
+            throw new InvalidCutoutException(input, "alert field " + field + " is null, so there is no stamp to decode"
+                    + (ns != null && ns.startsWith("lsst") ? " (Rubin sample alerts carry no stamps)" : ""));
         }
         String fileName = null;
         if (value instanceof GenericRecord stamp && stamp.getSchema().getField("stampData") != null) {
@@ -124,7 +125,7 @@ final class AlertDecoder {
         for (Schema.Field f : alert.getSchema().getFields()) {
             Object v = alert.get(f.pos());
             if (isScalar(v)) put(out, f.name(), v, max);
-            else if (v instanceof GenericRecord) nested.add(f.name());
+            else if (v instanceof GenericRecord r && r.getSchema().getField("stampData") == null) nested.add(f.name());
         }
         nested.sort((a, b) -> Integer.compare(rank(a), rank(b)));
         for (String name : nested) {

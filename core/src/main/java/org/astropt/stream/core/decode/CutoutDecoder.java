@@ -160,6 +160,32 @@ public final class CutoutDecoder {
         return new CutoutImage(planes.toArray(new float[0][][]), names, mergedMetadata(images));
     }
 
+    /**
+     * Centre-crops every cutout to the smallest width and height among them, so single-band files of
+     * one object that differ by a pixel or two (the DECaLS sample's g and r crops are 101 x 100, its z
+     * crop 100 x 100) can be combined. Each cropped cutout records {@code decode.crop}.
+     */
+    public static List<CutoutImage> cropToCommonShape(List<CutoutImage> images) {
+        int w = images.stream().mapToInt(CutoutImage::width).min().orElse(0);
+        int h = images.stream().mapToInt(CutoutImage::height).min().orElse(0);
+        List<CutoutImage> out = new ArrayList<>();
+        for (CutoutImage image : images) {
+            if (image.width() == w && image.height() == h) {
+                out.add(image);
+                continue;
+            }
+            int x0 = (image.width() - w) / 2, y0 = (image.height() - h) / 2;
+            float[][][] pixels = new float[image.bandCount()][h][w];
+            for (int b = 0; b < pixels.length; b++) {
+                for (int y = 0; y < h; y++) System.arraycopy(image.pixels()[b][y0 + y], x0, pixels[b][y], 0, w);
+            }
+            Map<String, String> metadata = new LinkedHashMap<>(image.metadata());
+            metadata.put("decode.crop", image.width() + "x" + image.height() + " centre-cropped to " + w + "x" + h);
+            out.add(new CutoutImage(pixels, image.bands(), metadata));
+        }
+        return out;
+    }
+
     private static Map<String, String> mergedMetadata(List<CutoutImage> images) {
         Map<String, String> out = new LinkedHashMap<>();
         for (CutoutImage image : images) {
