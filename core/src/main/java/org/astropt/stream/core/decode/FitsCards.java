@@ -18,7 +18,7 @@ final class FitsCards {
 
     /** Structure, scaling and compression cards: meaningless once the pixels are decoded. */
     private static final Pattern STRUCTURAL = Pattern.compile(
-            "SIMPLE|XTENSION|BITPIX|NAXIS\\d*|EXTEND|PCOUNT|GCOUNT|GROUPS|END|BSCALE|BZERO|BLANK|THEAP|"
+            "SIMPLE|XTENSION|BITPIX|NAXIS\\d*|EXTEND|PCOUNT|GCOUNT|GROUPS|END|BSCALE|BZERO|BLANK|THEAP|TFIELDS|"
                     + "CHECKSUM|DATASUM|ZIMAGE|ZCMPTYPE|ZBITPIX|ZNAXIS\\d*|ZTILE\\d*|ZNAME\\d*|ZVAL\\d*|ZMASKCMP|ZQUANTIZ|"
                     + "ZDITHER0|ZSIMPLE|ZEXTEND|ZBLOCKED|ZTENSION|ZPCOUNT|ZGCOUNT|ZHECKSUM|ZDATASUM|ZBLANK|ZSCALE|ZZERO|"
                     + "T(TYPE|FORM|UNIT|DIM|NULL|SCAL|ZERO|DISP)\\d+");

@@ -81,6 +81,7 @@ final class FitsLayout {
             Hdu hdu = describe(header, index, dataOffset, input);
             if (hdu.isImage()) {
                 checkImage(hdu, input, limits);
+                if (hdu.kind() == Kind.COMPRESSED_IMAGE) checkTiles(hdu, input);
                 bands += hdu.planes();
                 if (bands > limits.maxBands()) {
                     throw new InvalidCutoutException(input, "FITS file holds more than " + limits.maxBands()
@@ -163,6 +164,35 @@ final class FitsLayout {
             kind = xtension.equals("BINTABLE") || xtension.equals("TABLE") ? Kind.TABLE : Kind.OTHER;
         }
         return new Hdu(index, kind, h, imageBitpix, imageAxes, dataOffset, dataBytes, extname.trim());
+    }
+
+    /**
+     * Tile sizes: ZTILEn from 1 up, a tile larger than the image shrunk to the image (nom-tam-fits loops
+     * forever on tile sizes near 2^31), and one table row per tile, as the standard requires.
+     */
+    private static void checkTiles(Hdu hdu, String input) {
+        Header h = hdu.header();
+        long[] imageAxes = hdu.axes();
+        long rows = h.getLongValue("NAXIS2", 0);
+        int index = hdu.index();
+        long tiles = 1;
+        for (int i = 0; i < imageAxes.length; i++) {
+            String key = "ZTILE" + (i + 1);
+            long tile = h.getLongValue(key, i == 0 ? imageAxes[0] : 1);
+            if (tile <= 0) {
+                throw new InvalidCutoutException(input, "FITS HDU " + index + " has " + key + " = " + tile
+                        + "; a compression tile needs at least one pixel along each axis");
+            }
+            if (tile > imageAxes[i]) {
+                tile = imageAxes[i];
+                h.addValue(key, (int) tile, "shrunk to the image size on reading");
+            }
+            tiles = Math.multiplyExact(tiles, (imageAxes[i] + tile - 1) / tile);
+        }
+        if (tiles != rows) {
+            throw new InvalidCutoutException(input, "FITS HDU " + index + " tile-compressed image needs " + tiles
+                    + " tiles but its table has " + rows + " rows (corrupt ZTILE or NAXIS2)");
+        }
     }
 
     private static void checkImage(Hdu hdu, String input, DecodeLimits limits) {

@@ -181,6 +181,24 @@ class FitsDecoderTest {
     }
 
     @Test
+    void quantizedRiceFloatsLikeFpackOutputComeBackWithinTheQuantizationStep() throws Exception {
+        float[][] rows = new float[40][30];
+        java.util.Random noise = new java.util.Random(7);
+        for (int r = 0; r < 40; r++) for (int x = 0; x < 30; x++) rows[r][x] = 100f + 5f * (float) noise.nextGaussian();
+        rows[30][4] = 900f;
+        CompressedImageHDU rice = CompressedImageHDU.fromImageHDU(image(rows), 30, 10).setCompressAlgorithm("RICE_1")
+                .setQuantAlgorithm("SUBTRACTIVE_DITHER_1");
+        rice.getCompressOption(nom.tam.fits.compression.algorithm.quant.QuantizeOption.class).setQlevel(4);
+        rice.compress();
+        CutoutImage image = decode(write(new NullDataHDU(), rice));
+        // q = 4 levels per noise sigma (5): a step of about 1.25, so errors stay below one step.
+        for (int r = 0; r < 40; r++) {
+            for (int x = 0; x < 30; x++) assertEquals(rows[r][x], image.pixels()[0][39 - r][x], 1.25);
+        }
+        assertFalse(image.metadata().containsKey("TFIELDS") || image.metadata().containsKey("ZTILE1"));
+    }
+
+    @Test
     void headerCardsBecomeMetadataWithoutStructuralCards() {
         var hdu = image(fitsPlane(0));
         card(hdu, "OBJECT", "synthetic-0042");

@@ -75,6 +75,19 @@ final class FitsFiles {
         return file;
     }
 
+    /** {@code fits} with the first card whose keyword is {@code key} replaced by {@code card}. */
+    static byte[] replaceCard(byte[] fits, String key, String card) {
+        String text = new String(fits, StandardCharsets.ISO_8859_1);
+        for (int at = 0; at + 80 <= text.length(); at += 80) {
+            if (text.startsWith(String.format("%-8s=", key), at)) {
+                byte[] out = fits.clone();
+                System.arraycopy(String.format("%-80s", card).getBytes(StandardCharsets.US_ASCII), 0, out, at, 80);
+                return out;
+            }
+        }
+        throw new IllegalArgumentException("no " + key + " card");
+    }
+
     /** "KEY     = value" with the value right-aligned to column 30, as FITS writes numbers. */
     static String num(String key, long value) {
         return String.format("%-8s= %20d", key, value);

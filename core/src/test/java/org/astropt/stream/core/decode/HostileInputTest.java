@@ -127,6 +127,22 @@ class HostileInputTest {
     }
 
     @Test
+    void tileSizesThatDisagreeWithTheTableAreRefusedBeforeDecompressing() throws Exception {
+        var rice = nom.tam.image.compression.hdu.CompressedImageHDU.fromImageHDU(FitsFiles.image(new int[40][30]), 30, 10)
+                .setCompressAlgorithm("RICE_1");
+        rice.compress();
+        byte[] fits = FitsFiles.write(new NullDataHDU(), rice);
+        // nom-tam-fits runs out of memory building tiles for a ZTILE2 near 2^30 if it is not stopped first.
+        assertEquals("FITS HDU 1 tile-compressed image needs 1 tiles but its table has 4 rows (corrupt ZTILE or NAXIS2)",
+                problem(FitsFiles.replaceCard(fits, "ZTILE2", num("ZTILE2", 1 << 30)), ImageFormat.FITS));
+        assertEquals("FITS HDU 1 has ZTILE1 = 0; a compression tile needs at least one pixel along each axis",
+                problem(FitsFiles.replaceCard(fits, "ZTILE1", num("ZTILE1", 0)), ImageFormat.FITS));
+        assertEquals("FITS HDU 1 declares 30 x 1073741824 pixels, over the limit of 16777216 per band"
+                + " (DecodeLimits.maxPixels)", problem(FitsFiles.replaceCard(fits, "ZNAXIS2", num("ZNAXIS2", 1 << 30)),
+                ImageFormat.FITS));
+    }
+
+    @Test
     void gzipBombStopsAtTheDecompressionLimit() throws IOException {
         // 1 GiB of zeros in about 1 MB: 16 gzip members of 64 MiB each (gunzip reads them as one stream).
         ByteArrayOutputStream member = new ByteArrayOutputStream();
