@@ -51,8 +51,8 @@ final class AlertDecoder {
         Object value = alert.get(field);
         if (value == null) {
             String ns = alert.getSchema().getNamespace();
-            throw new InvalidCutoutException(input, "alert field " + field + " is null, so there is no stamp to decode"
-                    + (ns != null && ns.startsWith("lsst") ? " (Rubin sample alerts carry no stamps)" : ""));
+            throw new InvalidCutoutException(input, "alert field " + field + " is null ("
+                    + (ns != null && ns.startsWith("lsst") ? "Rubin sample alerts carry no stamps)" : "the alert carries no stamp)"));
         }
         String fileName = null;
         if (value instanceof GenericRecord stamp && stamp.getSchema().getField("stampData") != null) {
@@ -110,7 +110,7 @@ final class AlertDecoder {
                     .read(null, DecoderFactory.get().binaryDecoder(body, offset, length, null));
         } catch (Exception e) {
             throw new InvalidCutoutException(input, "alert cannot be read with its schema " + schema.getFullName()
-                    + " (" + FitsLayout.oneLine(e) + ")");
+                    + " (" + OneLine.of(e) + ")");
         }
     }
 

@@ -80,7 +80,7 @@ final class AvroBounds {
         try {
             return new Schema.Parser().parse(json);
         } catch (RuntimeException e) {
-            throw new InvalidCutoutException(input, "Avro writer schema cannot be parsed (" + FitsLayout.oneLine(e) + ")");
+            throw new InvalidCutoutException(input, "Avro writer schema cannot be parsed (" + OneLine.of(e) + ")");
         }
     }
 
@@ -94,7 +94,7 @@ final class AvroBounds {
         } catch (EOFException e) {
             throw new InvalidCutoutException(input, "Avro data is truncated (it ends inside a record)");
         } catch (IOException | RuntimeException e) {
-            throw new InvalidCutoutException(input, "Avro data is corrupt (" + FitsLayout.oneLine(e) + ")");
+            throw new InvalidCutoutException(input, "Avro data is corrupt (" + OneLine.of(e) + ")");
         }
     }
 
@@ -166,13 +166,13 @@ final class AvroBounds {
     private static byte[] inflate(byte[] block, String codec, long maxInflated, String input) throws IOException {
         if (codec.equals("null")) return block;
         if (!codec.equals("deflate")) {
-            throw new InvalidCutoutException(input, "Avro codec '" + codec + "' is not supported (null or deflate)");
+            throw new InvalidCutoutException(input, "Avro codec '" + OneLine.text(codec) + "' is not supported (null or deflate)");
         }
         Inflater inflater = new Inflater(true); // Avro's deflate codec writes raw deflate, no zlib header
         try (java.io.InputStream z = new java.util.zip.InflaterInputStream(new ByteArrayInputStream(block), inflater)) {
             return BoundedGzip.readBounded(z, maxInflated, input, "Avro deflate block");
         } catch (java.util.zip.ZipException e) {
-            throw new InvalidCutoutException(input, "Avro deflate block is corrupt (" + FitsLayout.oneLine(e) + ")");
+            throw new InvalidCutoutException(input, "Avro deflate block is corrupt (" + OneLine.of(e) + ")");
         } finally {
             inflater.end();
         }

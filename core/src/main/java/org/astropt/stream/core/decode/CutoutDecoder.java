@@ -81,7 +81,7 @@ public final class CutoutDecoder {
             throw e;
         } catch (RuntimeException e) {
             // A library failing on input nobody anticipated: still one line for the user, the cause for the log.
-            throw new InvalidCutoutException(input, "cannot be decoded as " + f + " (" + FitsLayout.oneLine(e) + ")", e);
+            throw new InvalidCutoutException(input, "cannot be decoded as " + f + " (" + OneLine.of(e) + ")", e);
         }
     }
 
@@ -230,7 +230,7 @@ public final class CutoutDecoder {
             return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new InvalidCutoutException(input, "cannot be read (" + e.getClass().getSimpleName() + ": "
-                    + FitsLayout.oneLine(e) + ")");
+                    + OneLine.of(e) + ")");
         }
     }
 }

@@ -32,7 +32,7 @@ public final class CutoutInspector {
             }
             return inspect(Files.readAllBytes(file), input, ImageFormat.AUTO, null, null);
         } catch (IOException e) {
-            return failed(input, 0, "file", "cannot be read (" + FitsLayout.oneLine(e) + ")");
+            return failed(input, 0, "file", "cannot be read (" + OneLine.of(e) + ")");
         }
     }
 

@@ -28,7 +28,7 @@ public record DecodeLimits(
         long maxDecompressedBytes,
         int maxHeaderCards,
         int maxMetadataEntries,
-        AlertStamp alertStamp) {
+        AlertStamp alertStamp) implements java.io.Serializable {
 
     public static final long DEFAULT_MAX_BYTES = 64L << 20;
     public static final long DEFAULT_MAX_PIXELS = 4096L * 4096L;

@@ -128,7 +128,7 @@ final class FitsDecoder {
             return new CompressedImageHDU(hdu.header(), data);
         } catch (Exception e) {
             throw new InvalidCutoutException(input, "FITS HDU " + hdu.index()
-                    + " tile-compressed image cannot be read (" + FitsLayout.oneLine(e) + ")");
+                    + " tile-compressed image cannot be read (" + OneLine.of(e) + ")");
         }
     }
 
@@ -137,7 +137,7 @@ final class FitsDecoder {
             return compressed.getImageHeader();
         } catch (Exception e) {
             throw new InvalidCutoutException(input, "FITS HDU " + hdu.index()
-                    + " tile-compressed image header cannot be rebuilt (" + FitsLayout.oneLine(e) + ")");
+                    + " tile-compressed image header cannot be rebuilt (" + OneLine.of(e) + ")");
         }
     }
 
@@ -147,7 +147,7 @@ final class FitsDecoder {
             values = compressed.getUncompressedData();
         } catch (Exception e) {
             throw new InvalidCutoutException(input, "FITS HDU " + hdu.index()
-                    + " tile-compressed image cannot be decompressed (" + FitsLayout.oneLine(e) + ")");
+                    + " tile-compressed image cannot be decompressed (" + OneLine.of(e) + ")");
         }
         long expected = (long) hdu.planes() * hdu.width() * hdu.height();
         if (values == null || values.capacity() < expected) {

@@ -56,6 +56,9 @@ final class FitsLayout {
     static final int CARD = 80;
     private static final byte[] SIMPLE = "SIMPLE  =".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] XTENSION = "XTENSION=".getBytes(StandardCharsets.US_ASCII);
+    /** Table columns that carry compressed tiles, per the FITS tile-compression convention. */
+    private static final java.util.Set<String> DATA_COLUMNS =
+            java.util.Set.of("COMPRESSED_DATA", "GZIP_COMPRESSED_DATA", "UNCOMPRESSED_DATA");
     /** The FITS standard caps NAXIS at 999. */
     private static final int MAX_NAXIS = 999;
 
@@ -132,7 +135,7 @@ final class FitsLayout {
             return Header.readHeader(in);
         } catch (Exception e) {
             throw new InvalidCutoutException(input, "FITS HDU " + index + " header cannot be parsed ("
-                    + oneLine(e) + ")");
+                    + OneLine.of(e) + ")");
         }
     }
 
@@ -175,6 +178,14 @@ final class FitsLayout {
         long[] imageAxes = hdu.axes();
         long rows = h.getLongValue("NAXIS2", 0);
         int index = hdu.index();
+        boolean hasData = false;
+        for (int c = 1, n = h.getIntValue("TFIELDS", 0); c <= n && c <= MAX_NAXIS; c++) {
+            hasData |= DATA_COLUMNS.contains(h.getStringValue("TTYPE" + c, "").trim());
+        }
+        if (!hasData) { // nom-tam-fits would log the missing column and return an image of zeros
+            throw new InvalidCutoutException(input, "FITS HDU " + index + " tile-compressed image has no"
+                    + " COMPRESSED_DATA column (corrupt table header)");
+        }
         long tiles = 1;
         for (int i = 0; i < imageAxes.length; i++) {
             String key = "ZTILE" + (i + 1);
@@ -278,10 +289,5 @@ final class FitsLayout {
 
     private static byte[] slice(byte[] bytes, int offset) {
         return Arrays.copyOfRange(bytes, offset, Math.min(bytes.length, offset + XTENSION.length));
-    }
-
-    static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replaceAll("\\s+", " ").trim();
     }
 }

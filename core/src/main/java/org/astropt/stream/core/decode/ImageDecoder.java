@@ -57,7 +57,8 @@ final class ImageDecoder {
                 }
                 BufferedImage image = reader.read(0);
                 if (!warnings.isEmpty()) {
-                    throw new InvalidCutoutException(input, kind + " data is damaged (" + warnings.get(0) + ")");
+                    throw new InvalidCutoutException(input, kind + " data is damaged ("
+                            + OneLine.text(warnings.get(0)) + ")");
                 }
                 return toCutout(image, input, kind);
             } finally {
@@ -66,7 +67,7 @@ final class ImageDecoder {
         } catch (InvalidCutoutException e) {
             throw e;
         } catch (Exception e) {
-            throw new InvalidCutoutException(input, kind + " image cannot be read (" + FitsLayout.oneLine(e) + ")");
+            throw new InvalidCutoutException(input, kind + " image cannot be read (" + OneLine.of(e) + ")");
         }
     }
 

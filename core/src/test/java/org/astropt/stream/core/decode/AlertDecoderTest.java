@@ -65,7 +65,7 @@ class AlertDecoderTest {
         byte[] alert = AlertPackets.container(AlertPackets.ztfLike(null, gzippedStamp(0)), CodecFactory.nullCodec());
         InvalidCutoutException e = assertThrows(InvalidCutoutException.class,
                 () -> new CutoutDecoder().decode(alert, "ztf.avro", ImageFormat.AUTO, null, null));
-        assertEquals("ztf.avro: alert field cutoutScience is null, so there is no stamp to decode", e.getMessage());
+        assertEquals("ztf.avro: alert field cutoutScience is null (the alert carries no stamp)", e.getMessage());
     }
 
     @Test

@@ -52,7 +52,7 @@ class CutoutInspectorTest {
         assertTrue(d.alertFields().get("cutoutTemplate").startsWith("stamp ref.fits.gz ("));
         assertEquals("ZTF00test", d.alertFields().get("objectId"));
         assertTrue(d.bands().isEmpty());
-        assertEquals("alert field cutoutScience is null, so there is no stamp to decode", d.problem());
+        assertEquals("alert field cutoutScience is null (the alert carries no stamp)", d.problem());
     }
 
     @Test

@@ -229,6 +229,42 @@ class HostileInputTest {
     }
 
     @Test
+    void deeplyNestedAlertSchemaAndDataStopAtTheNestingLimit() {
+        // A container whose schema nests 500 arrays: parsing must not overflow the stack,
+        // and data that nests as deep is refused by the bounds check before Avro's reader recurses.
+        StringBuilder schema = new StringBuilder();
+        for (int i = 0; i < 500; i++) schema.append("{\"type\": \"array\", \"items\": ");
+        schema.append("\"int\"");
+        for (int i = 0; i < 500; i++) schema.append('}');
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.writeBytes(new byte[] {'O', 'b', 'j', 1});
+        file.writeBytes(zigzagVarint(1)); // one metadata entry
+        byte[] key = "avro.schema".getBytes(StandardCharsets.US_ASCII);
+        byte[] json = schema.toString().getBytes(StandardCharsets.US_ASCII);
+        file.writeBytes(zigzagVarint(key.length));
+        file.writeBytes(key);
+        file.writeBytes(zigzagVarint(json.length));
+        file.writeBytes(json);
+        file.writeBytes(zigzagVarint(0));
+        byte[] sync = new byte[16];
+        file.writeBytes(sync);
+        ByteArrayOutputStream datum = new ByteArrayOutputStream();
+        for (int i = 0; i < 200; i++) datum.writeBytes(zigzagVarint(1)); // arrays of one array of one ...
+        file.writeBytes(zigzagVarint(1));
+        file.writeBytes(zigzagVarint(datum.size()));
+        file.writeBytes(datum.toByteArray());
+        file.writeBytes(sync);
+        assertEquals("Avro data nests deeper than 64", problem(file.toByteArray(), ImageFormat.AUTO));
+    }
+
+    @Test
+    void errorTextFromOutsideIsMadeOneShortPrintableLine() {
+        String text = OneLine.text("bad\n\tcodec '\u0001d\u00e9flate'  " + "x".repeat(500));
+        assertTrue(text.startsWith("bad codec '?d?flate' xxx"), text);
+        assertEquals(OneLine.MAX_CHARS + 3, text.length());
+    }
+
+    @Test
     void alertWithoutTheConfiguredStampField() {
         byte[] stamp = FitsFiles.gzip(FitsFiles.write(FitsFiles.image(new float[8][8])));
         byte[] alert = AlertPackets.container(AlertPackets.ztfLike(stamp, null), CodecFactory.nullCodec());
