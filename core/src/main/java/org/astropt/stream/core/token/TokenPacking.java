@@ -1,0 +1,109 @@
+package org.astropt.stream.core.token;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+/**
+ * Token values as the bytes a TokenSequence record carries: little-endian IEEE float32 (exact), or
+ * float16 (binary16, round to nearest even) at half the size. A normalised token's values sit
+ * within a few units of 0, where float16 keeps about 3 significant digits.
+ */
+public final class TokenPacking {
+
+    /** How many bytes each value takes on the wire. */
+    public enum Precision {
+        FLOAT32(4), FLOAT16(2);
+
+        private final int bytesPerValue;
+
+        Precision(int bytesPerValue) { this.bytesPerValue = bytesPerValue; }
+
+        public int bytesPerValue() { return bytesPerValue; }
+    }
+
+    private TokenPacking() {}
+
+    /** values -> values.length * bytesPerValue little-endian bytes. */
+    public static byte[] pack(float[] values, Precision precision) {
+        Objects.requireNonNull(values, "values");
+        if (precision == Precision.FLOAT32) {
+            ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            buf.asFloatBuffer().put(values);
+            return buf.array();
+        }
+        byte[] bytes = new byte[values.length * 2];
+        for (int k = 0; k < values.length; k++) {
+            int half = toFloat16(values[k]);
+            bytes[2 * k] = (byte) half;
+            bytes[2 * k + 1] = (byte) (half >>> 8);
+        }
+        return bytes;
+    }
+
+    /** The inverse of {@link #pack}. */
+    public static float[] unpack(byte[] bytes, Precision precision) {
+        return unpack(ByteBuffer.wrap(bytes), precision);
+    }
+
+    /** Unpacks the bytes from the buffer's position to its limit, leaving the buffer as it was (Avro hands out ByteBuffers). */
+    public static float[] unpack(ByteBuffer bytes, Precision precision) {
+        ByteBuffer buf = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
+        int width = precision.bytesPerValue();
+        if (buf.remaining() % width != 0) {
+            throw new IllegalArgumentException(buf.remaining() + " bytes of packed tokens are not whole "
+                    + precision + " values of " + width + " bytes");
+        }
+        float[] values = new float[buf.remaining() / width];
+        if (precision == Precision.FLOAT32) {
+            buf.asFloatBuffer().get(values);
+        } else {
+            short[] halves = new short[values.length];
+            buf.asShortBuffer().get(halves);
+            for (int k = 0; k < values.length; k++) values[k] = fromFloat16(halves[k]);
+        }
+        return values;
+    }
+
+    /** float32 -> binary16 bits, round to nearest even; overflow to infinity, NaN stays NaN. */
+    public static short toFloat16(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        int sign = (bits >>> 16) & 0x8000;
+        int exponent = (bits >>> 23) & 0xff;
+        int mantissa = bits & 0x7f_ffff;
+        if (exponent == 0xff) { // infinity, or NaN kept quiet with its top payload bits
+            return (short) (sign | 0x7c00 | (mantissa != 0 ? 0x200 | (mantissa >>> 13) : 0));
+        }
+        int e = exponent - 127 + 15; // re-biased exponent
+        if (e >= 0x1f) return (short) (sign | 0x7c00);
+        if (e <= 0) {
+            if (e < -10) return (short) sign; // below half the smallest subnormal, 2^-25
+            // Subnormal half: value = m * 2^-24, so m = (1.mantissa as 24 bits) >> (14 - e), rounded.
+            return (short) (sign | roundShift(mantissa | 0x80_0000, 14 - e));
+        }
+        // The carry out of a rounded-up mantissa lands in the exponent, as it should (up to infinity).
+        return (short) (sign | roundShift((e << 23) | mantissa, 13));
+    }
+
+    /**
+     * value >> shift, rounded to nearest, ties to even, without a branch: adding half - 1 plus the
+     * kept part's lowest bit carries into the kept part exactly when the dropped part is over half, or
+     * exactly half with an odd kept part. (A branch here mispredicts on every other token value.)
+     */
+    private static int roundShift(int value, int shift) {
+        return (value + (1 << (shift - 1)) - 1 + ((value >>> shift) & 1)) >>> shift;
+    }
+
+    /** binary16 bits -> the float32 of the same value (exact: every half is a float). */
+    public static float fromFloat16(short half) {
+        int sign = (half & 0x8000) << 16;
+        int exponent = (half >>> 10) & 0x1f;
+        int mantissa = half & 0x3ff;
+        if (exponent == 0) { // zero or subnormal: mantissa * 2^-24
+            float v = mantissa * 0x1p-24f;
+            return sign != 0 ? -v : v;
+        }
+        if (exponent == 0x1f) return Float.intBitsToFloat(sign | 0x7f80_0000 | (mantissa << 13));
+        return Float.intBitsToFloat(sign | ((exponent - 15 + 127) << 23) | (mantissa << 13));
+    }
+}
