@@ -33,9 +33,12 @@ public record Artefact(ArtefactKind kind, List<String> bands, String variant,
         return kind.name();
     }
 
-    /** A one-line description without commas (it goes into CSV cells and FITS cards). */
+    /**
+     * One line without commas or semicolons (it goes into CSV cells and FITS cards), e.g.
+     * {@code BAD_COLUMN[g] DEAD 12.0:0.0-12.0:63.0 L=-0.341}: kind, bands, variant, x0:y0-x1:y1, level.
+     */
     public String describe() {
-        return String.format(Locale.ROOT, "%s[%s] %s (%.1f %.1f)-(%.1f %.1f) level=%.4g",
+        return String.format(Locale.ROOT, "%s[%s] %s %.1f:%.1f-%.1f:%.1f L=%.3g",
                 kind, String.join("", bands), variant, x0, y0, x1, y1, level);
     }
 }

@@ -162,7 +162,7 @@ final class ArtefactInjector {
             int from = rng.nextInt(size);
             if (rng.nextBoolean()) y0 = from; else y1 = from;
         }
-        float level = (float) (hot ? uniform(rng, 0.1, 0.5) : -scene.skyLevel()[1]);
+        float level = (float) (hot ? uniform(rng, 0.2, 1.0) : -scene.skyLevel()[1]);
         for (int b : bands) {
             for (int y = y0; y <= y1; y++) px[b][y][x] = hot ? px[b][y][x] + level : level;
         }

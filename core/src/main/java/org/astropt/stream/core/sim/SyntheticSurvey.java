@@ -96,10 +96,24 @@ public final class SyntheticSurvey {
 
     /** Galaxy {@code index}; any index, also beyond count, is defined. Thread-safe. */
     public SyntheticGalaxy galaxy(long index) {
+        return build(index, true);
+    }
+
+    /**
+     * The truth of galaxy {@code index} without rendering it (artefacts are drawn on a blank cutout):
+     * equal to {@code galaxy(index).truth()} at a fraction of the cost, for catalogues and for picking
+     * galaxies before rendering them.
+     */
+    public GalaxyTruth truth(long index) {
+        return build(index, false).truth();
+    }
+
+    private SyntheticGalaxy build(long index, boolean render) {
         if (index < 0) throw new IllegalArgumentException("galaxy index " + index + " is negative");
         Scene scene = population.sample(Deviates.stream(seed, index, Deviates.Purpose.SCENE), size);
-        float[][][] pixels = renderer.observe(renderer.model(scene), scene,
-                Deviates.stream(seed, index, Deviates.Purpose.NOISE));
+        float[][][] pixels = render
+                ? renderer.observe(renderer.model(scene), scene, Deviates.stream(seed, index, Deviates.Purpose.NOISE))
+                : new float[3][size][size];
         SplittableRandom artRng = Deviates.stream(seed, index, Deviates.Purpose.ARTEFACTS);
         List<Artefact> artefacts = List.of();
         if (!artefactKinds.isEmpty() && artRng.nextDouble() < artefactFraction) {
