@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "astropt", mixinStandardHelpOptions = true, version = "astropt-stream 0.1.0",
         description = "AstroPT galaxy-image embeddings for survey and alert streams.",
-        subcommands = {})
+        subcommands = {DemoCommand.class, SimulateCommand.class, InspectCommand.class, TokenizeCommand.class})
 public final class AstroptCli {
 
     /** Usage errors and bad input: the convention of most Unix tools, and what picocli uses for usage. */
