@@ -24,8 +24,8 @@ import org.astropt.stream.core.image.CutoutImage;
  * <p>Band names, per HDU: its FILTER card (first word, so DECam's {@code 'g DECam SDSS c0001 ...'} is
  * {@code g}), else BAND, else the same two cards of an empty or inherited (INHERIT = T) primary header,
  * else EXTNAME. FILTER comes before EXTNAME because survey files use EXTNAME for the detector (DECaLS:
- * {@code S4} in all three bands). When a name is missing or repeats, all bands get the defaults: g, r, z
- * for three bands, else b0, b1, ...
+ * {@code S4} in all three bands). The planes of a cube have no names of their own. When a name is
+ * missing or repeats, all bands get the defaults: g, r, z for three bands, else b0, b1, ...
  */
 final class FitsDecoder {
 

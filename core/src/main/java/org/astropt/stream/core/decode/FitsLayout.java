@@ -38,11 +38,11 @@ final class FitsLayout {
 
         int height() { return (int) axes[1]; }
 
-        /** Planes stacked in NAXIS3..n: the bands of a cube (1 for a 2-D image). */
+        /** Planes stacked in NAXIS3..n: the bands of a cube (1 for a 2-D image), at most Integer.MAX_VALUE. */
         int planes() {
             long p = 1;
-            for (int i = 2; i < axes.length; i++) p *= axes[i];
-            return (int) p;
+            for (int i = 2; i < axes.length && p <= Integer.MAX_VALUE; i++) p *= Math.min(axes[i], Integer.MAX_VALUE);
+            return (int) Math.min(p, Integer.MAX_VALUE);
         }
 
         String shape() {
@@ -219,6 +219,10 @@ final class FitsLayout {
                         + " planes in axis " + (i + 1) + ", over the limit of " + limits.maxBands()
                         + " bands (DecodeLimits.maxBands)");
             }
+        }
+        if (hdu.planes() > limits.maxBands()) {
+            throw new InvalidCutoutException(input, "FITS HDU " + hdu.index() + " stacks more planes in NAXIS3..NAXIS"
+                    + hdu.axes().length + " than the limit of " + limits.maxBands() + " bands (DecodeLimits.maxBands)");
         }
     }
 

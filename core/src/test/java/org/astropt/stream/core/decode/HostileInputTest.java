@@ -91,6 +91,10 @@ class HostileInputTest {
                 num("NAXIS3", 100_000));
         assertEquals("FITS HDU 0 declares 100000 planes in axis 3, over the limit of 16 bands (DecodeLimits.maxBands)",
                 problem(planes, ImageFormat.FITS));
+        List<String> cube = new ArrayList<>(List.of(SIMPLE, num("BITPIX", 8), num("NAXIS", 66)));
+        for (int i = 1; i <= 66; i++) cube.add(num("NAXIS" + i, 16)); // 16^64 planes: 2^256, overflows a long
+        assertEquals("FITS HDU 0 stacks more planes in NAXIS3..NAXIS66 than the limit of 16 bands (DecodeLimits.maxBands)",
+                problem(handMade(0, cube.toArray(new String[0])), ImageFormat.FITS));
         byte[] axes = handMade(0, SIMPLE, num("BITPIX", 16), num("NAXIS", 1000));
         assertEquals("FITS HDU 0 has NAXIS = 1000, not a number of axes from 0 to 999", problem(axes, ImageFormat.FITS));
     }
