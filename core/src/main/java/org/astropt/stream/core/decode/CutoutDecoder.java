@@ -114,7 +114,11 @@ public final class CutoutDecoder {
         return new CutoutImage(decoded.pixels(), bands, metadata);
     }
 
-    /** Decodes one file per band (e.g. DECaLS g, r, z crops) and stacks them in list order. */
+    /**
+     * Decodes one file per band (e.g. DECaLS g, r, z crops) and stacks them in list order. Files whose
+     * shapes differ by at most {@link #BAND_SHAPE_SLACK} pixels are centre-cropped to the common shape
+     * first (recorded in {@code decode.crop}); larger differences are an error.
+     */
     public CutoutImage decodeBands(List<Path> files) {
         List<CutoutImage> bands = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -122,7 +126,20 @@ public final class CutoutDecoder {
             bands.add(decode(file));
             names.add(String.valueOf(file.getFileName()));
         }
+        int wSpread = spread(bands, CutoutImage::width), hSpread = spread(bands, CutoutImage::height);
+        if (wSpread <= BAND_SHAPE_SLACK && hSpread <= BAND_SHAPE_SLACK) bands = cropToCommonShape(bands);
         return combineBands(bands, String.join(" + ", names));
+    }
+
+    /**
+     * Largest difference in pixels between single-band files of one object that {@link #decodeBands}
+     * crops away: CCD crops cut around one position differ by a pixel or two of rounding (the DECaLS
+     * sample's g and r are 101 x 100, its z 100 x 100); more than this means different fields.
+     */
+    public static final int BAND_SHAPE_SLACK = 4;
+
+    private static int spread(List<CutoutImage> images, java.util.function.ToIntFunction<CutoutImage> size) {
+        return images.stream().mapToInt(size).max().orElse(0) - images.stream().mapToInt(size).min().orElse(0);
     }
 
     /**

@@ -261,4 +261,21 @@ class FitsDecoderTest {
         }
         return out;
     }
+
+    @Test
+    void singleBandFilesCombineWhenTheyDifferByAFewPixelsButNotWhenTheyAreDifferentFields(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path g = dir.resolve("g.fits"), r = dir.resolve("r.fits"), small = dir.resolve("small.fits");
+        Files.write(g, write(card(image(new float[20][21]), "FILTER", "g")));
+        Files.write(r, write(card(image(new float[20][20]), "FILTER", "r")));
+        Files.write(small, write(card(image(new float[10][10]), "FILTER", "z")));
+
+        CutoutImage gr = decoder.decodeBands(List.of(g, r));
+        assertEquals(List.of("g", "r"), gr.bands());
+        assertEquals(List.of(20, 20), List.of(gr.width(), gr.height()));
+
+        InvalidCutoutException e = assertThrows(InvalidCutoutException.class, () -> decoder.decodeBands(List.of(g, small)));
+        assertTrue(e.getMessage().startsWith("g.fits + small.fits: band input 2 is 10 x 10 pixels but input 1 is 21 x 20"),
+                e.getMessage());
+    }
 }

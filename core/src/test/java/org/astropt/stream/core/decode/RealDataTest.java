@@ -44,10 +44,16 @@ class RealDataTest {
         assertEquals(140.0, Double.parseDouble(singles.get(0).metadata().get("EXPTIME")));
 
         // The sample's z crop is one column narrower than g and r: combining as is must say so.
-        InvalidCutoutException e = assertThrows(InvalidCutoutException.class, () -> decoder.decodeBands(grz));
+        InvalidCutoutException e = assertThrows(InvalidCutoutException.class, () -> CutoutDecoder.combineBands(singles));
         assertTrue(e.getMessage().contains("band input 3 is 100 x 100 pixels but input 1 is 101 x 100"), e.getMessage());
 
         CutoutImage combined = CutoutDecoder.combineBands(CutoutDecoder.cropToCommonShape(singles));
+        // decodeBands, what `astropt tokenize g.fits r.fits z.fits` calls, crops that pixel away by itself.
+        CutoutImage fromFiles = decoder.decodeBands(grz);
+        assertEquals(combined.bands(), fromFiles.bands());
+        for (int b = 0; b < 3; b++) assertArrayEquals(combined.pixels()[b], fromFiles.pixels()[b]);
+        assertTrue(fromFiles.metadata().get("g:decode.crop").contains("101x100 centre-cropped to 100x100"),
+                fromFiles.metadata().toString());
         assertEquals(List.of("g", "r", "z"), combined.bands());
         assertEquals(List.of(100, 100), List.of(combined.width(), combined.height()));
         for (int b = 0; b < 3; b++) {
