@@ -12,6 +12,7 @@ import java.util.Map;
 
 import nom.tam.fits.Fits;
 import nom.tam.fits.ImageHDU;
+import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.image.CutoutImage;
 import org.astropt.stream.core.io.Npy;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,6 +38,14 @@ class TokenizerParityTest {
     void tokensFromImageNpyMatchReference() throws Exception {
         Tokens tokens = new PatchTokenizer().tokenize("image.npy", readDisplayImage());
         assertMatchesReference(tokens);
+    }
+
+    @Test
+    void tokensFromImageFitsThroughTheDecoderMatchReference() {
+        // The product path: FITS bytes -> CutoutDecoder (flips to display orientation) -> tokenizer.
+        CutoutImage decoded = new CutoutDecoder().decode(fixture.resolve("image.fits"));
+        assertEquals(3, decoded.bandCount());
+        assertMatchesReference(new PatchTokenizer().tokenize("image.fits", decoded));
     }
 
     @Test
@@ -73,8 +82,13 @@ class TokenizerParityTest {
         return new CutoutImage(pixels, List.of("g", "r", "z"), Map.of());
     }
 
-    private void assertMatchesReference(Tokens tokens) throws Exception {
-        Npy.Array expected = Npy.read(fixture.resolve("tokens.npy"));
+    private void assertMatchesReference(Tokens tokens) {
+        Npy.Array expected;
+        try {
+            expected = Npy.read(fixture.resolve("tokens.npy"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         assertEquals(expected.size(0), tokens.tokenCount());
         assertEquals(expected.size(1), tokens.tokenDim());
         assertEquals(4, tokens.gridSize());
