@@ -69,14 +69,15 @@ public final class PatchTokenizer {
         float[] out = new float[n * n * dim];
         float[][][] pixels = image.pixels();
         long blanks = 0;
-        for (int i = 0; i < n; i++) {
-            // Cell (i, j) reads image columns x = p*i + px (A's first spatial axis) ...
-            int colStart = x0 + p * i;
-            int pxFrom = Math.max(0, -colStart), pxTo = Math.min(p, w - colStart);
-            for (int j = 0; j < n; j++) {
-                // ... and image rows y = p*j + py; outside the image stays 0 (padding).
-                int rowStart = y0 + p * j;
-                int pyFrom = Math.max(0, -rowStart), pyTo = Math.min(p, h - rowStart);
+        // Cells row block by row block (j outer), so each pass reads the same 16 * C image rows onward.
+        for (int j = 0; j < n; j++) {
+            // Cell (i, j) reads image rows y = p*j + py (A's second spatial axis) ...
+            int rowStart = y0 + p * j;
+            int pyFrom = Math.max(0, -rowStart), pyTo = Math.min(p, h - rowStart);
+            for (int i = 0; i < n; i++) {
+                // ... and image columns x = p*i + px; outside the image stays 0 (padding).
+                int colStart = x0 + p * i;
+                int pxFrom = Math.max(0, -colStart), pxTo = Math.min(p, w - colStart);
                 int base = spiral.positionOfCell[i * n + j] * dim;
                 for (int c = 0; c < bandCount; c++) {
                     float[][] band = pixels[c];
