@@ -25,6 +25,9 @@ public final class PatchTokenizer {
     /** Added to the std before dividing, as the reference does, so a flat patch becomes zeros. */
     static final double STD_EPSILON = 1e-8;
 
+    /** Most values one Tokens array can hold: a Java array's limit, less the JVM's header slack. */
+    private static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+
     private final TokenizerSettings settings;
 
     public PatchTokenizer(TokenizerSettings settings) {
@@ -57,6 +60,10 @@ public final class PatchTokenizer {
                     + " pixels, smaller than one " + p + "x" + p + " patch; send at least " + p + " pixels on each side");
         }
         int side = settings.size() != null ? settings.size() : Math.min(h, w) / p * p;
+        if ((long) side * side * bandCount > MAX_VALUES) {
+            throw new InvalidCutoutException(input, "a " + side + "x" + side + "x" + bandCount
+                    + " crop is too large to tokenize in one array; configure a smaller crop size");
+        }
         int n = side / p;
         // Where the square starts in the image: >= 0 crops, < 0 pads; the odd pixel goes to the bottom/right.
         int y0 = h >= side ? (h - side) / 2 : -((side - h) / 2);
