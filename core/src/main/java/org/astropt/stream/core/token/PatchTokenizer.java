@@ -25,6 +25,9 @@ public final class PatchTokenizer {
     /** Added to the std before dividing, as the reference does, so a flat patch becomes zeros. */
     static final double STD_EPSILON = 1e-8;
 
+    /** Most values one Tokens array can hold: a Java array's limit, less the JVM's header slack. */
+    private static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+
     private final TokenizerSettings settings;
 
     public PatchTokenizer(TokenizerSettings settings) {
@@ -57,6 +60,10 @@ public final class PatchTokenizer {
                     + " pixels, smaller than one " + p + "x" + p + " patch; send at least " + p + " pixels on each side");
         }
         int side = settings.size() != null ? settings.size() : Math.min(h, w) / p * p;
+        if ((long) side * side * bandCount > MAX_VALUES) {
+            throw new InvalidCutoutException(input, "a " + side + "x" + side + "x" + bandCount
+                    + " crop is too large to tokenize in one array; configure a smaller crop size");
+        }
         int n = side / p;
         // Where the square starts in the image: >= 0 crops, < 0 pads; the odd pixel goes to the bottom/right.
         int y0 = h >= side ? (h - side) / 2 : -((side - h) / 2);
@@ -69,14 +76,15 @@ public final class PatchTokenizer {
         float[] out = new float[n * n * dim];
         float[][][] pixels = image.pixels();
         long blanks = 0;
-        for (int i = 0; i < n; i++) {
-            // Cell (i, j) reads image columns x = p*i + px (A's first spatial axis) ...
-            int colStart = x0 + p * i;
-            int pxFrom = Math.max(0, -colStart), pxTo = Math.min(p, w - colStart);
-            for (int j = 0; j < n; j++) {
-                // ... and image rows y = p*j + py; outside the image stays 0 (padding).
-                int rowStart = y0 + p * j;
-                int pyFrom = Math.max(0, -rowStart), pyTo = Math.min(p, h - rowStart);
+        // Cells row block by row block (j outer), so each pass reads the same 16 * C image rows onward.
+        for (int j = 0; j < n; j++) {
+            // Cell (i, j) reads image rows y = p*j + py (A's second spatial axis) ...
+            int rowStart = y0 + p * j;
+            int pyFrom = Math.max(0, -rowStart), pyTo = Math.min(p, h - rowStart);
+            for (int i = 0; i < n; i++) {
+                // ... and image columns x = p*i + px; outside the image stays 0 (padding).
+                int colStart = x0 + p * i;
+                int pxFrom = Math.max(0, -colStart), pxTo = Math.min(p, w - colStart);
                 int base = spiral.positionOfCell[i * n + j] * dim;
                 for (int c = 0; c < bandCount; c++) {
                     float[][] band = pixels[c];

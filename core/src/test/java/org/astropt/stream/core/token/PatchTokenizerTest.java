@@ -64,6 +64,7 @@ class PatchTokenizerTest {
         Tokens tokens = tokenizer.tokenize(image(pixels));
         assertEquals(4.0 / (2 * 32 * 32), tokens.nanFraction(), 1e-12);
         assertArrayEquals(tokenizer.tokenize(image(zeroed)).data(), tokens.data());
+        assertTrue(Float.isNaN(pixels[0][0][0]), "the cutout itself is left as it was");
     }
 
     @Test
@@ -107,6 +108,7 @@ class PatchTokenizerTest {
         assertEquals(4, tokens.gridSize());
         assertEquals(new Tokens.Padding(11, 12, 7, 7), tokens.padding());
         assertArrayEquals(fixed.tokenize(image(window(pixels, -11, -7, 64))).data(), tokens.data());
+        assertImageEquals(normalisedPerPatch(window(pixels, -11, -7, 64), 16), PatchTokenizer.untokenize(tokens), 1e-5);
 
         pixels[0][0][0] = Float.NaN; // the fraction counts the cutout's own pixels, not the padding
         assertEquals(1.0 / (3 * 41 * 50), fixed.tokenize(image(pixels)).nanFraction(), 1e-12);
@@ -139,6 +141,14 @@ class PatchTokenizerTest {
         // A fixed size does not rescue it: there would be less than a patch of sky in it.
         PatchTokenizer fixed = new PatchTokenizer(TokenizerSettings.defaults().withSize(64));
         assertThrows(InvalidCutoutException.class, () -> fixed.tokenize(image(randomImage(1, 10, 10, 10))));
+    }
+
+    @Test
+    void cropTooLargeForOneArrayIsRejectedBeforeAllocating() {
+        PatchTokenizer huge = new PatchTokenizer(TokenizerSettings.defaults().withSize(16 * 3000));
+        InvalidCutoutException e = assertThrows(InvalidCutoutException.class,
+                () -> huge.tokenize(image(randomImage(3, 16, 16, 12))));
+        assertTrue(e.problem().contains("48000x48000x3"), e.getMessage());
     }
 
     @Test
