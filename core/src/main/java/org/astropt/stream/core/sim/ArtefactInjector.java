@@ -71,7 +71,7 @@ final class ArtefactInjector {
     }
 
     /**
-     * An r = 11.5 to 14 star: its light (with shot noise and faint diffraction spikes) clipped at a
+     * An r = 9.5 to 13 star: its light (with shot noise and faint diffraction spikes) clipped at a
      * saturation level, and a vertical bleed column at that level running out of its core.
      */
     private List<Artefact> saturatedStar(float[][][] px, Scene scene, SplittableRandom rng) {
@@ -80,7 +80,7 @@ final class ArtefactInjector {
             x = uniform(rng, 4, size - 5);
             y = uniform(rng, 4, size - 5);
         } while ((x - scene.centreX()) * (x - scene.centreX()) + (y - scene.centreY()) * (y - scene.centreY()) < 144);
-        double[] flux = GalaxyPopulation.bandFluxes(Deviates.flux(uniform(rng, 11.5, 14)), uniform(rng, 0.4, 1.2), uniform(rng, 0.2, 0.9));
+        double[] flux = GalaxyPopulation.bandFluxes(Deviates.flux(uniform(rng, 9.5, 13)), uniform(rng, 0.4, 1.2), uniform(rng, 0.2, 0.9));
         double spikeAngle = StrictMath.toRadians(45 + uniform(rng, -10, 10));
         double peakMin = Double.MAX_VALUE;
         double[][][] star = new double[3][size][size];
@@ -105,10 +105,10 @@ final class ArtefactInjector {
                 }
             }
         }
-        int width = (int) GalaxyPopulation.clamp(Math.round(Math.sqrt(flux[1] / 2000)), 1, 5);
+        int width = (int) GalaxyPopulation.clamp(Math.round(Math.sqrt(flux[1] / 2000)), 1, 7);
         int bx0 = (int) Math.round(x) - width / 2, bx1 = bx0 + width - 1;
-        int by0 = Math.max(0, (int) Math.round(y - uniform(rng, 0.3, 1.0) * size));
-        int by1 = Math.min(size - 1, (int) Math.round(y + uniform(rng, 0.3, 1.0) * size));
+        int by0 = Math.max(0, (int) Math.round(y - uniform(rng, 0.5, 1.0) * size));
+        int by1 = Math.min(size - 1, (int) Math.round(y + uniform(rng, 0.5, 1.0) * size));
         bx0 = Math.max(0, bx0);
         bx1 = Math.min(size - 1, bx1);
         for (float[][] band : px) {
