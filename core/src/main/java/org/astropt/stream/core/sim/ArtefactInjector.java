@@ -4,6 +4,7 @@ import static org.astropt.stream.core.sim.Deviates.uniform;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -66,7 +67,7 @@ final class ArtefactInjector {
             tMin = Math.max(tMin, Math.min(t0, t1));
             tMax = Math.min(tMax, Math.max(t0, t1));
         }
-        return new Artefact(ArtefactKind.SATELLITE_TRAIL, names(bands), String.format(java.util.Locale.ROOT, "sigma=%.2f", width),
+        return new Artefact(ArtefactKind.SATELLITE_TRAIL, names(bands), String.format(Locale.ROOT, "sigma=%.2f", width),
                 cx + tMin * dx, cy + tMin * dy, cx + tMax * dx, cy + tMax * dy, peak);
     }
 
@@ -117,7 +118,7 @@ final class ArtefactInjector {
             }
         }
         return List.of(
-                new Artefact(ArtefactKind.SATURATED_STAR, BANDS, "r=" + String.format(java.util.Locale.ROOT, "%.2f", Deviates.magnitude(flux[1])), x, y, x, y, level),
+                new Artefact(ArtefactKind.SATURATED_STAR, BANDS, "r=" + String.format(Locale.ROOT, "%.2f", Deviates.magnitude(flux[1])), x, y, x, y, level),
                 new Artefact(ArtefactKind.BLEED_TRAIL, BANDS, "SATURATED", bx0, by0, bx1, by1, level));
     }
 

@@ -79,19 +79,6 @@ final class FftConvolver {
         return out;
     }
 
-    /** Full in-place 2-D transform in natural [y][x] layout; the inverse includes the 1 / n^2. */
-    void transform(double[] re, double[] im, boolean inverse) {
-        if (inverse) {
-            transpose(re);
-            transpose(im);
-            inverse(re, im, 0, n);
-        } else {
-            forward(re, im);
-            transpose(re);
-            transpose(im);
-        }
-    }
-
     /** Forward 2-D transform of [y][x] data, leaving the spectrum transposed: [kx][ky]. */
     private void forward(double[] re, double[] im) {
         columns(re, im, false, 0, n);
