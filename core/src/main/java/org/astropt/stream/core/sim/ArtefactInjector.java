@@ -4,6 +4,7 @@ import static org.astropt.stream.core.sim.Deviates.uniform;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -66,12 +67,12 @@ final class ArtefactInjector {
             tMin = Math.max(tMin, Math.min(t0, t1));
             tMax = Math.min(tMax, Math.max(t0, t1));
         }
-        return new Artefact(ArtefactKind.SATELLITE_TRAIL, names(bands), String.format(java.util.Locale.ROOT, "sigma=%.2f", width),
+        return new Artefact(ArtefactKind.SATELLITE_TRAIL, names(bands), String.format(Locale.ROOT, "sigma=%.2f", width),
                 cx + tMin * dx, cy + tMin * dy, cx + tMax * dx, cy + tMax * dy, peak);
     }
 
     /**
-     * An r = 11.5 to 14 star: its light (with shot noise and faint diffraction spikes) clipped at a
+     * An r = 9.5 to 13 star: its light (with shot noise and faint diffraction spikes) clipped at a
      * saturation level, and a vertical bleed column at that level running out of its core.
      */
     private List<Artefact> saturatedStar(float[][][] px, Scene scene, SplittableRandom rng) {
@@ -80,7 +81,7 @@ final class ArtefactInjector {
             x = uniform(rng, 4, size - 5);
             y = uniform(rng, 4, size - 5);
         } while ((x - scene.centreX()) * (x - scene.centreX()) + (y - scene.centreY()) * (y - scene.centreY()) < 144);
-        double[] flux = GalaxyPopulation.bandFluxes(Deviates.flux(uniform(rng, 11.5, 14)), uniform(rng, 0.4, 1.2), uniform(rng, 0.2, 0.9));
+        double[] flux = GalaxyPopulation.bandFluxes(Deviates.flux(uniform(rng, 9.5, 13)), uniform(rng, 0.4, 1.2), uniform(rng, 0.2, 0.9));
         double spikeAngle = StrictMath.toRadians(45 + uniform(rng, -10, 10));
         double peakMin = Double.MAX_VALUE;
         double[][][] star = new double[3][size][size];
@@ -105,10 +106,10 @@ final class ArtefactInjector {
                 }
             }
         }
-        int width = (int) GalaxyPopulation.clamp(Math.round(Math.sqrt(flux[1] / 2000)), 1, 5);
+        int width = (int) GalaxyPopulation.clamp(Math.round(Math.sqrt(flux[1] / 2000)), 1, 7);
         int bx0 = (int) Math.round(x) - width / 2, bx1 = bx0 + width - 1;
-        int by0 = Math.max(0, (int) Math.round(y - uniform(rng, 0.3, 1.0) * size));
-        int by1 = Math.min(size - 1, (int) Math.round(y + uniform(rng, 0.3, 1.0) * size));
+        int by0 = Math.max(0, (int) Math.round(y - uniform(rng, 0.5, 1.0) * size));
+        int by1 = Math.min(size - 1, (int) Math.round(y + uniform(rng, 0.5, 1.0) * size));
         bx0 = Math.max(0, bx0);
         bx1 = Math.min(size - 1, bx1);
         for (float[][] band : px) {
@@ -117,7 +118,7 @@ final class ArtefactInjector {
             }
         }
         return List.of(
-                new Artefact(ArtefactKind.SATURATED_STAR, BANDS, "r=" + String.format(java.util.Locale.ROOT, "%.2f", Deviates.magnitude(flux[1])), x, y, x, y, level),
+                new Artefact(ArtefactKind.SATURATED_STAR, BANDS, "r=" + String.format(Locale.ROOT, "%.2f", Deviates.magnitude(flux[1])), x, y, x, y, level),
                 new Artefact(ArtefactKind.BLEED_TRAIL, BANDS, "SATURATED", bx0, by0, bx1, by1, level));
     }
 

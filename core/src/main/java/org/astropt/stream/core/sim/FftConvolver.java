@@ -4,7 +4,8 @@ package org.astropt.stream.core.sim;
  * Convolution of n x n real images with small real kernels through a radix-2 FFT, n a power of two.
  *
  * <p>Two real arrays go into the real and imaginary parts of one complex array, so one forward transform
- * yields both spectra (split by Hermitian symmetry) and one inverse returns two real results. A 2-D
+ * yields both spectra (split by Hermitian symmetry) and one inverse returns two real results. Only the
+ * columns a kernel occupies are transformed in its first pass. A 2-D
  * transform is a pass along columns, a transpose and another pass along columns: each butterfly then
  * combines two whole rows, so the inner loops run over contiguous memory. Spectra stay transposed
  * ([kx][ky]) between the forward and inverse transforms, which undo it. The convolution is circular;
@@ -37,8 +38,10 @@ final class FftConvolver {
     }
 
     /**
-     * Convolves each image with its own kernel, two bands per complex transform: three bands cost three
-     * forward transforms and two inverses.
+     * Convolves each image with its own kernel. Bands go in pairs: the two images share one forward
+     * transform, the two kernels another, and one inverse returns both results (real and imaginary parts).
+     * An odd last band shares its forward transform with its own kernel. Three bands cost three forward
+     * transforms and two inverses.
      *
      * @param images  per band, [y * n + x], unchanged
      * @param kernels per band, [dy][dx] with odd side 2R + 1 <= n, centred at (R, R)
@@ -48,14 +51,13 @@ final class FftConvolver {
      */
     double[][] convolveBands(double[][] images, double[][][] kernels, int colFrom, int colTo) {
         double[][] out = new double[images.length][];
-        for (int b = 0; b < images.length; b += 2) {
-            boolean pair = b + 1 < images.length;
-            double[] ar = images[b].clone(), ai = pair ? images[b + 1].clone() : new double[n * n];
+        int b = 0;
+        for (; b + 1 < images.length; b += 2) {
+            double[] ar = images[b].clone(), ai = images[b + 1].clone();
             double[] kr = new double[n * n], ki = new double[n * n];
-            place(kernels[b], kr);
-            if (pair) place(kernels[b + 1], ki);
-            forward(ar, ai);
-            forward(kr, ki);
+            int r = Math.max(place(kernels[b], kr), place(kernels[b + 1], ki));
+            forward(ar, ai, 0, 0);                         // images: no empty columns assumed
+            forward(kr, ki, r + 1, n - r);                 // kernel columns r+1 .. n-r-1 are empty
             double[] pr = new double[n * n], pi = new double[n * n];
             for (int u = 0; u < n; u++) {
                 int mu = (n - u) % n;
@@ -74,27 +76,40 @@ final class FftConvolver {
             }
             inverse(pr, pi, colFrom, colTo);
             out[b] = pr;
-            if (pair) out[b + 1] = pi;
+            out[b + 1] = pi;
+        }
+        if (b < images.length) {
+            double[] re = images[b].clone(), im = new double[n * n];
+            place(kernels[b], im);
+            forward(re, im, 0, 0);
+            double[] pr = new double[n * n], pi = new double[n * n];
+            for (int u = 0; u < n; u++) {
+                int mu = (n - u) % n;
+                for (int v = 0; v < n; v++) {
+                    int k = u * n + v, m = mu * n + (n - v) % n;
+                    double xr = 0.5 * (re[k] + re[m]), xi = 0.5 * (im[k] - im[m]);   // image spectrum
+                    double kr = 0.5 * (im[k] + im[m]), ki = 0.5 * (re[m] - re[k]);   // kernel spectrum
+                    pr[k] = xr * kr - xi * ki;
+                    pi[k] = xr * ki + xi * kr;
+                }
+            }
+            inverse(pr, pi, colFrom, colTo);
+            out[b] = pr;
         }
         return out;
     }
 
-    /** Full in-place 2-D transform in natural [y][x] layout; the inverse includes the 1 / n^2. */
-    void transform(double[] re, double[] im, boolean inverse) {
-        if (inverse) {
-            transpose(re);
-            transpose(im);
-            inverse(re, im, 0, n);
+    /**
+     * Forward 2-D transform of [y][x] data, leaving the spectrum transposed: [kx][ky]. Columns emptyFrom ..
+     * emptyTo - 1 must hold only zeros; the first pass skips them.
+     */
+    private void forward(double[] re, double[] im, int emptyFrom, int emptyTo) {
+        if (emptyFrom < emptyTo) {
+            columns(re, im, false, 0, emptyFrom);
+            columns(re, im, false, emptyTo, n);
         } else {
-            forward(re, im);
-            transpose(re);
-            transpose(im);
+            columns(re, im, false, 0, n);
         }
-    }
-
-    /** Forward 2-D transform of [y][x] data, leaving the spectrum transposed: [kx][ky]. */
-    private void forward(double[] re, double[] im) {
-        columns(re, im, false, 0, n);
         transpose(re);
         transpose(im);
         columns(re, im, false, 0, n);
@@ -115,13 +130,14 @@ final class FftConvolver {
         }
     }
 
-    /** Writes a centred kernel into an n x n array with its centre wrapped to (0, 0). */
-    private void place(double[][] kernel, double[] target) {
+    /** Writes a centred kernel into an n x n array with its centre wrapped to (0, 0); returns its radius. */
+    private int place(double[][] kernel, double[] target) {
         int r = kernel.length / 2;
         for (int dy = -r; dy <= r; dy++) {
             int row = Math.floorMod(dy, n) * n;
             for (int dx = -r; dx <= r; dx++) target[row + Math.floorMod(dx, n)] = kernel[dy + r][dx + r];
         }
+        return r;
     }
 
     /**
@@ -129,12 +145,13 @@ final class FftConvolver {
      * decimation in time): each butterfly combines two rows.
      */
     private void columns(double[] re, double[] im, boolean inverse, int from, int to) {
-        double[] tmp = new double[n];
+        if (from >= to) return;
+        double[] tmp = new double[to - from];
         for (int i = 0; i < n; i++) {
             int j = reversed[i];
             if (j > i) {
-                swapRows(re, i, j, tmp);
-                swapRows(im, i, j, tmp);
+                swapRows(re, i, j, from, to, tmp);
+                swapRows(im, i, j, from, to, tmp);
             }
         }
         double sign = inverse ? 1 : -1;
@@ -157,10 +174,12 @@ final class FftConvolver {
         }
     }
 
-    private void swapRows(double[] a, int i, int j, double[] tmp) {
-        System.arraycopy(a, i * n, tmp, 0, n);
-        System.arraycopy(a, j * n, a, i * n, n);
-        System.arraycopy(tmp, 0, a, j * n, n);
+    /** Swaps columns from .. to - 1 of rows i and j. */
+    private void swapRows(double[] a, int i, int j, int from, int to, double[] tmp) {
+        int len = to - from;
+        System.arraycopy(a, i * n + from, tmp, 0, len);
+        System.arraycopy(a, j * n + from, a, i * n + from, len);
+        System.arraycopy(tmp, 0, a, j * n + from, len);
     }
 
     /** In-place transpose of an n x n array. */

@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  *
  * <p>The numbers are round figures for DR9: median 5-sigma point-source depths g 24.7, r 24.2, z 23.3;
  * r-band seeing 1.0 to 1.6 arcsec, g about 10 % worse and z about 6 % better; red-sequence bulges (g - r
- * near 0.75 at low redshift) and blue star-forming discs (g - r near 0.4), both reddening with redshift.
+ * near 0.75, r - z near 0.65 at low redshift) and blue star-forming discs (g - r near 0.45, r - z near
+ * 0.4), both reddening with redshift.
  */
 final class GalaxyPopulation {
 
@@ -80,11 +81,11 @@ final class GalaxyPopulation {
         }
 
         // Colours: red bulge, bluer disc, bluest arms (young stars), all redder with z.
-        double bulgeGR = 0.75 + 1.0 * z + 0.04 * gaussian(rng), bulgeRZ = 0.40 + 0.9 * z + 0.04 * gaussian(rng);
+        double bulgeGR = 0.75 + 1.0 * z + 0.04 * gaussian(rng), bulgeRZ = 0.62 + 0.8 * z + 0.04 * gaussian(rng);
         double discGR, discRZ;
         if (morph == Morphology.SPIRAL) {
             discGR = 0.45 + 0.6 * z + 0.07 * gaussian(rng);
-            discRZ = 0.30 + 0.5 * z + 0.05 * gaussian(rng);
+            discRZ = 0.38 + 0.5 * z + 0.05 * gaussian(rng);
         } else {
             discGR = bulgeGR - uniform(rng, 0.03, 0.12);
             discRZ = bulgeRZ - uniform(rng, 0.02, 0.08);

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import javax.imageio.ImageIO;
 
@@ -36,8 +38,8 @@ class AsinhRgbTest {
         AsinhRgb s = AsinhRgb.legacySurvey();
         int[] zOnly = rgb(s.render(grz(0, 0, 1)), 0, 0);
         int[] gOnly = rgb(s.render(grz(1, 0, 0)), 0, 0);
-        assertTrue(zOnly[0] > zOnly[1] && zOnly[0] > zOnly[2], "z light is red: " + java.util.Arrays.toString(zOnly));
-        assertTrue(gOnly[2] > gOnly[0] && gOnly[2] > gOnly[1], "g light is blue: " + java.util.Arrays.toString(gOnly));
+        assertTrue(zOnly[0] > zOnly[1] && zOnly[0] > zOnly[2], "z light is red: " + Arrays.toString(zOnly));
+        assertTrue(gOnly[2] > gOnly[0] && gOnly[2] > gOnly[1], "g light is blue: " + Arrays.toString(gOnly));
     }
 
     @Test
@@ -76,7 +78,7 @@ class AsinhRgbTest {
     @Test
     void oneBandIsGreyAndNoiseScalingCopesWithOtherUnits() {
         float[][][] px = new float[1][16][16];
-        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        SplittableRandom rng = new SplittableRandom(3);
         for (float[] row : px[0]) for (int x = 0; x < 16; x++) row[x] = (float) (1000 + 50 * (rng.nextDouble() - 0.5));
         px[0][8][8] = 5000;
         for (float[] row : px[0]) for (int x = 0; x < 16; x++) row[x] -= 1000;

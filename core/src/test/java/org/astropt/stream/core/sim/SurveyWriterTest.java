@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -85,6 +86,15 @@ class SurveyWriterTest {
             assertTrue(!t.artefactLabels().isEmpty());
             assertTrue(h.getStringValue("ART1").startsWith(t.artefacts().get(0).kind().name()));
         }
+    }
+
+    @Test
+    void fitsBytesAreTheSameForTheSameGalaxyWithNoTimestamp() throws Exception {
+        byte[] a = SurveyWriter.fitsBytes(new SyntheticSurvey(31, 64, COUNT).galaxy(2));
+        byte[] b = SurveyWriter.fitsBytes(new SyntheticSurvey(31, 64, COUNT).galaxy(2));
+        assertArrayEquals(a, b);
+        String header = new String(a, 0, 2880 * 2, StandardCharsets.US_ASCII);
+        assertTrue(!header.matches("(?s).*\\d\\d:\\d\\d:\\d\\d.*"), "no wall-clock time in the header");
     }
 
     @Test
