@@ -86,17 +86,22 @@ public final class PatchTokenizer {
                 int colStart = x0 + p * i;
                 int pxFrom = Math.max(0, -colStart), pxTo = Math.min(p, w - colStart);
                 int base = spiral.positionOfCell[i * n + j] * dim;
+                double sum = 0; // summed while gathering, saving normalise a pass over the token
                 for (int c = 0; c < bandCount; c++) {
                     float[][] band = pixels[c];
                     for (int py = pyFrom; py < pyTo; py++) {
                         float[] row = band[rowStart + py];
                         int at = base + py * bandCount + c, stride = p * bandCount;
+                        double rowSum = 0;
                         for (int px = pxFrom; px < pxTo; px++) {
-                            out[at + px * stride] = row[colStart + px]; // blanks are found by normalise
+                            float v = row[colStart + px];
+                            out[at + px * stride] = v; // blanks are found by normalise
+                            rowSum += v;
                         }
+                        sum += rowSum;
                     }
                 }
-                blanks += normalise(out, base, dim);
+                blanks += normalise(out, base, dim, sum);
             }
         }
         long kept = (long) (side - padding.top() - padding.bottom()) * (side - padding.left() - padding.right()) * bandCount;
@@ -110,14 +115,13 @@ public final class PatchTokenizer {
     }
 
     /**
-     * In place: (v - mean) / (std + 1e-8) over out[from, from + count), unbiased std, two passes in
-     * double; returns how many blank (NaN or infinite) values it found and set to 0 first. A blank
+     * In place: (v - mean) / (std + 1e-8) over out[from, from + count), unbiased std, in double, given
+     * the values' sum; returns how many blank (NaN or infinite) values it found and set to 0 first. A blank
      * makes the sum non-finite (finite floats cannot overflow a double sum), so clean tokens, nearly
      * all of them, pay nothing for the check. Four running sums break the add-latency chain.
      */
-    private static int normalise(float[] out, int from, int count) {
+    private static int normalise(float[] out, int from, int count, double sum) {
         int blanks = 0;
-        double sum = sum(out, from, count);
         if (!Double.isFinite(sum)) {
             for (int k = from; k < from + count; k++) {
                 if (!Float.isFinite(out[k])) {
