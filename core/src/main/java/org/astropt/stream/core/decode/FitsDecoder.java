@@ -64,9 +64,8 @@ final class FitsDecoder {
                 hduPlanes = FitsPixels.planes(uncompressed(compressed, hdu, input), hdu.width(), hdu.height(),
                         hdu.planes(), FitsPixels.Scaling.of(header, hdu.bitpix()));
             } else {
-                Buffer values = FitsPixels.view(fits, hdu.dataOffset(), (int) hdu.dataBytes(), hdu.bitpix());
-                hduPlanes = FitsPixels.planes(values, hdu.width(), hdu.height(), hdu.planes(),
-                        FitsPixels.Scaling.of(header, hdu.bitpix()));
+                hduPlanes = FitsPixels.planes(fits, hdu.dataOffset(), (int) hdu.dataBytes(), hdu.bitpix(), hdu.width(),
+                        hdu.height(), hdu.planes(), FitsPixels.Scaling.of(header, hdu.bitpix()));
             }
             boolean inherits = primaryShared || header.getBooleanValue("INHERIT", false);
             String name = hdu.planes() == 1 ? bandName(header, inherits && hdu.index() > 0 ? primary : null) : null;

