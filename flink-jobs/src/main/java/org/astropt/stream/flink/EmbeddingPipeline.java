@@ -1,0 +1,71 @@
+package org.astropt.stream.flink;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.astropt.stream.flink.functions.EmbedOperator;
+import org.astropt.stream.flink.functions.TokenizeFunction;
+import org.astropt.stream.flink.records.KafkaBytes;
+import org.astropt.stream.flink.records.ModelPointer;
+import org.astropt.stream.flink.records.SourceRecord;
+import org.astropt.stream.flink.records.TokenizedCutout;
+
+/**
+ * The topology, and only the topology:
+ * <pre>
+ *   cutouts -> decode/validate/tokenize --> tokens
+ *                 |                  \--> embed (micro-batches; models broadcast in) --> embeddings
+ *                 v                                  |        \--> flags
+ *            dead letters  <-------------------------'         \--> model status (REJECTED)
+ * </pre>
+ * Sources and sinks come in from outside, so tests swap Kafka for collections and back.
+ */
+public final class EmbeddingPipeline {
+
+    private final PipelineSettings settings;
+
+    public EmbeddingPipeline(PipelineSettings settings) {
+        this.settings = settings;
+    }
+
+    public void build(StreamExecutionEnvironment env, PipelineSources sources, PipelineSinks sinks) {
+        // A Kryo fallback is an error when the graph is built, not a slowdown in production.
+        env.configure(new Configuration().set(PipelineOptions.GENERIC_TYPES, false));
+        if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+            env.enableCheckpointing(settings.checkpointIntervalMs(), CheckpointingMode.EXACTLY_ONCE);
+        }
+        env.setParallelism(settings.parallelism());
+
+        SingleOutputStreamOperator<TokenizedCutout> tokenized = sources.cutouts(env)
+                .process(new TokenizeFunction(settings.coreProperties()))
+                .name("decode-tokenize").uid("decode-tokenize");
+        tokenized.map(new TokenRecord()).name("token-records").uid("token-records")
+                .sinkTo(sinks.tokens()).name("tokens-sink").uid("tokens-sink");
+
+        DataStream<ModelPointer> models = sources.models(env);
+        SingleOutputStreamOperator<KafkaBytes> embedded = tokenized
+                .connect(models.broadcast())
+                .transform("embed", TypeInformation.of(KafkaBytes.class), new EmbedOperator(settings.embed()))
+                .uid("embed");
+        embedded.sinkTo(sinks.embeddings()).name("embeddings-sink").uid("embeddings-sink");
+        embedded.getSideOutput(EmbedOperator.FLAGS).sinkTo(sinks.flags()).name("flags-sink").uid("flags-sink");
+        embedded.getSideOutput(EmbedOperator.MODEL_STATUS).sinkTo(sinks.modelStatus()).name("model-status-sink").uid("model-status-sink");
+        tokenized.getSideOutput(TokenizeFunction.DEAD_LETTERS)
+                .union(embedded.getSideOutput(EmbedOperator.DEAD_LETTERS))
+                .sinkTo(sinks.deadLetters()).name("dead-letter-sink").uid("dead-letter-sink");
+    }
+
+    /** A tokenized cutout as its astropt.tokens record, keyed by object id. */
+    static final class TokenRecord implements MapFunction<TokenizedCutout, KafkaBytes> {
+        @Override
+        public KafkaBytes map(TokenizedCutout t) {
+            return new KafkaBytes(t.id.getBytes(StandardCharsets.UTF_8), t.sequence, -1);
+        }
+    }
+}

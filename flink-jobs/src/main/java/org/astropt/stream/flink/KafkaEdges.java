@@ -1,0 +1,77 @@
+package org.astropt.stream.flink;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.astropt.stream.flink.records.KafkaBytes;
+import org.astropt.stream.flink.records.KafkaBytesSerializer;
+import org.astropt.stream.flink.records.ModelPointer;
+import org.astropt.stream.flink.records.ModelPointerDeserializer;
+import org.astropt.stream.flink.records.SourceRecord;
+import org.astropt.stream.flink.records.SourceRecordDeserializer;
+import org.astropt.stream.kafka.Topics;
+
+/**
+ * The pipeline's Kafka sources and sinks. Every reader uses read_committed; every sink is
+ * EXACTLY_ONCE with a transactional id prefix of its own ({@code <prefix>-<role>}) and a transaction
+ * timeout inside the broker's maximum.
+ */
+public final class KafkaEdges implements PipelineSources {
+
+    private final String bootstrap;
+    private final Topics topics;
+    private final PipelineSettings settings;
+
+    public KafkaEdges(String bootstrap, Topics topics, PipelineSettings settings) {
+        this.bootstrap = bootstrap;
+        this.topics = topics;
+        this.settings = settings;
+    }
+
+    @Override
+    public DataStream<SourceRecord> cutouts(StreamExecutionEnvironment env) {
+        KafkaSource<SourceRecord> source = KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topics.name(Topics.CUTOUTS))
+                .setGroupId(settings.groupId())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new SourceRecordDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "cutouts").uid("cutouts-source");
+    }
+
+    /** The whole compacted history from the start: the operator keeps the newest PROMOTED version. */
+    @Override
+    public DataStream<ModelPointer> models(StreamExecutionEnvironment env) {
+        KafkaSource<ModelPointer> source = KafkaSource.<ModelPointer>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topics.name(Topics.MODELS))
+                .setGroupId(settings.groupId() + "-models")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new ModelPointerDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "models").uid("models-source").setParallelism(1);
+    }
+
+    public PipelineSinks sinks() {
+        return new PipelineSinks(sink(Topics.TOKENS), sink(Topics.EMBEDDINGS), sink(Topics.FLAGS),
+                sink(Topics.DEAD_LETTER), sink(Topics.MODELS));
+    }
+
+    private KafkaSink<KafkaBytes> sink(String role) {
+        return KafkaSink.<KafkaBytes>builder()
+                .setBootstrapServers(bootstrap)
+                .setRecordSerializer(new KafkaBytesSerializer(topics.name(role)))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + role)
+                .setProperty("transaction.timeout.ms", String.valueOf(settings.transactionTimeoutMs()))
+                .build();
+    }
+}

@@ -1,0 +1,40 @@
+package org.astropt.stream.flink;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.astropt.stream.kafka.Topics;
+
+/**
+ * Entry point of the pipeline on a Flink cluster:
+ * <pre>
+ *   flink run -c org.astropt.stream.flink.PipelineJob astropt-flink-jobs-job.jar \
+ *       --bootstrap kafka:9092 [--config config/pipeline.properties] [--topics config/topics.properties]
+ * </pre>
+ * Locally, {@code astropt pipeline --bootstrap HOST:PORT} runs the same job in a mini cluster.
+ */
+public final class PipelineJob {
+
+    private PipelineJob() {}
+
+    public static void main(String[] args) throws Exception {
+        String bootstrap = null;
+        Path config = Path.of("config/pipeline.properties");
+        Path topicsFile = Path.of("config/topics.properties");
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--bootstrap" -> bootstrap = args[i + 1];
+                case "--config" -> config = Path.of(args[i + 1]);
+                case "--topics" -> topicsFile = Path.of(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --bootstrap, --config, --topics");
+            }
+        }
+        if (bootstrap == null) throw new IllegalArgumentException("--bootstrap HOST:PORT is required");
+        PipelineSettings settings = Files.exists(config) ? PipelineSettings.load(config) : PipelineSettings.defaults();
+        Topics topics = Files.exists(topicsFile) ? Topics.load(topicsFile) : Topics.defaults();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        KafkaEdges kafka = new KafkaEdges(bootstrap, topics, settings);
+        new EmbeddingPipeline(settings).build(env, kafka, kafka.sinks());
+        env.execute("astropt pipeline");
+    }
+}

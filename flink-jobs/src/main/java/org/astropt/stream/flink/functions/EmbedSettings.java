@@ -1,0 +1,44 @@
+package org.astropt.stream.flink.functions;
+
+import java.io.Serializable;
+
+/**
+ * What the embed operator needs to know; Serializable, so it travels with the job graph.
+ *
+ * @param batchSize          sequences per forward pass (N): larger batches use the model better, up to memory
+ * @param batchDelayMs       longest a sequence waits for its batch to fill (T), in ms: bounds latency at low rates
+ * @param forwardBatchSize   sequences per libtorch call inside one batch (Embedder's batch size)
+ * @param modelName          model served (the key on astropt.models); null serves any name
+ * @param bootstrapModelDir  a checkpoint folder served as version 0 until a PROMOTED version arrives; null waits
+ * @param maxWaiting         most sequences held while no model is known; beyond it the operator stops
+ *                           reading sequences (backpressure) until one is
+ * @param flagQuantile       a surprise score above this quantile of recent scores of the same model version raises a Flag
+ * @param flagWindow         how many recent scores the quantile is taken over
+ * @param flagMinScores      no flags before this many scores of a version are known (the quantile would be noise)
+ * @param publishStatus      whether this operator publishes REJECTED records to the models topic
+ */
+public record EmbedSettings(int batchSize, long batchDelayMs, int forwardBatchSize, String modelName,
+        String bootstrapModelDir, int maxWaiting, double flagQuantile, int flagWindow, int flagMinScores,
+        boolean publishStatus) implements Serializable {
+
+    public EmbedSettings {
+        if (batchSize < 1) throw new IllegalArgumentException("pipeline.batch-size must be at least 1, not " + batchSize);
+        if (batchDelayMs < 0) throw new IllegalArgumentException("pipeline.batch-delay-ms must not be negative");
+        if (flagQuantile <= 0 || flagQuantile >= 1) throw new IllegalArgumentException("pipeline.flag-quantile must lie in (0, 1)");
+    }
+
+    /** Batches of 32 or 50 ms, any model name, no bootstrap model, flags above the 99th percentile of the last 1000 scores. */
+    public static EmbedSettings defaults() {
+        return new EmbedSettings(32, 50, 32, null, null, 10_000, 0.99, 1000, 100, true);
+    }
+
+    public EmbedSettings withBootstrapModel(String dir) {
+        return new EmbedSettings(batchSize, batchDelayMs, forwardBatchSize, modelName, dir, maxWaiting, flagQuantile,
+                flagWindow, flagMinScores, publishStatus);
+    }
+
+    public EmbedSettings withBatch(int size, long delayMs) {
+        return new EmbedSettings(size, delayMs, forwardBatchSize, modelName, bootstrapModelDir, maxWaiting, flagQuantile,
+                flagWindow, flagMinScores, publishStatus);
+    }
+}

@@ -1,0 +1,151 @@
+package org.astropt.stream.flink.functions;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.core.fs.FileSystem;
+import org.astropt.stream.core.model.AstroPTModel;
+import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.Embedder;
+import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.flink.records.ModelPointer;
+
+/**
+ * A model version that passed every check and serves: its pointer, weights and Embedder. Loading
+ * checks, in order: the sha256 of the weights file, the architecture of config.json against the
+ * pointer, every tensor name and shape (Checkpoint.load), and a warm-up batch whose embeddings and
+ * surprise scores must all be finite. Any failure is a {@link ModelRejectedException} and nothing stays open.
+ */
+public final class ServingModel implements AutoCloseable {
+
+    /** Sequences in the warm-up batch: two, so batching itself is exercised. */
+    static final int WARM_UP_SEQUENCES = 2;
+    /** Tokens per warm-up sequence: one bucket of the Embedder, enough to pass through attention. */
+    static final int WARM_UP_TOKENS = 16;
+
+    private final ModelPointer pointer;
+    private final AstroPTModel model;
+    private final Embedder embedder;
+
+    private ServingModel(ModelPointer pointer, AstroPTModel model, Embedder embedder) {
+        this.pointer = pointer;
+        this.model = model;
+        this.embedder = embedder;
+    }
+
+    public ModelPointer pointer() { return pointer; }
+
+    public ModelConfig config() { return model.config(); }
+
+    public Embedder embedder() { return embedder; }
+
+    /** Loads and verifies a version; sha256 null (the bootstrap model) skips the checksum. */
+    public static ServingModel load(ModelPointer p, int forwardBatchSize) {
+        Path dir;
+        try {
+            dir = localFolder(p);
+        } catch (IOException e) {
+            throw new ModelRejectedException(p.label() + ": cannot read " + p.weightsUri + ": " + e.getMessage(), e);
+        }
+        Path weights = dir.resolve(Checkpoint.WEIGHTS_FILE);
+        if (!Files.isRegularFile(weights)) throw new ModelRejectedException(p.label() + ": " + weights + " does not exist", null);
+        if (p.sha256 != null) {
+            String actual = sha256(weights);
+            if (!actual.equalsIgnoreCase(p.sha256)) {
+                throw new ModelRejectedException(p.label() + ": checksum mismatch: the pointer says " + p.sha256
+                        + ", " + weights + " has " + actual, null);
+            }
+        }
+        ModelConfig config;
+        try {
+            config = ModelConfig.read(dir.resolve(Checkpoint.CONFIG_FILE));
+        } catch (IOException | RuntimeException e) {
+            throw new ModelRejectedException(p.label() + ": unreadable " + Checkpoint.CONFIG_FILE + ": " + e.getMessage(), e);
+        }
+        if (p.nEmbd > 0 && (config.nLayer() != p.nLayer || config.nHead() != p.nHead || config.nEmbd() != p.nEmbd
+                || config.nChan() != p.nChan || config.blockSize() != p.blockSize || config.patchSize() != p.patchSize)) {
+            throw new ModelRejectedException(p.label() + ": config.json describes " + config
+                    + ", not the architecture the pointer names", null);
+        }
+        AstroPTModel model;
+        try {
+            model = Checkpoint.load(dir, AstroPTModel.defaultDevice());
+        } catch (IOException | RuntimeException e) {
+            throw new ModelRejectedException(p.label() + ": " + e.getMessage(), e);
+        }
+        Embedder embedder = null;
+        try {
+            embedder = new Embedder(model, new Embedder.Settings(forwardBatchSize, Embedder.Settings.DEFAULT.bucketLengths(), -1));
+            warmUp(p, config, embedder);
+            return new ServingModel(p, model, embedder);
+        } catch (RuntimeException e) {
+            if (embedder != null) embedder.close();
+            model.close();
+            throw e instanceof ModelRejectedException r ? r : new ModelRejectedException(p.label() + ": warm-up failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Random normalised tokens through the model: every output must be finite. */
+    private static void warmUp(ModelPointer p, ModelConfig config, Embedder embedder) {
+        Random random = new Random(7);
+        int tokens = Math.min(WARM_UP_TOKENS, config.blockSize());
+        List<float[][]> batch = new java.util.ArrayList<>();
+        for (int s = 0; s < WARM_UP_SEQUENCES; s++) {
+            float[][] seq = new float[tokens][config.tokenDim()];
+            for (float[] t : seq) for (int i = 0; i < t.length; i++) t[i] = (float) random.nextGaussian();
+            batch.add(seq);
+        }
+        for (Embedder.Result r : embedder.embed(batch)) {
+            boolean finite = Float.isFinite(r.surprise());
+            for (float v : r.embedding()) finite &= Float.isFinite(v);
+            if (!finite) throw new ModelRejectedException(p.label() + ": the warm-up batch gave non-finite outputs (NaN or infinite weights?)", null);
+        }
+    }
+
+    /** The folder holding config.json and weights.safetensors: local files as they are, others copied to a temp folder. */
+    static Path localFolder(ModelPointer p) throws IOException {
+        URI uri = URI.create(p.weightsUri);
+        if (uri.getScheme() == null) return Path.of(p.weightsUri).getParent();
+        if ("file".equals(uri.getScheme())) return Path.of(uri).getParent();
+        Path dir = Files.createTempDirectory("astropt-model-");
+        org.apache.flink.core.fs.Path weights = new org.apache.flink.core.fs.Path(uri);
+        FileSystem fs = weights.getFileSystem();
+        copy(fs, weights, dir.resolve(Checkpoint.WEIGHTS_FILE));
+        copy(fs, new org.apache.flink.core.fs.Path(weights.getParent(), Checkpoint.CONFIG_FILE), dir.resolve(Checkpoint.CONFIG_FILE));
+        return dir;
+    }
+
+    private static void copy(FileSystem fs, org.apache.flink.core.fs.Path from, Path to) throws IOException {
+        try (InputStream in = fs.open(from); OutputStream out = Files.newOutputStream(to)) {
+            in.transferTo(out);
+        }
+    }
+
+    /** Lower-case hex SHA-256 of a file. */
+    public static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            byte[] buffer = new byte[1 << 16];
+            while (in.read(buffer) >= 0) { /* digesting */ }
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new ModelRejectedException(file + ": cannot read: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        embedder.close();
+        model.close();
+    }
+}

@@ -1,0 +1,93 @@
+package org.astropt.stream.flink.functions;
+
+import java.util.Properties;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.astropt.stream.core.config.AstroptConfig;
+import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.core.image.CutoutImage;
+import org.astropt.stream.core.token.PatchTokenizer;
+import org.astropt.stream.core.token.Tokens;
+import org.astropt.stream.flink.records.DeadLetters;
+import org.astropt.stream.flink.records.KafkaBytes;
+import org.astropt.stream.flink.records.SourceRecord;
+import org.astropt.stream.flink.records.TokenRecords;
+import org.astropt.stream.flink.records.TokenizedCutout;
+import org.astropt.stream.schemas.AvroCodec;
+import org.astropt.stream.schemas.Cutout;
+import org.astropt.stream.schemas.DeadLetter;
+import org.astropt.stream.schemas.PipelineStage;
+import org.astropt.stream.schemas.TokenSequence;
+
+/**
+ * Stage one: the bytes of a cutouts record -> Cutout (Avro) -> image (core's CutoutDecoder) -> tokens
+ * (core's PatchTokenizer) -> TokenSequence bytes. Any failure sends the record, bytes untouched, to the
+ * {@link #DEAD_LETTERS} side output with the stage it failed in and one line why; the job goes on.
+ *
+ * <p>The decoder, tokenizer and Avro codecs are built in open(): they are not Serializable.
+ */
+public final class TokenizeFunction extends ProcessFunction<SourceRecord, TokenizedCutout> {
+
+    public static final OutputTag<KafkaBytes> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+
+    /** The core settings (decode limits, tokenizer), as properties: Serializable, unlike the settings objects. */
+    private final Properties coreSettings;
+
+    private transient AvroCodec<Cutout> cutouts;
+    private transient AvroCodec<TokenSequence> sequences;
+    private transient AvroCodec<DeadLetter> deadLetters;
+    private transient CutoutDecoder decoder;
+    private transient PatchTokenizer tokenizer;
+
+    public TokenizeFunction(Properties coreSettings) {
+        this.coreSettings = coreSettings;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        AstroptConfig config = AstroptConfig.of(coreSettings);
+        cutouts = AvroCodec.of(Cutout.class);
+        sequences = AvroCodec.of(TokenSequence.class);
+        deadLetters = AvroCodec.of(DeadLetter.class);
+        decoder = new CutoutDecoder(config.decodeLimits());
+        tokenizer = new PatchTokenizer(config.tokenizerSettings());
+    }
+
+    @Override
+    public void processElement(SourceRecord r, Context ctx, Collector<TokenizedCutout> out) {
+        PipelineStage stage = PipelineStage.DESERIALIZE;
+        try {
+            if (r.value == null) throw new IllegalArgumentException(where(r) + ": the record has no value");
+            Cutout cutout = cutouts.decode(r.value);
+            stage = PipelineStage.VALIDATE;
+            if (cutout.getId() == null || cutout.getId().isBlank()) {
+                throw new IllegalArgumentException(where(r) + ": the cutout has an empty id");
+            }
+            stage = PipelineStage.DECODE;
+            long t0 = System.nanoTime();
+            CutoutImage image = decoder.decode(cutout);
+            stage = PipelineStage.TOKENIZE;
+            long t1 = System.nanoTime();
+            Tokens tokens = tokenizer.tokenize(cutout.getId(), image);
+            long t2 = System.nanoTime();
+            TokenizedCutout t = new TokenizedCutout();
+            t.id = cutout.getId();
+            t.sequence = sequences.encode(TokenRecords.sequence(cutout, tokens, r));
+            t.sourceTopic = r.topic;
+            t.sourcePartition = r.partition;
+            t.sourceOffset = r.offset;
+            t.sourceTime = r.timestamp;
+            t.decodeMicros = (t1 - t0) / 1000;
+            t.tokenizeMicros = (t2 - t1) / 1000;
+            out.collect(t);
+        } catch (RuntimeException e) {
+            ctx.output(DEAD_LETTERS, new KafkaBytes(r.key, deadLetters.encode(DeadLetters.of(r, stage, e, System.currentTimeMillis())), -1));
+        }
+    }
+
+    private static String where(SourceRecord r) {
+        return r.topic + "-" + r.partition + "@" + r.offset;
+    }
+}

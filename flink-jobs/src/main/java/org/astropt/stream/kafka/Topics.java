@@ -1,0 +1,126 @@
+package org.astropt.stream.kafka;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The six topics of the pipeline (DESIGN.md, "Topics"), read from config/topics.properties
+ * ({@code topic.<role>.name|partitions|replication-factor|config.<kafka key>}); every key has the
+ * default below, so an empty file gives the documented layout.
+ */
+public final class Topics implements Serializable {
+
+    public static final String CUTOUTS = "cutouts";
+    public static final String TOKENS = "tokens";
+    public static final String EMBEDDINGS = "embeddings";
+    public static final String FLAGS = "flags";
+    public static final String MODELS = "models";
+    public static final String DEAD_LETTER = "dead-letter";
+
+    /** A week: long enough for a new pipeline version to replay the feed. */
+    static final String WEEK_MS = "604800000";
+    /** A month: time for a human to look at flags and dead letters. */
+    static final String MONTH_MS = "2592000000";
+
+    private final Map<String, TopicSpec> byRole;
+
+    private Topics(Map<String, TopicSpec> byRole) {
+        this.byRole = Map.copyOf(byRole);
+    }
+
+    /** The layout of config/topics.properties: 4 partitions for the per-object topics, 1 for the others. */
+    public static Topics defaults() {
+        return of(new Properties());
+    }
+
+    public static Topics load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        return of(p);
+    }
+
+    public static Topics of(Properties p) {
+        Map<String, TopicSpec> specs = new LinkedHashMap<>();
+        put(specs, p, CUTOUTS, 4, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS));
+        put(specs, p, TOKENS, 4, Map.of("cleanup.policy", "compact"));
+        put(specs, p, EMBEDDINGS, 4, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS));
+        put(specs, p, FLAGS, 1, Map.of("cleanup.policy", "delete", "retention.ms", MONTH_MS));
+        put(specs, p, MODELS, 1, Map.of("cleanup.policy", "compact"));
+        put(specs, p, DEAD_LETTER, 1, Map.of("cleanup.policy", "delete", "retention.ms", MONTH_MS));
+        return new Topics(specs);
+    }
+
+    private static void put(Map<String, TopicSpec> specs, Properties p, String role, int partitions, Map<String, String> configs) {
+        String prefix = "topic." + role + ".";
+        Map<String, String> merged = new LinkedHashMap<>(configs);
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith(prefix + "config.")) merged.put(key.substring((prefix + "config.").length()), p.getProperty(key).trim());
+        }
+        String name = p.getProperty(prefix + "name", "astropt." + role).trim();
+        int parts = Integer.parseInt(p.getProperty(prefix + "partitions", String.valueOf(partitions)).trim());
+        short replication = Short.parseShort(p.getProperty(prefix + "replication-factor", "1").trim());
+        specs.put(role, new TopicSpec(role, name, parts, replication, merged));
+    }
+
+    public TopicSpec spec(String role) {
+        TopicSpec s = byRole.get(role);
+        if (s == null) throw new IllegalArgumentException("no topic for role '" + role + "'; roles: " + byRole.keySet());
+        return s;
+    }
+
+    /** The Kafka topic name of a role. */
+    public String name(String role) { return spec(role).name(); }
+
+    public List<TopicSpec> all() { return List.copyOf(byRole.values()); }
+
+    /** Same layout with every name prefixed (tests run many pipelines on one broker). */
+    public Topics withPrefix(String prefix) {
+        Map<String, TopicSpec> renamed = new LinkedHashMap<>();
+        byRole.forEach((role, s) -> renamed.put(role,
+                new TopicSpec(role, prefix + s.name(), s.partitions(), s.replicationFactor(), s.configs())));
+        return new Topics(renamed);
+    }
+
+    /** Creates every topic that does not exist yet; existing topics are left as they are. */
+    public void create(Admin admin) throws InterruptedException {
+        for (TopicSpec s : all()) {
+            try {
+                admin.createTopics(List.of(s.newTopic())).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("creating topic " + s.name() + " failed: " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        }
+        awaitLeaders(admin);
+    }
+
+    /** Topic creation returns before the broker serves the partitions; wait until each has a leader (30 s at most). */
+    private void awaitLeaders(Admin admin) throws InterruptedException {
+        List<String> names = all().stream().map(TopicSpec::name).toList();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (ready) return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("topics " + names + " have no leader after 30 s", e.getCause());
+            }
+            if (System.nanoTime() > deadline) throw new IllegalStateException("topics " + names + " have no leader after 30 s");
+            Thread.sleep(50);
+        }
+    }
+}

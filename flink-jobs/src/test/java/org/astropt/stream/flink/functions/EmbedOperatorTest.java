@@ -1,0 +1,81 @@
+package org.astropt.stream.flink.functions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.astropt.stream.core.model.AstroPTModel;
+import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.model.Safetensors;
+import org.astropt.stream.core.sim.SurveyWriter;
+import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.flink.records.KafkaBytes;
+import org.astropt.stream.flink.records.ModelPointer;
+import org.astropt.stream.flink.records.SourceRecord;
+import org.astropt.stream.flink.records.TokenizedCutout;
+import org.astropt.stream.schemas.AvroCodec;
+import org.astropt.stream.schemas.Cutout;
+import org.astropt.stream.schemas.Embedding;
+import org.astropt.stream.schemas.ImageFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embed operator in a test harness: batches wait for N or T, and are flushed before a barrier and at the end of input. */
+class EmbedOperatorTest {
+
+    static final AvroCodec<Embedding> EMBEDDINGS = AvroCodec.of(Embedding.class);
+
+    @Test
+    void partBatchIsFlushedBeforeTheBarrierAndNothingIsHeldInTheCheckpoint(@TempDir Path dir) throws Exception {
+        try (AstroPTModel m = AstroPTModel.create(ModelConfig.of(1, 2, 32), AstroPTModel.defaultDevice(), 1)) {
+            Checkpoint.save(m, dir, Safetensors.Dtype.F32);
+        }
+        EmbedSettings settings = EmbedSettings.defaults().withBatch(16, 60_000).withBootstrapModel(dir.toString());
+        List<TokenizedCutout> sequences = tokenized(3);
+        try (var harness = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(new EmbedOperator(settings))) {
+            harness.open();
+            for (TokenizedCutout t : sequences) harness.processElement1(new StreamRecord<>(t));
+            assertEquals(0, harness.extractOutputValues().size(), "3 of 16 and the delay not reached: the batch waits");
+            harness.prepareSnapshotPreBarrier(1);
+            var snapshot = harness.snapshot(1, 1);
+            List<KafkaBytes> out = harness.extractOutputValues();
+            assertEquals(3, out.size(), "flushed before the barrier");
+            for (int i = 0; i < 3; i++) {
+                Embedding e = EMBEDDINGS.decode(out.get(i).value);
+                assertEquals(sequences.get(i).id, e.getId());
+                assertEquals("bootstrap", e.getModelName());
+                assertEquals(32, e.getVector().size());
+            }
+            // a restore from that checkpoint replays nothing: the state held no sequence
+            try (var restored = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(new EmbedOperator(settings))) {
+                restored.initializeState(snapshot);
+                restored.open();
+                assertEquals(0, restored.extractOutputValues().size(), "nothing replayed from the checkpoint");
+                restored.processElement1(new StreamRecord<>(sequences.get(0)));
+                restored.endInput1();
+                assertEquals(1, restored.extractOutputValues().size(), "end of input flushes the part batch");
+            }
+        }
+    }
+
+    /** Synthetic cutouts through the real tokenize stage. */
+    static List<TokenizedCutout> tokenized(int n) throws Exception {
+        AvroCodec<Cutout> codec = AvroCodec.of(Cutout.class);
+        SyntheticSurvey survey = new SyntheticSurvey(5, 64, n);
+        try (var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new TokenizeFunction(new Properties())))) {
+            harness.open();
+            for (int i = 0; i < n; i++) {
+                Cutout c = Cutout.newBuilder().setId(SyntheticSurvey.id(5, i)).setSurvey("synthetic").setFormat(ImageFormat.FITS)
+                        .setImage(java.nio.ByteBuffer.wrap(SurveyWriter.fitsBytes(survey.galaxy(i)))).build();
+                harness.processElement(new StreamRecord<>(new SourceRecord(null, codec.encode(c), "t", 0, i, 1)));
+            }
+            return harness.extractOutputValues();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.astropt.stream.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Test reader: every committed record of a topic (read_committed, all partitions, from the start). */
+public final class CommittedRecords {
+
+    private CommittedRecords() {}
+
+    /**
+     * Reads from the start until {@code done} holds for what was read (or the deadline passes), then
+     * keeps reading for {@code settle} more to catch duplicates that would come after.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, String topic,
+            Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout, Duration settle) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo p : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, p.partition()));
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long settleUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+                if (settleUntil == Long.MAX_VALUE && done.test(out)) settleUntil = System.nanoTime() + settle.toNanos();
+            }
+        }
+        return out;
+    }
+
+    /** Reads until at least n records arrived, then settles for a second. */
+    public static List<ConsumerRecord<byte[], byte[]>> atLeast(String bootstrap, String topic, int n, Duration timeout) {
+        return read(bootstrap, topic, r -> r.size() >= n, timeout, Duration.ofSeconds(1));
+    }
+}
