@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.TreeMap;
 import java.util.concurrent.Future;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -57,7 +58,8 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     private transient long batchDeadline;
     private transient long timerAt;
     private transient ServingModel serving;
-    private transient ModelPointer pending;
+    /** PROMOTED versions newer than the one serving, not yet tried; the newest is tried first. */
+    private transient TreeMap<Long, ModelPointer> pending;
     private transient ModelPointer loadingPointer;
     private transient Future<ServingModel> loading;
     private transient ExecutorService loader;
@@ -90,6 +92,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         records = new EmbeddingOutput();
         threshold = new SurpriseThreshold(settings.flagQuantile(), settings.flagWindow(), settings.flagMinScores());
         timerAt = Long.MAX_VALUE;
+        pending = new TreeMap<>();
         loader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "astropt-model-loader-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
             t.setDaemon(true);
@@ -148,18 +151,21 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         ModelPointer p = element.getValue();
         if (!"PROMOTED".equals(p.status)) return; // CANDIDATE, REJECTED, ROLLED_BACK never serve
         if (settings.modelName() != null && !settings.modelName().equals(p.name)) return;
-        long newest = Math.max(serving == null ? Long.MIN_VALUE : serving.pointer().version,
-                Math.max(loadingPointer == null ? Long.MIN_VALUE : loadingPointer.version,
-                        pending == null ? Long.MIN_VALUE : pending.version));
-        if (p.version <= newest) return; // versions only go up
-        pending = p;
+        if (serving != null && p.version <= serving.pointer().version) return; // versions only go up
+        if (loadingPointer != null && p.version == loadingPointer.version) return;
+        pending.put(p.version, p);
         startNextLoad();
     }
 
+    /**
+     * Tries the newest pending version. Older pending versions wait behind it: once a newer one serves
+     * they are superseded and dropped; when it is refused, the next newest is tried, so every version
+     * newer than the serving one is either served, superseded or refused with a status record.
+     */
     private void startNextLoad() {
-        if (loading != null || pending == null) return;
-        ModelPointer p = pending;
-        pending = null;
+        if (serving != null) pending.headMap(serving.pointer().version, true).clear(); // superseded
+        if (loading != null || pending.isEmpty()) return;
+        ModelPointer p = pending.pollLastEntry().getValue();
         loadingPointer = p;
         int forwardBatch = settings.forwardBatchSize();
         loading = loader.submit(() -> ServingModel.load(p, forwardBatch));
@@ -250,7 +256,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         List<ModelPointer> models = new ArrayList<>();
         if (serving != null && serving.pointer().version > 0) models.add(serving.pointer());
         if (loadingPointer != null) models.add(loadingPointer);
-        if (pending != null) models.add(pending);
+        models.addAll(pending.values());
         modelState.update(models);
         scoreState.update(List.of(threshold.scores()));
     }
