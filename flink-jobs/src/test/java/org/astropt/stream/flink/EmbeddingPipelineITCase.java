@@ -174,10 +174,15 @@ class EmbeddingPipelineITCase {
             p.committed(Topics.EMBEDDINGS, 100, Duration.ofSeconds(60));
             p.sendModel(ModelStore.pointer("astropt-small", 2, store.save("astropt-small", 2), ModelStatus.PROMOTED));
             p.sendCutouts(second);
+            // Each bad version waits for the refusal of the one before: a version that arrives while an
+            // older one still loads supersedes it (only the highest PROMOTED version serves), and the
+            // superseded one would never be tried. Records: v1, v2, then per bad version its pointer and REJECTED.
             Path v3 = store.save("astropt-small", 3);
             p.sendModel(ModelStore.pointer("astropt-small", 3, v3.resolve("weights.safetensors").toUri().toString(),
                     "0".repeat(64), ModelStatus.PROMOTED));
+            p.committed(Topics.MODELS, 4, Duration.ofSeconds(90));
             p.sendModel(ModelStore.pointer("astropt-small", 4, store.saveNaN("astropt-small", 4), ModelStatus.PROMOTED));
+            p.committed(Topics.MODELS, 6, Duration.ofSeconds(90));
             p.sendModel(ModelStore.pointer("astropt-small", 5, dir.resolve("nowhere/weights.safetensors").toUri().toString(),
                     "0".repeat(64), ModelStatus.PROMOTED));
             // 5 pointers written, then 3 REJECTED status records from the pipeline
