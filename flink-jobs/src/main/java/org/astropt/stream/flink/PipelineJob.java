@@ -30,9 +30,16 @@ public final class PipelineJob {
             }
         }
         if (bootstrap == null) throw new IllegalArgumentException("--bootstrap HOST:PORT is required");
+        run(StreamExecutionEnvironment.getExecutionEnvironment(), bootstrap, config, topicsFile);
+    }
+
+    /**
+     * Builds the job against the Kafka at bootstrap and runs it in env until it ends or is cancelled.
+     * Missing config or topics files mean the defaults in code.
+     */
+    public static void run(StreamExecutionEnvironment env, String bootstrap, Path config, Path topicsFile) throws Exception {
         PipelineSettings settings = Files.exists(config) ? PipelineSettings.load(config) : PipelineSettings.defaults();
         Topics topics = Files.exists(topicsFile) ? Topics.load(topicsFile) : Topics.defaults();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         KafkaEdges kafka = new KafkaEdges(bootstrap, topics, settings);
         new EmbeddingPipeline(settings).build(env, kafka, kafka.sinks());
         env.execute("astropt pipeline");

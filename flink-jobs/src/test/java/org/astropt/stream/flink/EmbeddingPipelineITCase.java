@@ -23,6 +23,8 @@ import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Cutout;
 import org.astropt.stream.schemas.DeadLetter;
 import org.astropt.stream.schemas.Embedding;
+import org.astropt.stream.schemas.Flag;
+import org.astropt.stream.schemas.FlagKind;
 import org.astropt.stream.schemas.ImageFormat;
 import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.schemas.ModelStatus;
@@ -45,6 +47,7 @@ class EmbeddingPipelineITCase {
     static ModelStore store;
 
     static final AvroCodec<Embedding> EMBEDDINGS = AvroCodec.of(Embedding.class);
+    static final AvroCodec<Flag> FLAGS = AvroCodec.of(Flag.class);
     static final AvroCodec<DeadLetter> DEAD_LETTERS = AvroCodec.of(DeadLetter.class);
 
     @BeforeAll
@@ -70,9 +73,11 @@ class EmbeddingPipelineITCase {
             List<ConsumerRecord<byte[], byte[]>> read = p.committed(Topics.EMBEDDINGS, 1000, Duration.ofSeconds(120));
             assertEquals(1000, read.size(), "embeddings read with read_committed");
             Set<String> ids = new HashSet<>();
+            Set<String> anomalous = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> r : read) {
                 Embedding e = EMBEDDINGS.decode(r.value());
                 assertTrue(ids.add(e.getId()), "id twice: " + e.getId());
+                if (e.getFlags().contains(FlagKind.ANOMALY.name())) anomalous.add(e.getId());
                 assertEquals(e.getId(), new String(r.key(), StandardCharsets.UTF_8));
                 assertEquals("astropt-small", e.getModelName());
                 assertEquals(1L, e.getModelVersion());
@@ -84,6 +89,16 @@ class EmbeddingPipelineITCase {
             cutouts.forEach(c -> sent.add(c.getId()));
             assertEquals(sent, ids);
             assertEquals(1000, p.committed(Topics.TOKENS, 1000, Duration.ofSeconds(30)).size(), "token records");
+            // ~1% of the 900+ scores past flag-min-scores lie above the 0.99 quantile of those before them
+            assertTrue(!anomalous.isEmpty(), "no embedding flagged ANOMALY");
+            Set<String> flagged = new HashSet<>();
+            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.FLAGS, anomalous.size(), Duration.ofSeconds(30))) {
+                Flag f = FLAGS.decode(r.value());
+                assertTrue(flagged.add(f.getId()), "flag twice: " + f.getId());
+                assertEquals(FlagKind.ANOMALY, f.getKind());
+                assertTrue(f.getScore() > f.getThreshold(), f.getId() + ": " + f.getScore() + " <= " + f.getThreshold());
+            }
+            assertEquals(anomalous, flagged, "one flag record per embedding flagged ANOMALY");
         }
     }
 
@@ -159,10 +174,15 @@ class EmbeddingPipelineITCase {
             p.committed(Topics.EMBEDDINGS, 100, Duration.ofSeconds(60));
             p.sendModel(ModelStore.pointer("astropt-small", 2, store.save("astropt-small", 2), ModelStatus.PROMOTED));
             p.sendCutouts(second);
+            // Each bad version waits for the refusal of the one before: a version that arrives while an
+            // older one still loads supersedes it (only the highest PROMOTED version serves), and the
+            // superseded one would never be tried. Records: v1, v2, then per bad version its pointer and REJECTED.
             Path v3 = store.save("astropt-small", 3);
             p.sendModel(ModelStore.pointer("astropt-small", 3, v3.resolve("weights.safetensors").toUri().toString(),
                     "0".repeat(64), ModelStatus.PROMOTED));
+            p.committed(Topics.MODELS, 4, Duration.ofSeconds(90));
             p.sendModel(ModelStore.pointer("astropt-small", 4, store.saveNaN("astropt-small", 4), ModelStatus.PROMOTED));
+            p.committed(Topics.MODELS, 6, Duration.ofSeconds(90));
             p.sendModel(ModelStore.pointer("astropt-small", 5, dir.resolve("nowhere/weights.safetensors").toUri().toString(),
                     "0".repeat(64), ModelStatus.PROMOTED));
             // 5 pointers written, then 3 REJECTED status records from the pipeline
@@ -171,6 +191,8 @@ class EmbeddingPipelineITCase {
             for (ConsumerRecord<byte[], byte[]> r : models) {
                 ModelVersion v = PipelineFixture.MODELS.decode(r.value());
                 if (v.getStatus() == ModelStatus.REJECTED) rejected.put(v.getVersion(), v.getNote());
+                // keyed <name>:<version>, so compaction keeps every version's latest status
+                assertEquals("astropt-small:" + v.getVersion(), new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
             }
             assertEquals(Set.of(3L, 4L, 5L), rejected.keySet(), "refused versions");
             assertTrue(rejected.get(3L).contains("checksum"), rejected.get(3L));

@@ -24,6 +24,7 @@ import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.image.CutoutImage;
 import org.astropt.stream.core.sim.SurveyWriter;
 import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.kafka.CommittedRecords;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.Topics;
@@ -86,7 +87,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     void sendModel(ModelVersion v) {
-        send(Topics.MODELS, v.getName().getBytes(StandardCharsets.UTF_8), MODELS.encode(v));
+        send(Topics.MODELS, ModelPointer.topicKey(v.getName(), v.getVersion()).getBytes(StandardCharsets.UTF_8), MODELS.encode(v));
         producer.flush();
     }
 

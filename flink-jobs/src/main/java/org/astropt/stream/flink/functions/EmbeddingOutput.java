@@ -119,13 +119,13 @@ final class EmbeddingOutput {
         return new KafkaBytes(r.key, deadLetters.encode(DeadLetters.of(r, PipelineStage.EMBED, e, System.currentTimeMillis())), -1);
     }
 
-    /** The refused version's record with status REJECTED and the reason as its note, keyed by model name. */
+    /** The refused version's record with status REJECTED and the reason as its note, keyed {@code <name>:<version>}. */
     KafkaBytes rejected(ModelPointer p, String reason) {
         ModelVersion v = models.decode(p.record);
         v.setStatus(ModelStatus.REJECTED);
         v.setNote(reason);
         v.setCreatedTime(Instant.now());
-        return KafkaBytes.keyed(p.name, models.encode(v), -1);
+        return KafkaBytes.keyed(ModelPointer.topicKey(p.name, p.version), models.encode(v), -1);
     }
 
     static ByteBuffer wrap(byte[] b) { return ByteBuffer.wrap(b); }

@@ -25,4 +25,11 @@ public class ModelPointer {
     public ModelPointer() {}
 
     public String label() { return name + " v" + version; }
+
+    /**
+     * The key of a ModelVersion record on astropt.models: {@code <name>:<version>}. Keyed by name alone,
+     * compaction would keep only a model's last record, so a REJECTED status would hide the PROMOTED
+     * version before it; keyed by version, every version's latest status survives (docs/PIPELINE.md).
+     */
+    public static String topicKey(String name, long version) { return name + ":" + version; }
 }

@@ -1,0 +1,41 @@
+package org.astropt.stream.app;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.astropt.stream.flink.PipelineJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code astropt pipeline --bootstrap HOST:PORT [--config FILE] [--topics FILE]}: the streaming job
+ * (PipelineJob, the same topology as {@code flink run}) in a Flink mini cluster inside this JVM, against
+ * a Kafka that already has the topics. Runs until interrupted.
+ */
+@Command(name = "pipeline", description = "Run the streaming pipeline locally against an existing Kafka (until Ctrl-C).")
+final class PipelineCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
+    String bootstrap;
+
+    @Option(names = "--config", defaultValue = "config/pipeline.properties", paramLabel = "FILE",
+            description = "Pipeline settings (default ${DEFAULT-VALUE}; defaults in code when absent).")
+    Path config;
+
+    @Option(names = "--topics", defaultValue = "config/topics.properties", paramLabel = "FILE",
+            description = "Topic names (default ${DEFAULT-VALUE}; defaults in code when absent).")
+    Path topics;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        spec.commandLine().getOut().printf("pipeline against %s (settings %s, topics %s); Ctrl-C stops it%n", bootstrap, config, topics);
+        spec.commandLine().getOut().flush();
+        PipelineJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), bootstrap, config, topics);
+        return 0;
+    }
+}

@@ -1,0 +1,106 @@
+package org.astropt.stream.app;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.astropt.stream.core.sim.SurveyWriter;
+import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.schemas.AvroCodec;
+import org.astropt.stream.schemas.Cutout;
+import org.astropt.stream.schemas.ImageFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code astropt produce} against a real in-process broker: what lands on the topic, read back read_committed. */
+class ProduceCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void producedFilesArriveOnceEachKeyedByFileNameAsCutoutsWithTheFileBytes() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in/nested"));
+        SyntheticSurvey survey = new SyntheticSurvey(3, 32, 4);
+        Map<String, byte[]> files = new HashMap<>();
+        for (int i = 0; i < 4; i++) {
+            String id = "obj-" + i;
+            byte[] fits = SurveyWriter.fitsBytes(survey.galaxy(i));
+            Files.write((i % 2 == 0 ? in : in.getParent()).resolve(id + ".fits"), fits);
+            files.put(id, fits);
+        }
+        Files.writeString(in.resolve("notes.txt"), "not an image");
+        Topics topics = Topics.defaults();
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, topics)) {
+            AstroptCliTest.Run r = AstroptCliTest.run("produce", dir.resolve("in").toString(),
+                    "--bootstrap", kafka.bootstrapServers(), "--rate", "50");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().startsWith("4 cutouts"), r.out());
+
+            List<ConsumerRecord<byte[], byte[]>> read = committed(kafka.bootstrapServers(), topics.name(Topics.CUTOUTS), 4);
+            assertEquals(4, read.size(), "records");
+            AvroCodec<Cutout> codec = AvroCodec.of(Cutout.class);
+            Map<String, Cutout> byKey = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> rec : read) {
+                byKey.put(new String(rec.key(), StandardCharsets.UTF_8), codec.decode(rec.value()));
+            }
+            assertEquals(files.keySet(), byKey.keySet());
+            for (Map.Entry<String, Cutout> e : byKey.entrySet()) {
+                Cutout c = e.getValue();
+                assertEquals(e.getKey(), c.getId());
+                assertEquals(ImageFormat.AUTO, c.getFormat());
+                assertEquals("synthetic-grz", c.getSurvey(), "from the FITS SURVEY card");
+                ByteBuffer image = c.getImage();
+                byte[] bytes = new byte[image.remaining()];
+                image.get(bytes);
+                assertArrayEquals(files.get(e.getKey()), bytes, e.getKey());
+            }
+        }
+    }
+
+    @Test
+    void aMissingInputIsOneLineNamingIt() {
+        AstroptCliTest.Run r = AstroptCliTest.run("produce", dir.resolve("nowhere.fits").toString(), "--bootstrap", "localhost:1");
+        assertEquals(AstroptCli.EXIT_BAD_INPUT, r.exit());
+        assertTrue(r.err().contains("nowhere.fits: no such file"), r.err());
+    }
+
+    /** Every committed record of the topic, read until n arrived and a second more for duplicates. */
+    static List<ConsumerRecord<byte[], byte[]>> committed(String bootstrap, String topic, int n) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo p : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, p.partition()));
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long settle = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settle)) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+                if (settle == Long.MAX_VALUE && out.size() >= n) settle = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            }
+        }
+        return out;
+    }
+}

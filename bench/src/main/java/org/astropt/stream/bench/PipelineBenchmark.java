@@ -1,0 +1,248 @@
+package org.astropt.stream.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.core.model.AstroPTModel;
+import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.Embedder;
+import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.model.Safetensors;
+import org.astropt.stream.core.sim.SurveyWriter;
+import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.core.token.PatchTokenizer;
+import org.astropt.stream.core.token.Tokens;
+import org.astropt.stream.flink.EmbeddingPipeline;
+import org.astropt.stream.flink.KafkaEdges;
+import org.astropt.stream.flink.PipelineSettings;
+import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.schemas.AvroCodec;
+import org.astropt.stream.schemas.Cutout;
+import org.astropt.stream.schemas.Embedding;
+import org.astropt.stream.schemas.ImageFormat;
+
+/**
+ * The streaming pipeline end to end: cutouts/s and latency from the produce timestamp to the embedding
+ * being visible to a read_committed consumer, with AstroPT-1M (random weights) on 64 x 64 grz stamps,
+ * at fixed rates and flat out, for two checkpoint intervals; beside it the bare Embedder on the same
+ * token sequences. Broker, mini cluster, producer and consumer share one JVM and this machine's cores.
+ *
+ * <pre>
+ *   ./mvnw -B -o -q -pl bench -am package -DskipTests
+ *   java -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
+ *       -cp 'bench/target/benchmarks.jar:bench/target/lib/*' org.astropt.stream.bench.PipelineBenchmark [SECONDS [INTERVALS_MS [RATES]]]
+ * </pre>
+ */
+public final class PipelineBenchmark {
+
+    /** Same micro-batch as config/pipeline.properties, so the bare embedder gets the same batches. */
+    static final int BATCH = 32;
+    /** Distinct stamps sent round robin: enough that nothing is cached, small enough to make quickly. */
+    static final int STAMPS = 500;
+    static final AvroCodec<Cutout> CUTOUTS = AvroCodec.of(Cutout.class);
+    static final AvroCodec<Embedding> EMBEDDINGS = AvroCodec.of(Embedding.class);
+
+    private PipelineBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        // checkpoint intervals (ms) and rates (cutouts/s, 0 = flat out), comma separated
+        long[] intervals = Arrays.stream((args.length > 1 ? args[1] : "1000,5000").split(",")).mapToLong(Long::parseLong).toArray();
+        double[] rates = Arrays.stream((args.length > 2 ? args[2] : "100,250,0").split(",")).mapToDouble(Double::parseDouble).toArray();
+        Path dir = Files.createTempDirectory("astropt-pipeline-bench");
+        Path model = dir.resolve("astropt-1m");
+        try (AstroPTModel m = AstroPTModel.create(ModelConfig.preset("1M").config(), AstroPTModel.defaultDevice(), 1)) {
+            Checkpoint.save(m, model, Safetensors.Dtype.F32);
+        }
+        SyntheticSurvey survey = new SyntheticSurvey(11, 64, STAMPS);
+        List<byte[]> fits = new ArrayList<>();
+        for (int i = 0; i < STAMPS; i++) fits.add(SurveyWriter.fitsBytes(survey.galaxy(i)));
+
+        double bare = bareEmbedder(model, fits, seconds);
+        System.out.printf(Locale.ROOT, "bare Embedder (batch %d, one thread): %.0f cutouts/s%n", BATCH, bare);
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults().withPrefix("unused."))) {
+            int run = 0;
+            for (long interval : intervals) {
+                for (double rate : rates) {
+                    Result r = pipeline(kafka, "b" + run++, model, fits, interval, rate, seconds);
+                    System.out.printf(Locale.ROOT, "checkpoint %d ms, %s: %d cutouts, %.0f cutouts/s send to last visible, %.0f/s steady (%.0f%% of bare), latency p50 %d ms, p99 %d ms, max %d ms%n",
+                            interval, rate == 0 ? "flat out" : String.format(Locale.ROOT, "%.0f/s", rate), r.count, r.throughput,
+                            r.steady, 100 * r.steady / bare, r.p50, r.p99, r.max);
+                }
+            }
+        }
+    }
+
+    /** Decode + tokenize once, then embeddings/s of the bare Embedder over the same sequences in batches of BATCH. */
+    static double bareEmbedder(Path model, List<byte[]> fits, int seconds) throws Exception {
+        CutoutDecoder decoder = new CutoutDecoder();
+        PatchTokenizer tokenizer = new PatchTokenizer();
+        List<float[][]> sequences = new ArrayList<>();
+        for (byte[] f : fits) {
+            Tokens t = tokenizer.tokenize(decoder.decode(f, "bench.fits", ImageFormat.AUTO, null, null));
+            float[][] s = new float[t.tokenCount()][];
+            for (int i = 0; i < s.length; i++) s[i] = t.token(i);
+            sequences.add(s);
+        }
+        try (AstroPTModel m = Checkpoint.load(model, AstroPTModel.defaultDevice());
+             Embedder embedder = new Embedder(m, new Embedder.Settings(BATCH, Embedder.Settings.DEFAULT.bucketLengths(), -1))) {
+            for (int i = 0; i < sequences.size(); i += BATCH) embedder.embed(sequences.subList(i, Math.min(sequences.size(), i + BATCH)));
+            long count = 0;
+            long start = System.nanoTime();
+            long end = start + seconds * 1_000_000_000L;
+            while (System.nanoTime() < end) {
+                for (int i = 0; i < sequences.size(); i += BATCH) {
+                    count += embedder.embed(sequences.subList(i, Math.min(sequences.size(), i + BATCH))).size();
+                }
+            }
+            return count / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /**
+     * @param throughput cutouts over the time from the first send to the last embedding visible
+     * @param steady     embeddings made visible after the first commit over the time from it to the last:
+     *                   the rate the pipeline sustains, without the wait for the first and last commits
+     */
+    record Result(int count, double throughput, double steady, long p50, long p99, long max) {}
+
+    /** One run on fresh topics: warm up, then send at rate (0: flat out) for the given seconds and measure. */
+    static Result pipeline(LocalKafkaBroker kafka, String name, Path model, List<byte[]> fits, long intervalMs,
+            double rate, int seconds) throws Exception {
+        Topics topics = Topics.defaults().withPrefix(name + ".");
+        try (var admin = kafka.admin()) {
+            topics.create(admin);
+        }
+        Properties p = new Properties();
+        p.setProperty("pipeline.bootstrap-model", model.toString());
+        p.setProperty("pipeline.checkpoint-interval-ms", String.valueOf(intervalMs));
+        p.setProperty("pipeline.transactional-id-prefix", name);
+        p.setProperty("pipeline.group-id", name);
+        PipelineSettings settings = PipelineSettings.of(p).withParallelism(1);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        KafkaEdges edges = new KafkaEdges(kafka.bootstrapServers(), topics, settings);
+        new EmbeddingPipeline(settings).build(env, edges, edges.sinks());
+        JobClient job = env.executeAsync(name);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, "5"),
+                new ByteArraySerializer(), new ByteArraySerializer());
+             Visible visible = new Visible(kafka.bootstrapServers(), topics.name(Topics.EMBEDDINGS))) {
+            String cutouts = topics.name(Topics.CUTOUTS);
+            int warm = 100;
+            for (int i = 0; i < warm; i++) send(producer, cutouts, "warm-" + i, fits.get(i % fits.size()));
+            producer.flush();
+            visible.await(warm, Duration.ofMinutes(3));
+            visible.reset();
+            int n = rate > 0 ? (int) (rate * seconds) : (int) Math.max(500, 400L * seconds);
+            long start = System.nanoTime();
+            long firstSend = System.currentTimeMillis();
+            for (int i = 0; i < n; i++) {
+                if (rate > 0) {
+                    long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+                    if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                send(producer, cutouts, "c-" + i, fits.get(i % fits.size()));
+            }
+            producer.flush();
+            long lastSeen = visible.await(n, Duration.ofMinutes(5));
+            long[] lat = visible.latencies();
+            Arrays.sort(lat);
+            if (lat.length < n) throw new IllegalStateException(name + ": " + lat.length + " of " + n + " embeddings became visible");
+            return new Result(n, n / ((lastSeen - firstSend) / 1e3), visible.steady(), lat[lat.length / 2],
+                    lat[(int) (lat.length * 0.99)], lat[lat.length - 1]);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    static void send(KafkaProducer<byte[], byte[]> producer, String topic, String id, byte[] fits) {
+        Cutout c = Cutout.newBuilder().setId(id).setSurvey("synthetic").setFormat(ImageFormat.AUTO)
+                .setImage(ByteBuffer.wrap(fits)).build();
+        producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), CUTOUTS.encode(c)));
+    }
+
+    /** A read_committed reader on its own thread: per embedding, visible wall time minus the cutout's produce timestamp. */
+    static final class Visible implements AutoCloseable {
+        private final List<Long> latencies = new ArrayList<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final Thread thread;
+        private long lastSeen;
+        private long firstSeen;
+        private int atFirstSeen;
+
+        Visible(String bootstrap, String topic) {
+            thread = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    List<TopicPartition> parts = new ArrayList<>();
+                    consumer.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+                    consumer.assign(parts);
+                    consumer.seekToBeginning(parts);
+                    while (!stop.get()) {
+                        var records = consumer.poll(Duration.ofMillis(20));
+                        long now = System.currentTimeMillis();
+                        for (ConsumerRecord<byte[], byte[]> r : records) {
+                            Embedding e = EMBEDDINGS.decode(r.value());
+                            long source = e.getTimings().getSourceTime().toEpochMilli();
+                            synchronized (this) {
+                                if (latencies.isEmpty()) firstSeen = now;
+                                if (now == firstSeen) atFirstSeen = latencies.size() + 1;
+                                latencies.add(now - source);
+                                lastSeen = now;
+                                notifyAll();
+                            }
+                        }
+                    }
+                }
+            }, "visible-embeddings");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits until n embeddings were seen; returns when the last of them became visible. */
+        synchronized long await(int n, Duration timeout) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + timeout.toMillis();
+            while (latencies.size() < n && System.currentTimeMillis() < deadline) wait(200);
+            return lastSeen;
+        }
+
+        synchronized void reset() { latencies.clear(); }
+
+        synchronized double steady() {
+            return lastSeen == firstSeen ? Double.NaN : (latencies.size() - atFirstSeen) / ((lastSeen - firstSeen) / 1e3);
+        }
+
+        synchronized long[] latencies() { return latencies.stream().mapToLong(Long::longValue).toArray(); }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(5000);
+        }
+    }
+}
