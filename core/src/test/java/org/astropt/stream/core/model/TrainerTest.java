@@ -58,6 +58,25 @@ class TrainerTest {
     }
 
     @Test
+    void stepsLeaveNoArraysBehind() {
+        List<float[][]> seqs = waves(8, 10, 3);
+        try (AstroPTModel model = AstroPTModel.create(CheckpointTest.SMALL, Device.cpu(), 2);
+             Trainer trainer = new Trainer(model, Trainer.Settings.astropt(1e-3, 4, 2, 100))) {
+            java.util.function.IntSupplier steps = () -> {
+                try (ai.djl.ndarray.NDManager m = model.newBatchManager()) {
+                    trainer.step(List.of(TokenBatch.stack(m, seqs.subList(0, 4)), TokenBatch.stack(m, seqs.subList(4, 8))), 1e-3);
+                }
+                trainer.evaluate(seqs);
+                return model.manager().getManagedArrays().size();
+            };
+            steps.getAsInt();
+            int afterTwo = steps.getAsInt();
+            for (int i = 0; i < 4; i++) steps.getAsInt();
+            assertEquals(afterTwo, steps.getAsInt(), "arrays held by the model's manager (weights, AdamW moments) after 2 and 7 steps");
+        }
+    }
+
+    @Test
     void validationByIdHashIsStableAndNearTheFraction() {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 4000; i++) ids.add(String.format("syn-1-%06d", i));
