@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
  *   bin/astropt simulate --count 100 --size 64 --seed 1 --out data/sim
  *   bin/astropt inspect data/sim/fits/sim-000000.fits
  *   bin/astropt tokenize data/sim/fits/sim-000000.fits --out tokens.npy
+ *   bin/astropt train --simulate 2000 --preset 1M --steps 300 --out models/sim-1m
+ *   bin/astropt embed data/sim/fits/*.fits --weights models/sim-1m
+ *   bin/astropt bench model --preset 12M --tokens 256 --batch 32
  *   bin/astropt produce data/sim/fits --bootstrap localhost:9092 --rate 100
  *   bin/astropt pipeline --bootstrap localhost:9092
  * </pre>
@@ -24,7 +27,8 @@ import picocli.CommandLine.Option;
 @Command(name = "astropt", mixinStandardHelpOptions = true, version = "astropt-stream 0.1.0",
         description = "AstroPT galaxy-image embeddings for survey and alert streams.",
         subcommands = {DemoCommand.class, SimulateCommand.class, InspectCommand.class, TokenizeCommand.class,
-                ProduceCommand.class, PipelineCommand.class})
+                TrainCommand.class, EmbedCommand.class, BenchCommand.class, ProduceCommand.class,
+                PipelineCommand.class})
 public final class AstroptCli {
 
     /** Usage errors and bad input: the convention of most Unix tools, and what picocli uses for usage. */

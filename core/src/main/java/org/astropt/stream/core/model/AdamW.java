@@ -95,8 +95,13 @@ public final class AdamW implements AutoCloseable {
                 if (s.decays() && settings.weightDecay() != 0) p.muli(decay);
                 s.m().addi(g.sub(s.m()).mul(oneMinusBeta1));
                 s.v().muli(beta2).addi(g.mul(g).mul(oneMinusBeta2));
-                NDArray denom = s.v().sqrt().div(correction2).add(eps);
-                p.subi(s.m().mul(stepSize).div(denom));
+                // A result belongs to its left operand's manager: v and m live in state for the whole
+                // run, so their temporaries are moved to scratch (or scratch's stepSize goes left),
+                // else each step would leave five parameter-sized arrays behind.
+                NDArray denom = s.v().sqrt();
+                denom.attach(scratch);
+                denom.divi(correction2).addi(eps);
+                p.subi(stepSize.mul(s.m()).divi(denom));
                 zeroGradient(p);
             }
         }

@@ -35,12 +35,14 @@ final class CausalSelfAttention extends Layer {
         NDArray q = heads(qkv.get(0), b, t).mul(scalar(x, (float) (1.0 / Math.sqrt(config.headDim())))); // [B, H, T, hd]
         NDArray k = heads(qkv.get(1), b, t);
         NDArray v = heads(qkv.get(2), b, t);
-        NDArray att = q.matMul(k.transpose(0, 1, 3, 2));         // [B, H, T, T], the largest array
-        att.addi(causalBias(x.getManager(), t));                  // in place: one [B, H, T, T] fewer; future keys -> -inf
-        att = att.softmax(3);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));      // [B, H, T, T], the largest array
+        scores.addi(causalBias(x.getManager(), t));               // in place: one [B, H, T, T] fewer; future keys -> -inf
+        NDArray att = scores.softmax(3);
+        if (!training) scores.close();                            // inference: one [B, H, T, T] alive at a time
         att = dropout(att, config.dropout(), training);
-        NDArray y = att.matMul(v)                                 // [B, H, T, hd]
-                .transpose(0, 2, 1, 3).reshape(b, t, config.nEmbd());
+        NDArray y = att.matMul(v);                                // [B, H, T, hd]
+        if (!training) att.close();
+        y = y.transpose(0, 2, 1, 3).reshape(b, t, config.nEmbd());
         return dropout(cProj.apply(ps, y, training), config.dropout(), training);
     }
 

@@ -88,6 +88,25 @@ public record ModelConfig(int nLayer, int nHead, int nEmbd, int nChan, int block
 
     public int headDim() { return nEmbd / nHead; }
 
+    /**
+     * Floating-point operations of one forward pass over one sequence of t tokens: the matrix
+     * products only, a multiply-add counted as 2 (LayerNorm, GELU, softmax, ReLU and the residual
+     * adds are O(T E) each and left out). With D = tokenDim, E = n_embd, L = n_layer:
+     * <pre>
+     *   patch encoder   2T (D E + E^2)
+     *   each block      24 T E^2      q, k, v (6 T E^2), out projection (2 T E^2), MLP up and down (16 T E^2)
+     *                 +  4 T^2 E      q k^T and att v over all heads; the whole T x T square, because the
+     *                                 causal mask is added to it, not skipped
+     *   head            2T (4 E^2 + E D)   E -> 2E -> E -> D
+     *   total = 2T (D E + E^2) + L (24 T E^2 + 4 T^2 E) + 2T (4 E^2 + E D)
+     * </pre>
+     * About 2 * parameters per token plus the attention term, as for any GPT.
+     */
+    public double forwardFlops(long t) {
+        double d = tokenDim(), e = nEmbd;
+        return 2 * t * (d * e + e * e) + nLayer * (24 * t * e * e + 4.0 * t * t * e) + 2 * t * (4 * e * e + e * d);
+    }
+
     /** Same network with another number of bands (a survey with other filters). */
     public ModelConfig withChannels(int channels) {
         return new ModelConfig(nLayer, nHead, nEmbd, channels, blockSize, patchSize, bias, dropout);

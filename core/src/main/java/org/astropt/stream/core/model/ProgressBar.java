@@ -1,6 +1,7 @@
 package org.astropt.stream.core.model;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -14,15 +15,19 @@ public final class ProgressBar implements Consumer<Trainer.Progress> {
 
     private static final int WIDTH = 20;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean inPlace;
     private final int everySteps;
 
     /** @param inPlace redraw one line with \r (a terminal); else print a line every everySteps steps */
-    public ProgressBar(PrintStream out, boolean inPlace, int everySteps) {
+    public ProgressBar(PrintWriter out, boolean inPlace, int everySteps) {
         this.out = out;
         this.inPlace = inPlace;
         this.everySteps = Math.max(1, everySteps);
+    }
+
+    public ProgressBar(PrintStream out, boolean inPlace, int everySteps) {
+        this(new PrintWriter(out, true), inPlace, everySteps);
     }
 
     /** To stderr, in place when a console is attached, else a line every 10 steps. */

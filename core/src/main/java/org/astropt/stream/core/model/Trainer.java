@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -62,6 +65,56 @@ public final class Trainer implements AutoCloseable {
             Collections.shuffle(shuffled, new Random(seed));
             int held = Math.max(1, (int) Math.round(shuffled.size() * validationFraction));
             return new Split(List.copyOf(shuffled.subList(held, shuffled.size())), List.copyOf(shuffled.subList(0, held)));
+        }
+
+        /**
+         * Held out by object id: a sequence is validation when {@link #idHash} of its id is below
+         * validationFraction. The side an object lands on depends on its id alone, not on the order
+         * or on which other objects exist, so it stays put as a survey grows and across runs. With a
+         * fraction above 0 at least one sequence (the smallest hash) is held out. The training part
+         * is shuffled with seed, so batches mix objects whatever order they came in.
+         *
+         * @param ids       object ids, one per sequence
+         * @param sequences float[T][D] token sequences
+         */
+        public static Split byId(List<String> ids, List<float[][]> sequences, double validationFraction, long seed) {
+            if (ids.size() != sequences.size()) {
+                throw new IllegalArgumentException(ids.size() + " ids for " + sequences.size() + " sequences");
+            }
+            if (!(validationFraction >= 0 && validationFraction < 1)) {
+                throw new IllegalArgumentException("validation fraction " + validationFraction + " is outside [0, 1)");
+            }
+            List<float[][]> train = new ArrayList<>();
+            List<float[][]> validation = new ArrayList<>();
+            int smallest = -1;
+            double smallestHash = 2;
+            for (int i = 0; i < ids.size(); i++) {
+                double h = idHash(ids.get(i));
+                (h < validationFraction ? validation : train).add(sequences.get(i));
+                if (h < smallestHash) {
+                    smallestHash = h;
+                    smallest = i;
+                }
+            }
+            if (validation.isEmpty() && validationFraction > 0 && train.size() > 1) {
+                validation.add(sequences.get(smallest));
+                train.remove(sequences.get(smallest));
+            }
+            Collections.shuffle(train, new Random(seed));
+            return new Split(List.copyOf(train), List.copyOf(validation));
+        }
+
+        /** An id's place in [0, 1): the first 8 bytes of SHA-256 of its UTF-8 bytes, as a fraction of 2^64. */
+        public static double idHash(String id) {
+            byte[] digest;
+            try {
+                digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java runtime has SHA-256", e);
+            }
+            long bits = 0;
+            for (int i = 0; i < 8; i++) bits = bits << 8 | (digest[i] & 0xff);
+            return (bits >>> 11) * 0x1.0p-53; // top 53 bits: exactly representable, < 1
         }
     }
 

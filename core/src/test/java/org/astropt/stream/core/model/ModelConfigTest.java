@@ -31,6 +31,17 @@ class ModelConfigTest {
     }
 
     @Test
+    void forwardFlopsCountEveryMatrixProduct() {
+        // One block, one head, E = 2, one band of 1x1 patches (D = 1), one token, multiply-adds by hand:
+        // encoder 1x2 + 2x2 = 6; block q,k,v 2x6 = 12, out 2x2 = 4, MLP 2x8 + 8x2 = 32; attention q.k 2 + att.v 2;
+        // head 2x4 + 4x2 + 2x1 = 18. Total 6 + 48 + 4 + 18 = 76 multiply-adds = 152 FLOPs.
+        ModelConfig tiny = new ModelConfig(1, 1, 2, 1, 8, 1, false, 0);
+        assertEquals(152, tiny.forwardFlops(1), 1e-9);
+        // T = 2: the products of tokens with weights double, the attention term 4 T^2 E (8 at T = 1) quadruples.
+        assertEquals(2 * (152 - 8) + 4 * 4 * 2, tiny.forwardFlops(2), 1e-9);
+    }
+
+    @Test
     void jsonRoundTripKeepsTheReferenceKeys(@TempDir Path dir) throws Exception {
         ModelConfig c = new ModelConfig(3, 4, 96, 5, 256, 8, true, 0.1);
         Path file = dir.resolve("config.json");

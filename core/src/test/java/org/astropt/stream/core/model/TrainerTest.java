@@ -58,6 +58,47 @@ class TrainerTest {
     }
 
     @Test
+    void stepsLeaveNoArraysBehind() {
+        List<float[][]> seqs = waves(8, 10, 3);
+        try (AstroPTModel model = AstroPTModel.create(CheckpointTest.SMALL, Device.cpu(), 2);
+             Trainer trainer = new Trainer(model, Trainer.Settings.astropt(1e-3, 4, 2, 100))) {
+            java.util.function.IntSupplier steps = () -> {
+                try (ai.djl.ndarray.NDManager m = model.newBatchManager()) {
+                    trainer.step(List.of(TokenBatch.stack(m, seqs.subList(0, 4)), TokenBatch.stack(m, seqs.subList(4, 8))), 1e-3);
+                }
+                trainer.evaluate(seqs);
+                return model.manager().getManagedArrays().size();
+            };
+            steps.getAsInt();
+            int afterTwo = steps.getAsInt();
+            for (int i = 0; i < 4; i++) steps.getAsInt();
+            assertEquals(afterTwo, steps.getAsInt(), "arrays held by the model's manager (weights, AdamW moments) after 2 and 7 steps");
+        }
+    }
+
+    @Test
+    void validationByIdHashIsStableAndNearTheFraction() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) ids.add(String.format("syn-1-%06d", i));
+        List<float[][]> seqs = waves(4000, 2, 3);
+        Trainer.Split split = Trainer.Split.byId(ids, seqs, 0.05, 1);
+        assertEquals(4000, split.train().size() + split.validation().size());
+        assertTrue(Math.abs(split.validation().size() - 200) < 45, "about 5% held out, got " + split.validation().size());
+        // The side of an object depends on its id only: the first 100 objects alone, in reverse order, split alike.
+        List<String> few = new ArrayList<>(ids.subList(0, 100));
+        List<float[][]> fewSeqs = new ArrayList<>(seqs.subList(0, 100));
+        java.util.Collections.reverse(few);
+        java.util.Collections.reverse(fewSeqs);
+        Trainer.Split part = Trainer.Split.byId(few, fewSeqs, 0.05, 7);
+        java.util.Set<float[][]> held = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        held.addAll(split.validation());
+        for (float[][] s : part.validation()) assertTrue(held.contains(s), "held out in both splits");
+        for (float[][] s : part.train()) assertTrue(!held.contains(s), "trained on in both splits");
+        // A set too small for the fraction still holds one out.
+        assertEquals(1, Trainer.Split.byId(List.of("a", "b", "c"), waves(3, 2, 1), 0.01, 1).validation().size());
+    }
+
+    @Test
     void accumulatingTwoHalvesEqualsOneWholeBatch() {
         List<float[][]> seqs = waves(8, 10, 7);
         Trainer.Settings settings = Trainer.Settings.astropt(1e-3, 4, 2, 1);

@@ -1,0 +1,134 @@
+package org.astropt.stream.app;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.astropt.stream.core.model.AdamW;
+import org.astropt.stream.core.model.AstroPTModel;
+import org.astropt.stream.core.model.Embedder;
+import org.astropt.stream.core.model.LrSchedule;
+import org.astropt.stream.core.model.Trainer;
+
+/**
+ * The measurements behind {@code astropt bench model}: forward passes through the {@link Embedder}
+ * (what the stream runs: float arrays in, embeddings and surprise out), training steps through the
+ * {@link Trainer}, and the machine's fp32 matrix-product rate through the same DJL engine, so the
+ * model's rate can be read as a fraction of what the machine does on one large product.
+ */
+final class ModelBench {
+
+    /** Passes or steps run before timing: the first calls allocate and pick kernels. */
+    static final int WARMUP_CALLS = 2;
+
+    /**
+     * How many calls ran in how many seconds, and the fastest call: on a shared machine other
+     * processes slow some calls down, and the fastest is the closest to what the machine can do.
+     */
+    record Rate(long calls, double seconds, double bestSeconds) {
+        double perSecond() { return calls / seconds; }
+        double secondsPerCall() { return seconds / calls; }
+    }
+
+    /** Chunks the matmul measurement is cut into; the best chunk's rate counts. */
+    static final int MATMUL_CHUNKS = 5;
+
+    private ModelBench() {}
+
+    /** Random tokens [batch][tokens][tokenDim], N(0, 1) like per-token-normalised pixels. */
+    static List<float[][]> randomSequences(int batch, int tokens, int tokenDim, long seed) {
+        Random r = new Random(seed);
+        List<float[][]> out = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            float[][] s = new float[tokens][tokenDim];
+            for (float[] t : s) for (int i = 0; i < tokenDim; i++) t[i] = (float) r.nextGaussian();
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** Embeds the batch again and again for about seconds (at least one timed call). */
+    static Rate forward(AstroPTModel model, List<float[][]> batch, double seconds) {
+        try (Embedder embedder = new Embedder(model, new Embedder.Settings(batch.size(), Embedder.Settings.DEFAULT.bucketLengths(), -1))) {
+            for (int i = 0; i < WARMUP_CALLS; i++) embedder.embed(batch);
+            return timed(seconds, () -> embedder.embed(batch));
+        }
+    }
+
+    /**
+     * Training steps (forward, backward, clip, AdamW) on the batch for about seconds; the
+     * sequences are the whole [B, T, D] of which the model reads T - 1 tokens.
+     */
+    static Rate train(AstroPTModel model, List<float[][]> batch, double seconds) {
+        Trainer.Settings settings = new Trainer.Settings(batch.size(), 1, Integer.MAX_VALUE, LrSchedule.of(1e-4, 0, 1),
+                1.0, AdamW.Settings.ASTROPT, 0, 0);
+        int t = batch.get(0).length;
+        int d = batch.get(0)[0].length;
+        float[] flat = new float[batch.size() * t * d];
+        for (int b = 0; b < batch.size(); b++) {
+            for (int j = 0; j < t; j++) System.arraycopy(batch.get(b)[j], 0, flat, (b * t + j) * d, d);
+        }
+        try (Trainer trainer = new Trainer(model, settings)) {
+            Runnable step = () -> {
+                try (NDManager m = model.newBatchManager()) {
+                    trainer.step(List.of(m.create(flat, new Shape(batch.size(), t, d))), 1e-4);
+                }
+            };
+            for (int i = 0; i < WARMUP_CALLS; i++) step.run();
+            return timed(seconds, step);
+        }
+    }
+
+    /**
+     * The machine's fp32 matrix-product rate through DJL: n x n times n x n, 2 n^3 operations
+     * each, repeated for about seconds. Same engine, same threads as the model.
+     *
+     * @return operations per second
+     */
+    static double matmulFlops(AstroPTModel model, int n, double seconds) {
+        AstroPTModel.disableGradientsOnThisThread();
+        try (NDManager m = model.newBatchManager()) {
+            NDArray a = m.randomUniform(-1, 1, new Shape(n, n));
+            NDArray b = m.randomUniform(-1, 1, new Shape(n, n));
+            Runnable product = () -> a.matMul(b).close();
+            product.run();
+            double best = 0;
+            for (int i = 0; i < MATMUL_CHUNKS; i++) best = Math.max(best, timed(seconds / MATMUL_CHUNKS, product).perSecond());
+            return 2.0 * n * n * n * best;
+        }
+    }
+
+    /** Runs call until about seconds have passed, at least once. */
+    static Rate timed(double seconds, Runnable call) {
+        long start = System.nanoTime();
+        long deadline = start + (long) (seconds * 1e9);
+        long calls = 0;
+        long best = Long.MAX_VALUE;
+        long now = start;
+        do {
+            long before = now;
+            call.run();
+            calls++;
+            now = System.nanoTime();
+            best = Math.min(best, now - before);
+        } while (now < deadline);
+        return new Rate(calls, (now - start) / 1e9, best / 1e9);
+    }
+
+    /** This process's peak resident memory (VmHWM in /proc/self/status), bytes; -1 where there is no /proc. */
+    static long peakResidentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,57 @@
+package org.astropt.stream.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.astropt.stream.core.model.ModelConfig;
+import org.junit.jupiter.api.Test;
+
+/** What the benchmark reports, never how fast: the figures exist, are consistent, and count the right things. */
+class BenchModelCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void forwardFiguresAndTheBreakdownCountTheModelsMatrixProducts() throws Exception {
+        CliRun run = CliRun.of("bench", "model", "--preset", "1M", "--tokens", 16, "--batch", 2, "--seconds", 0.3,
+                "--matmul", 128, "--breakdown", "--json");
+        assertEquals(0, run.exit(), run.err());
+        JsonNode r = JSON.readTree(run.outLines().get(0));
+        assertEquals("forward", r.get("mode").asText());
+        double cutouts = r.get("cutouts_per_s").asDouble();
+        assertTrue(cutouts > 0);
+        assertEquals(16 * cutouts, r.get("tokens_per_s").asDouble(), 1e-6 * cutouts);
+        ModelConfig c = ModelConfig.preset("1M").config();
+        assertEquals(2 * c.forwardFlops(16), r.get("flops_per_batch").asDouble(), 1);
+        assertEquals(r.get("achieved_flops").asDouble() / r.get("matmul_flops").asDouble(), r.get("fraction_of_matmul").asDouble(), 1e-9);
+        assertTrue(r.get("peak_rss_bytes").asLong() > 0);
+
+        JsonNode b = r.get("breakdown");
+        double products = 0;
+        for (JsonNode k : b.get("kinds")) if (k.get("kind").asText().equals("matrix products")) products = k.get("ops").asDouble();
+        // Patch encoder 2, per block q/k/v, q k^T, att v, out projection, MLP up and down (6), head 3.
+        assertEquals(2 + 6 * c.nLayer() + 3, products, 0.0, b.toString());
+        assertTrue(b.get("ops_per_pass").asDouble() > products);
+        assertTrue(b.get("trivial_op_us").asDouble() > 0);
+    }
+
+    @Test
+    void trainingStepsAreMeasuredToo() throws Exception {
+        CliRun run = CliRun.of("bench", "model", "--preset", "1M", "--tokens", 16, "--batch", 2, "--seconds", 0.3,
+                "--matmul", 0, "--train", "--json");
+        assertEquals(0, run.exit(), run.err());
+        JsonNode r = JSON.readTree(run.outLines().get(0));
+        assertEquals("train", r.get("mode").asText());
+        assertTrue(r.get("tokens_per_s").asDouble() > 0);
+        assertEquals(3 * 2 * ModelConfig.preset("1M").config().forwardFlops(16), r.get("flops_per_batch").asDouble(), 1);
+    }
+
+    @Test
+    void benchWithoutWhatToMeasureIsExitTwo() {
+        CliRun run = CliRun.of("bench");
+        assertEquals(AstroptCli.EXIT_BAD_INPUT, run.exit());
+        assertEquals("astropt: bench needs a subcommand: model", run.errorLines().get(0));
+    }
+}
