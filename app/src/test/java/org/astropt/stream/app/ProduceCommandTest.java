@@ -9,18 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.astropt.stream.core.sim.SurveyWriter;
 import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.kafka.CommittedRecords;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
@@ -54,7 +49,8 @@ class ProduceCommandTest {
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().startsWith("4 cutouts"), r.out());
 
-            List<ConsumerRecord<byte[], byte[]>> read = committed(kafka.bootstrapServers(), topics.name(Topics.CUTOUTS), 4);
+            List<ConsumerRecord<byte[], byte[]>> read = CommittedRecords.read(kafka.bootstrapServers(), topics.name(Topics.CUTOUTS),
+                    records -> records.size() >= 4, Duration.ofSeconds(30), Duration.ofSeconds(1));
             assertEquals(4, read.size(), "records");
             AvroCodec<Cutout> codec = AvroCodec.of(Cutout.class);
             Map<String, Cutout> byKey = new HashMap<>();
@@ -80,27 +76,5 @@ class ProduceCommandTest {
         AstroptCliTest.Run r = AstroptCliTest.run("produce", dir.resolve("nowhere.fits").toString(), "--bootstrap", "localhost:1");
         assertEquals(AstroptCli.EXIT_BAD_INPUT, r.exit());
         assertTrue(r.err().contains("nowhere.fits: no such file"), r.err());
-    }
-
-    /** Every committed record of the topic, read until n arrived and a second more for duplicates. */
-    static List<ConsumerRecord<byte[], byte[]>> committed(String bootstrap, String topic, int n) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, p.partition()));
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            long settle = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, settle)) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-                if (settle == Long.MAX_VALUE && out.size() >= n) settle = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-            }
-        }
-        return out;
     }
 }

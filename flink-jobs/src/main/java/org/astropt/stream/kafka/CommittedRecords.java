@@ -12,7 +12,10 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Test reader: every committed record of a topic (read_committed, all partitions, from the start). */
+/**
+ * Every committed record of a topic (read_committed, all partitions, from the start): what the tests,
+ * and any tool that checks a topic after the fact, read to see exactly the transactions that landed.
+ */
 public final class CommittedRecords {
 
     private CommittedRecords() {}
