@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
  * <p>Errors in the user's input end with exit code 2 and one line on stderr that names the input and
  * the problem; {@code --verbose} adds the stack trace.
  */
-@Command(name = "astropt", mixinStandardHelpOptions = true, version = "astropt-stream 0.1.0",
+@Command(name = "astropt", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, // --help on every command
+        version = "astropt-stream 0.1.0",
         description = "AstroPT galaxy-image embeddings for survey and alert streams.",
         subcommands = {DemoCommand.class, SimulateCommand.class, InspectCommand.class, TokenizeCommand.class,
                 TrainCommand.class, EmbedCommand.class, BenchCommand.class, ProduceCommand.class,

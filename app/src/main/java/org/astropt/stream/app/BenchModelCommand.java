@@ -31,9 +31,8 @@ import picocli.CommandLine.Spec;
  *   bin/astropt bench model --preset 1M --tokens 64 --batch 1 --breakdown
  * </pre>
  */
-@Command(name = "model", description = {
-        "Forward (or --train) throughput of a model preset with random weights on random tokens, the",
-        "machine's fp32 matmul rate through DJL, and the model's FLOP/s as a fraction of it."})
+@Command(name = "model", description = "Forward (or --train) throughput of a model preset with random weights on random"
+        + " tokens, the machine's fp32 matmul rate through DJL, and the model's FLOP/s as a fraction of it.")
 final class BenchModelCommand implements Callable<Integer> {
 
     @Option(names = "--preset", defaultValue = "1M", paramLabel = "NAME", description = "Model size (default ${DEFAULT-VALUE}).")

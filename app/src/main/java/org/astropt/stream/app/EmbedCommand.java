@@ -40,10 +40,10 @@ import picocli.CommandLine.Spec;
  * </pre>
  */
 @Command(name = "embed", description = {
-        "Embed cutouts or .npy token files with an AstroPT model; one JSON line per input:",
-        "{\"id\", \"embedding\", \"surprise\", \"model\", \"tokens\"}.",
-        "An input that cannot be read gets one line on stderr naming it; the other inputs are still",
-        "embedded, and the exit code is then 2."})
+        "Embed cutouts or .npy token files with an AstroPT model; one JSON line per input: "
+                + "{\"id\", \"embedding\", \"surprise\", \"model\", \"tokens\"}.",
+        "An input that cannot be read gets one line on stderr naming it; the other inputs are still embedded, "
+                + "and the exit code is then 2."})
 final class EmbedCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "INPUT",

@@ -37,15 +37,15 @@ import picocli.CommandLine.Spec;
  * </pre>
  */
 @Command(name = "train", description = {
-        "Train an AstroPT model on cutouts or token files and write a model folder:",
-        "config.json, weights.safetensors, train-log.csv.",
+        "Train an AstroPT model on cutouts or token files and write a model folder: "
+                + "config.json, weights.safetensors, train-log.csv.",
         "Validation objects are picked by a hash of their id, so the split is the same in every run."})
 final class TrainCommand implements Callable<Integer> {
 
     static final class Source {
-        @Option(names = "--data", paramLabel = "DIR", required = true, description = {
-                "Folder of cutouts (anything the decoder reads: FITS, PNG, JPEG, alerts) or .npy token files;",
-                "one file per object id (.npy before FITS before other images)."})
+        @Option(names = "--data", paramLabel = "DIR", required = true, description =
+                "Folder of cutouts (anything the decoder reads: FITS, PNG, JPEG, alerts) or .npy token files; "
+                        + "one file per object id (.npy before FITS before other images).")
         Path data;
 
         @Option(names = "--simulate", paramLabel = "N", required = true,
@@ -78,7 +78,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "RATE", description = "Peak learning rate (default: the preset's, 1e-3 for 1M).")
     Double lr;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up steps (default: 5% of the steps).")
+    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up steps (default: 5%% of the steps).")
     Integer warmup;
 
     @Option(names = "--val-fraction", defaultValue = "0.05", paramLabel = "F",

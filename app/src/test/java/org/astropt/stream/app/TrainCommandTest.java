@@ -74,6 +74,18 @@ class TrainCommandTest {
     }
 
     @Test
+    void everyCommandHasHelp() {
+        for (String[] command : List.of(new String[] {"train"}, new String[] {"embed"}, new String[] {"bench", "model"},
+                new String[] {"tokenize"})) {
+            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--help";
+            CliRun run = CliRun.of((Object[]) args);
+            assertEquals(0, run.exit(), run.err());
+            assertTrue(run.out().startsWith("Usage: astropt " + String.join(" ", command) + " "), run.out());
+        }
+    }
+
+    @Test
     void badSettingsAreOneLineAndExitTwo() {
         CliRun run = CliRun.of("train", "--simulate", 10, "--val-fraction", 1, "--out", tmp.resolve("m"));
         assertEquals(AstroptCli.EXIT_BAD_INPUT, run.exit());
