@@ -20,9 +20,14 @@ final class ConfigOptions {
             description = "Alert stamp that becomes the cutout: ${COMPLETION-CANDIDATES} (default: the config's, SCIENCE).")
     AlertStamp stamp;
 
+    /** Read once per command: decoder() and the tokenizer settings both come from it. */
+    private AstroptConfig loaded;
+
     AstroptConfig config() {
+        if (loaded != null) return loaded;
         try {
-            return file == null ? AstroptConfig.defaults() : AstroptConfig.load(file);
+            loaded = file == null ? AstroptConfig.defaults() : AstroptConfig.load(file);
+            return loaded;
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read the settings file (" + e.getMessage() + ")", e);
         }

@@ -55,8 +55,9 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
-        SyntheticSurvey survey = new SyntheticSurvey(seed, size, count);
-        new SurveyWriter(out).write(survey);
+        // Rendered once: the same galaxies are written to disk and then sent as a producer would.
+        List<SyntheticGalaxy> galaxies = new SyntheticSurvey(seed, size, count).galaxies();
+        new SurveyWriter(out).write(galaxies.stream());
         Path tokenDir = Files.createDirectories(out.resolve("tokens"));
 
         AvroCodec<Cutout> codec = AvroCodec.of(Cutout.class);
@@ -64,8 +65,9 @@ final class DemoCommand implements Callable<Integer> {
         PatchTokenizer tokenizer = new PatchTokenizer(config.config().tokenizerSettings());
         stdout.printf(Locale.ROOT, "%-22s %-34s %7s %6s %9s %6s%n", "object", "artefacts", "bytes", "grid", "tokens", "NaN");
         long tokenTotal = 0;
-        for (SyntheticGalaxy galaxy : survey.galaxies()) {
-            byte[] record = codec.encode(cutoutRecord(galaxy));          // what the producer sends
+        for (SyntheticGalaxy galaxy : galaxies) {
+            byte[] fits = Files.readAllBytes(out.resolve("fits").resolve(galaxy.id() + ".fits"));
+            byte[] record = codec.encode(cutoutRecord(galaxy, fits));          // what the producer sends
             Cutout received = codec.decode(record);                     // what the pipeline reads
             CutoutImage image = decoder.decode(received);
             Tokens tokens = tokenizer.tokenize(received.getId(), image);
@@ -83,14 +85,14 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The Cutout record a survey producer would send for this galaxy. */
-    static Cutout cutoutRecord(SyntheticGalaxy galaxy) throws IOException {
+    /** The Cutout record a survey producer would send for this galaxy's FITS file. */
+    static Cutout cutoutRecord(SyntheticGalaxy galaxy, byte[] fits) {
         return Cutout.newBuilder()
                 .setId(galaxy.id())
                 .setSurvey("synthetic")
                 .setBands(galaxy.image().bands())
                 .setFormat(ImageFormat.FITS)
-                .setImage(java.nio.ByteBuffer.wrap(SurveyWriter.fitsBytes(galaxy)))
+                .setImage(java.nio.ByteBuffer.wrap(fits))
                 .setMetadata(Map.of("artefacts", String.join(",", galaxy.truth().artefactLabels())))
                 .build();
     }
