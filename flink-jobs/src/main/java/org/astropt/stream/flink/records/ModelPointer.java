@@ -26,10 +26,6 @@ public class ModelPointer {
 
     public String label() { return name + " v" + version; }
 
-    /**
-     * The key of a ModelVersion record on astropt.models: {@code <name>:<version>}. Keyed by name alone,
-     * compaction would keep only a model's last record, so a REJECTED status would hide the PROMOTED
-     * version before it; keyed by version, every version's latest status survives (docs/PIPELINE.md).
-     */
-    public static String topicKey(String name, long version) { return name + ":" + version; }
+    /** The record's key on astropt.models: {@link org.astropt.stream.kafka.Topics#modelKey}. */
+    public static String topicKey(String name, long version) { return org.astropt.stream.kafka.Topics.modelKey(name, version); }
 }

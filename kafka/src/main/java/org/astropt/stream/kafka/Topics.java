@@ -27,6 +27,13 @@ public final class Topics implements Serializable {
     public static final String MODELS = "models";
     public static final String DEAD_LETTER = "dead-letter";
 
+    /**
+     * The key of a ModelVersion record on the models topic: {@code <name>:<version>}. Keyed by name alone,
+     * compaction would keep only a model's last record, so a REJECTED status would hide the PROMOTED
+     * version before it; keyed by version, every version's latest status survives (docs/PIPELINE.md).
+     */
+    public static String modelKey(String name, long version) { return name + ":" + version; }
+
     /** A week: long enough for a new pipeline version to replay the feed. */
     static final String WEEK_MS = "604800000";
     /** A month: time for a human to look at flags and dead letters. */
