@@ -63,4 +63,33 @@ class SurpriseThresholdTest {
         assertEquals(t.observe(100f), restored.observe(100f));
         assertArrayEquals(t.scores(), restored.scores());
     }
+
+    @Test
+    void matchesTheQuantileOfASortedCopyOfTheWindowAtEveryStep() {
+        Random random = new Random(11);
+        SurpriseThreshold t = new SurpriseThreshold(0.9, 37, 5);
+        java.util.ArrayDeque<Float> window = new java.util.ArrayDeque<>();
+        for (int i = 0; i < 2000; i++) {
+            // repeated values (rounded), zeros of both signs and the odd non-finite score
+            float score = switch (random.nextInt(20)) {
+                case 0 -> Float.NaN;
+                case 1 -> -0.0f;
+                case 2 -> 0.0f;
+                default -> Math.round(random.nextGaussian() * 4) / 2f;
+            };
+            double expected = Double.NaN;
+            if (window.size() >= 5) {
+                float[] sorted = new float[window.size()];
+                int k = 0;
+                for (float f : window) sorted[k++] = f;
+                java.util.Arrays.sort(sorted);
+                expected = sorted[(int) Math.min(sorted.length - 1, Math.floor(0.9 * sorted.length))];
+            }
+            assertEquals(expected, t.observe(score), "step " + i);
+            if (Float.isFinite(score)) {
+                window.addLast(score);
+                if (window.size() > 37) window.removeFirst();
+            }
+        }
+    }
 }
