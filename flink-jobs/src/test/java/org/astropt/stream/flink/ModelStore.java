@@ -13,19 +13,19 @@ import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
 
 /** Test model store: random-weight checkpoints in a folder and the ModelVersion pointers to them. */
-final class ModelStore {
+public final class ModelStore {
 
     /** Small enough for CI (2 blocks, 64 wide), shaped like AstroPT v1: 16 px patches, 3 bands, 1024 positions. */
-    static final ModelConfig SMALL = ModelConfig.of(2, 4, 64);
+    public static final ModelConfig SMALL = ModelConfig.of(2, 4, 64);
 
     private final Path root;
 
-    ModelStore(Path root) {
+    public ModelStore(Path root) {
         this.root = root;
     }
 
     /** Saves random weights (seeded by version) as version v; returns its folder. */
-    Path save(String name, long version) throws IOException {
+    public Path save(String name, long version) throws IOException {
         Path dir = root.resolve(name).resolve("v" + version);
         try (AstroPTModel model = AstroPTModel.create(SMALL, AstroPTModel.defaultDevice(), version)) {
             Checkpoint.save(model, dir, Safetensors.Dtype.F32);
@@ -34,7 +34,7 @@ final class ModelStore {
     }
 
     /** Saves a version whose first patch-encoder weight is NaN: it loads, but its outputs are NaN. */
-    Path saveNaN(String name, long version) throws IOException {
+    public Path saveNaN(String name, long version) throws IOException {
         Path dir = root.resolve(name).resolve("v" + version);
         try (AstroPTModel model = AstroPTModel.create(SMALL, AstroPTModel.defaultDevice(), version)) {
             var p = model.network().namedParameters().get("transformer.wte.0.weight").getArray();
@@ -46,12 +46,12 @@ final class ModelStore {
         return dir;
     }
 
-    static ModelVersion pointer(String name, long version, Path dir, ModelStatus status) {
+    public static ModelVersion pointer(String name, long version, Path dir, ModelStatus status) {
         Path weights = dir.resolve(Checkpoint.WEIGHTS_FILE);
         return pointer(name, version, weights.toUri().toString(), ServingModel.sha256(weights), status);
     }
 
-    static ModelVersion pointer(String name, long version, String uri, String sha256, ModelStatus status) {
+    public static ModelVersion pointer(String name, long version, String uri, String sha256, ModelStatus status) {
         return ModelVersion.newBuilder()
                 .setName(name)
                 .setVersion(version)

@@ -35,6 +35,15 @@ import org.astropt.stream.flink.records.TokenizedCutout;
  * is refused with a log line and a REJECTED status record ({@link #MODEL_STATUS}, subtask 0 only) while
  * the old one keeps serving. The old model is closed after the swap, which frees its native memory.
  * Before any model is known, sequences wait (at most {@code maxWaiting}) or the bootstrap model serves.
+ *
+ * <p>Withdrawals: a REJECTED or ROLLED_BACK record withdraws its version. A withdrawn version is never
+ * loaded (a load in flight is discarded), and a version this operator refused is not refused twice. When
+ * the serving version itself is withdrawn, the newest PROMOTED version below it that is not withdrawn
+ * serves again, the one time versions go back; with none known, it keeps serving, with a warning, until a
+ * newer version arrives (the trainer's rollback publishes one). The latest record of a version wins: a
+ * PROMOTED record after a REJECTED one (a manual promotion) makes it eligible again.
+ *
+ * <p>Device: {@link ServingDevice} picks the GPU Flink assigned to the TaskManager, else the CPU.
  */
 public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         implements TwoInputStreamOperator<TokenizedCutout, ModelPointer, KafkaBytes>, BoundedMultiInput {
@@ -45,6 +54,8 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
 
     /** How often a model load in flight is checked when no sequence arrives to check it. */
     static final long LOAD_POLL_MS = 20;
+    /** PROMOTED versions remembered for a fall-back after a withdrawal. */
+    static final int PROMOTED_HISTORY = 16;
 
     private final EmbedSettings settings;
 
@@ -65,6 +76,13 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     private transient ExecutorService loader;
     private transient SurpriseThreshold threshold;
     private transient EmbeddingOutput records;
+    private transient ai.djl.Device device;
+    /** The last PROMOTED pointers seen (not withdrawn), to fall back to when the serving one is withdrawn. */
+    private transient TreeMap<Long, ModelPointer> promoted;
+    /** Versions with a REJECTED or ROLLED_BACK record as their latest, or refused here. */
+    private transient java.util.Set<Long> withdrawn;
+    private transient ListState<Long> withdrawnState;
+    private transient List<Long> restoredWithdrawn;
 
     public EmbedOperator(EmbedSettings settings) {
         this.settings = settings;
@@ -78,10 +96,13 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         modelState = store.getUnionListState(new ListStateDescriptor<>("model-pointers", ModelPointer.class));
         scoreState = store.getListState(new ListStateDescriptor<>("recent-surprise", float[].class));
         buffer = new ArrayList<>();
+        withdrawnState = store.getUnionListState(new ListStateDescriptor<>("withdrawn-versions", Long.class));
         restoredModels = new ArrayList<>();
+        restoredWithdrawn = new ArrayList<>();
         if (context.isRestored()) {
             for (TokenizedCutout t : waitingState.get()) buffer.add(t);
             for (ModelPointer p : modelState.get()) restoredModels.add(p);
+            for (Long v : withdrawnState.get()) restoredWithdrawn.add(v);
             for (float[] s : scoreState.get()) restoredScores = s;
         }
     }
@@ -93,6 +114,14 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         threshold = new SurpriseThreshold(settings.flagQuantile(), settings.flagWindow(), settings.flagMinScores());
         timerAt = Long.MAX_VALUE;
         pending = new TreeMap<>();
+        promoted = new TreeMap<>();
+        withdrawn = new java.util.HashSet<>(restoredWithdrawn);
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        String deviceName = ServingDevice.choose(System.getProperty("astropt.device"),
+                ServingDevice.indexes(getRuntimeContext().getExternalResourceInfos(ServingDevice.GPU_RESOURCE)),
+                ai.djl.engine.Engine.getInstance().getGpuCount(), subtask);
+        device = ai.djl.Device.fromName(deviceName);
+        LOG.info("embed subtask {} runs its models on {}", subtask, device);
         loader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "astropt-model-loader-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
             t.setDaemon(true);
@@ -102,10 +131,14 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         restoredModels.sort(Comparator.comparingLong((ModelPointer p) -> p.version).reversed());
         long tried = Long.MIN_VALUE;
         for (ModelPointer p : restoredModels) {
-            if (p.version == tried) continue;
+            if (withdrawn.contains(p.version)) continue;
+            promoted.putIfAbsent(p.version, p);
+        }
+        for (ModelPointer p : restoredModels) {
+            if (p.version == tried || withdrawn.contains(p.version)) continue;
             tried = p.version;
             try {
-                serving = ServingModel.load(p, settings.forwardBatchSize());
+                serving = ServingModel.load(p, settings.forwardBatchSize(), device);
                 LOG.info("{} serves again after a restore", p.label());
                 break;
             } catch (ModelRejectedException e) {
@@ -113,7 +146,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
             }
         }
         if (serving == null && settings.bootstrapModelDir() != null) {
-            serving = ServingModel.load(bootstrapPointer(), settings.forwardBatchSize());
+            serving = ServingModel.load(bootstrapPointer(), settings.forwardBatchSize(), device);
             LOG.info("bootstrap model {} serves until a PROMOTED version arrives", settings.bootstrapModelDir());
         }
         if (serving != null && restoredScores != null) threshold.restore(restoredScores);
@@ -149,12 +182,49 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     @Override
     public void processElement2(StreamRecord<ModelPointer> element) {
         ModelPointer p = element.getValue();
-        if (!"PROMOTED".equals(p.status)) return; // CANDIDATE, REJECTED, ROLLED_BACK never serve
         if (settings.modelName() != null && !settings.modelName().equals(p.name)) return;
-        if (serving != null && p.version <= serving.pointer().version) return; // versions only go up
+        if ("REJECTED".equals(p.status) || "ROLLED_BACK".equals(p.status)) {
+            withdraw(p);
+            return;
+        }
+        if (!"PROMOTED".equals(p.status)) return; // a CANDIDATE never serves
+        withdrawn.remove(p.version); // the latest record of a version wins
+        remember(p);
+        if (serving != null && !servingWithdrawn() && p.version <= serving.pointer().version) return; // versions only go up
         if (loadingPointer != null && p.version == loadingPointer.version) return;
         pending.put(p.version, p);
         startNextLoad();
+    }
+
+    private void remember(ModelPointer p) {
+        promoted.put(p.version, p);
+        while (promoted.size() > PROMOTED_HISTORY) promoted.pollFirstEntry();
+    }
+
+    private boolean servingWithdrawn() {
+        return serving != null && withdrawn.contains(serving.pointer().version);
+    }
+
+    /** A REJECTED or ROLLED_BACK record: the version never (again) serves; see the class comment. */
+    private void withdraw(ModelPointer p) {
+        if (!withdrawn.add(p.version)) return;
+        promoted.remove(p.version);
+        pending.remove(p.version);
+        if (serving == null || serving.pointer().version != p.version) return;
+        LOG.warn("{}, serving, was withdrawn ({})", p.label(), p.status);
+        fallBack(p);
+        startNextLoad();
+    }
+
+    /** Queues the newest PROMOTED version below a withdrawn serving one, if any is known. */
+    private void fallBack(ModelPointer withdrawnServing) {
+        var back = promoted.lowerEntry(withdrawnServing.version);
+        if (back == null) {
+            LOG.warn("no older PROMOTED version is known: {} keeps serving until a newer one arrives", withdrawnServing.label());
+            return;
+        }
+        LOG.warn("going back from {} to {}", withdrawnServing.label(), back.getValue().label());
+        pending.put(back.getKey(), back.getValue());
     }
 
     /**
@@ -163,12 +233,13 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
      * newer than the serving one is either served, superseded or refused with a status record.
      */
     private void startNextLoad() {
-        if (serving != null) pending.headMap(serving.pointer().version, true).clear(); // superseded
+        if (serving != null && !servingWithdrawn()) pending.headMap(serving.pointer().version, true).clear(); // superseded
         if (loading != null || pending.isEmpty()) return;
         ModelPointer p = pending.pollLastEntry().getValue();
         loadingPointer = p;
         int forwardBatch = settings.forwardBatchSize();
-        loading = loader.submit(() -> ServingModel.load(p, forwardBatch));
+        ai.djl.Device on = device;
+        loading = loader.submit(() -> ServingModel.load(p, forwardBatch, on));
         armTimer(now() + LOAD_POLL_MS);
     }
 
@@ -178,19 +249,28 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         ModelPointer p = loadingPointer;
         try {
             ServingModel next = loading.get();
-            ServingModel old = serving;
-            serving = next;
-            threshold = new SurpriseThreshold(settings.flagQuantile(), settings.flagWindow(), settings.flagMinScores());
-            LOG.info("{} serves{}", p.label(), old == null ? "" : " in place of " + old.pointer().label());
-            if (old != null) old.close();
+            if (withdrawn.contains(p.version)) {
+                LOG.info("{} loaded but was withdrawn meanwhile: discarded", p.label());
+                next.close();
+            } else if (serving != null && !servingWithdrawn() && p.version <= serving.pointer().version) {
+                next.close(); // overtaken by a newer version while it loaded
+            } else {
+                ServingModel old = serving;
+                serving = next;
+                threshold = new SurpriseThreshold(settings.flagQuantile(), settings.flagWindow(), settings.flagMinScores());
+                LOG.info("{} serves{}", p.label(), old == null ? "" : " in place of " + old.pointer().label());
+                if (old != null) old.close();
+            }
         } catch (ExecutionException e) {
             String reason = e.getCause() instanceof ModelRejectedException ? e.getCause().getMessage()
                     : p.label() + ": " + e.getCause();
             LOG.warn("model version refused, {} keeps serving: {}",
                     serving == null ? "no model" : serving.pointer().label(), reason);
-            if (settings.publishStatus() && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0 && p.record != null) {
+            promoted.remove(p.version);
+            if (withdrawn.add(p.version) && settings.publishStatus() && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0 && p.record != null) {
                 output(MODEL_STATUS, records.rejected(p, reason));
             }
+            if (servingWithdrawn() && pending.isEmpty()) fallBack(serving.pointer());
         } finally {
             loading = null;
             loadingPointer = null;
@@ -257,7 +337,11 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         if (serving != null && serving.pointer().version > 0) models.add(serving.pointer());
         if (loadingPointer != null) models.add(loadingPointer);
         models.addAll(pending.values());
+        for (ModelPointer p : promoted.values()) {
+            if (models.stream().noneMatch(m -> m.version == p.version)) models.add(p);
+        }
         modelState.update(models);
+        withdrawnState.update(new ArrayList<>(withdrawn));
         scoreState.update(List.of(threshold.scores()));
     }
 
@@ -288,6 +372,11 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         } finally {
             super.close();
         }
+    }
+
+    /** Whether a model version is loading on the background thread (tests wait for it to settle). */
+    boolean loadInFlight() {
+        return loading != null;
     }
 
     private long now() {

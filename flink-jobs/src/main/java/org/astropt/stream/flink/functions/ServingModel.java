@@ -50,6 +50,11 @@ public final class ServingModel implements AutoCloseable {
 
     /** Loads and verifies a version; sha256 null (the bootstrap model) skips the checksum. */
     public static ServingModel load(ModelPointer p, int forwardBatchSize) {
+        return load(p, forwardBatchSize, AstroPTModel.defaultDevice());
+    }
+
+    /** Loads and verifies a version on the given device (the one {@link ServingDevice} chose for the subtask). */
+    public static ServingModel load(ModelPointer p, int forwardBatchSize, ai.djl.Device device) {
         Path dir;
         try {
             dir = localFolder(p);
@@ -78,7 +83,7 @@ public final class ServingModel implements AutoCloseable {
         }
         AstroPTModel model;
         try {
-            model = Checkpoint.load(dir, AstroPTModel.defaultDevice());
+            model = Checkpoint.load(dir, device);
         } catch (IOException | RuntimeException e) {
             throw new ModelRejectedException(p.label() + ": " + e.getMessage(), e);
         }
