@@ -54,6 +54,17 @@ public final class TruthCatalogue {
         return String.join(",", cells);
     }
 
+    /**
+     * The same cells as {@link #row}, by column name: what the local stack's feed puts into a cutout's
+     * metadata (as {@code truth.<column>}) so the trainer's probe and the dashboard see the truth.
+     */
+    public static Map<String, String> cells(GalaxyTruth t) {
+        String[] cells = row(t).split(",", -1);
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < COLUMNS.size(); i++) m.put(COLUMNS.get(i), cells[i]);
+        return m;
+    }
+
     /** Reads a truth.csv back as one column-name to cell map per galaxy, in file order. */
     public static List<Map<String, String>> read(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);

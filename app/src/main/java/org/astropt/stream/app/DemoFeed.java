@@ -1,0 +1,144 @@
+package org.astropt.stream.app;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.core.sim.SurveyWriter;
+import org.astropt.stream.core.sim.SyntheticGalaxy;
+import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.core.sim.TruthCatalogue;
+import org.astropt.stream.schemas.AvroCodec;
+import org.astropt.stream.schemas.Cutout;
+import org.astropt.stream.schemas.ImageFormat;
+
+/**
+ * The local stack's feed: the real sample files (DECaLS, HST/GalSim, the ZTF and Rubin alert packets,
+ * when ../shared/data/real is there) and then synthetic survey cutouts with injected artefacts, sent to
+ * the cutouts topic at a fixed rate. Synthetic cutouts carry their truth in the metadata
+ * ({@code truth.<column>} of {@link TruthCatalogue}) for the trainer's probe and the dashboard's map.
+ * One synthetic cutout in {@link #DAMAGED_EVERY} is sent damaged (truncated FITS), so the dead-letter path is seen at work.
+ */
+final class DemoFeed implements Runnable {
+
+    /** One damaged record in this many synthetic ones. */
+    static final int DAMAGED_EVERY = 50;
+
+    private final String bootstrap;
+    private final String topic;
+    private final List<Path> realFiles;
+    private final SyntheticSurvey survey;
+    private final long firstIndex;
+    private final double rate;
+    private final long limit;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicLong sent = new AtomicLong();
+    private final java.util.Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AvroCodec<Cutout> codec = AvroCodec.of(Cutout.class);
+    private final CutoutDecoder decoder = new CutoutDecoder();
+    private volatile Throwable failure;
+
+    /**
+     * @param firstIndex synthetic index to start at: a second run of the demo continues the survey, so ids do not repeat
+     * @param limit      records to send, or Long.MAX_VALUE until stopped
+     */
+    DemoFeed(String bootstrap, String topic, List<Path> realFiles, SyntheticSurvey survey, long firstIndex, double rate, long limit) {
+        if (rate <= 0) throw new IllegalArgumentException("--rate " + rate + ": must be positive");
+        this.bootstrap = bootstrap;
+        this.topic = topic;
+        this.realFiles = List.copyOf(realFiles);
+        this.survey = survey;
+        this.firstIndex = firstIndex;
+        this.rate = rate;
+        this.limit = limit;
+    }
+
+    /** The sample files under the shared folder's data/real, or none when it is absent. */
+    static List<Path> realFiles(Path shared) throws IOException {
+        Path real = shared.resolve("data").resolve("real");
+        if (!Files.isDirectory(real)) return List.of();
+        return new ArrayList<>(ProduceCommand.files(List.of(real))); // each DECaLS band file is a cutout of its own here
+    }
+
+    long sent() { return sent.get(); }
+
+    /** The ids sent so far (this run). */
+    java.util.Set<String> ids() { return java.util.Set.copyOf(ids); }
+
+    Throwable failure() { return failure; }
+
+    void stop() { stop.set(true); }
+
+    @Override
+    public void run() {
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProduceCommand.producerProperties(bootstrap))) {
+            long n = 0;
+            long index = firstIndex;
+            while (!stop.get() && n < limit) {
+                long due = start + (long) (n * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                Cutout c;
+                if (n < realFiles.size()) {
+                    c = realCutout(realFiles.get((int) n));
+                } else if (index % DAMAGED_EVERY == DAMAGED_EVERY - 1) {
+                    c = damaged(survey.galaxy(index++));
+                } else {
+                    c = synthetic(survey.galaxy(index++));
+                }
+                String id = c.getId().toString();
+                producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), codec.encode(c)));
+                ids.add(id);
+                n++;
+                sent.set(n);
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    private Cutout realCutout(Path file) throws IOException {
+        byte[] image = Files.readAllBytes(file);
+        return Cutout.newBuilder().setId("real-" + ProduceCommand.objectId(file))
+                .setSurvey(ProduceCommand.survey(decoder, image, file))
+                .setFormat(ImageFormat.AUTO).setImage(ByteBuffer.wrap(image))
+                .setMetadata(Map.of("file", file.getFileName().toString(), "producer", "astropt demo"))
+                .build();
+    }
+
+    static Cutout synthetic(SyntheticGalaxy g) throws IOException {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("producer", "astropt demo");
+        TruthCatalogue.cells(g.truth()).forEach((k, v) -> {
+            if (!k.equals("id")) metadata.put("truth." + k, v);
+        });
+        return Cutout.newBuilder().setId(g.id()).setSurvey("synthetic")
+                .setBands(g.image().bands()).setFormat(ImageFormat.FITS)
+                .setImage(ByteBuffer.wrap(SurveyWriter.fitsBytes(g)))
+                .setMetadata(metadata)
+                .build();
+    }
+
+    /** A cutout whose FITS bytes were cut short in transit: the pipeline must dead-letter it, bytes intact. */
+    static Cutout damaged(SyntheticGalaxy g) throws IOException {
+        byte[] fits = SurveyWriter.fitsBytes(g);
+        byte[] cut = java.util.Arrays.copyOf(fits, fits.length / 3);
+        return Cutout.newBuilder().setId(g.id()).setSurvey("synthetic").setFormat(ImageFormat.FITS)
+                .setImage(ByteBuffer.wrap(cut)).setMetadata(Map.of("producer", "astropt demo", "damaged", "truncated"))
+                .build();
+    }
+}

@@ -1,0 +1,151 @@
+package org.astropt.stream.app;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.schemas.AvroCodec;
+import org.astropt.stream.schemas.Embedding;
+import org.astropt.stream.schemas.ModelVersion;
+
+/**
+ * What came out of the stream since the local stack started, read as any downstream user would
+ * (read_committed): object ids tokenized, embedded, dead-lettered and flagged, the model versions that
+ * made the embeddings, and every model version record on the models topic (from its beginning).
+ */
+final class StreamTally implements AutoCloseable {
+
+    /** The latest record of one model version. */
+    record Version(String name, long version, String status, String note) {}
+
+    private final Topics topics;
+    private final Thread thread;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Set<String> tokenized = new HashSet<>();
+    private final Set<String> embedded = new HashSet<>();
+    private final Set<String> deadLettered = new HashSet<>();
+    private final Set<String> flagged = new HashSet<>();
+    private final Map<Long, Long> embeddingsByVersion = new TreeMap<>();
+    private final Map<String, Version> versions = new TreeMap<>();
+    private volatile Throwable failure;
+
+    StreamTally(String bootstrap, Topics topics) {
+        this.topics = topics;
+        // Subscribed before anything is sent: the output topics are read from their current end.
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024)),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> fromEnd = new ArrayList<>();
+        List<TopicPartition> fromStart = new ArrayList<>();
+        for (String role : List.of(Topics.TOKENS, Topics.EMBEDDINGS, Topics.DEAD_LETTER, Topics.FLAGS, Topics.MODELS)) {
+            String name = topics.name(role);
+            for (var info : consumer.partitionsFor(name)) {
+                (role.equals(Topics.MODELS) ? fromStart : fromEnd).add(new TopicPartition(name, info.partition()));
+            }
+        }
+        List<TopicPartition> all = new ArrayList<>(fromEnd);
+        all.addAll(fromStart);
+        consumer.assign(all);
+        consumer.seekToEnd(fromEnd);
+        for (TopicPartition tp : fromEnd) consumer.position(tp); // resolve the end now, not at the first poll
+        consumer.seekToBeginning(fromStart);
+        thread = new Thread(() -> {
+            try (consumer) {
+                AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
+                AvroCodec<ModelVersion> models = AvroCodec.of(ModelVersion.class);
+                while (!stop.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+                        synchronized (this) {
+                            take(r, key, embeddings, models);
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }, "astropt-demo-tally");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void take(ConsumerRecord<byte[], byte[]> r, String key, AvroCodec<Embedding> embeddings, AvroCodec<ModelVersion> models) {
+        String topic = r.topic();
+        if (topic.equals(topics.name(Topics.TOKENS))) {
+            if (key != null) tokenized.add(key);
+        } else if (topic.equals(topics.name(Topics.EMBEDDINGS))) {
+            Embedding e = embeddings.decode(r.value());
+            embedded.add(e.getId().toString());
+            embeddingsByVersion.merge(e.getModelVersion(), 1L, Long::sum);
+        } else if (topic.equals(topics.name(Topics.DEAD_LETTER))) {
+            if (key != null) deadLettered.add(key);
+        } else if (topic.equals(topics.name(Topics.FLAGS))) {
+            if (key != null) flagged.add(key);
+        } else if (r.value() != null) {
+            ModelVersion v = models.decode(r.value());
+            versions.put(key, new Version(v.getName().toString(), v.getVersion(), v.getStatus().name(),
+                    v.getNote() == null ? "" : v.getNote().toString()));
+        }
+    }
+
+    /** How many of these ids were embedded or dead-lettered. */
+    synchronized int accountedFor(Set<String> ids) {
+        int n = 0;
+        for (String id : ids) if (embedded.contains(id) || deadLettered.contains(id)) n++;
+        return n;
+    }
+
+    synchronized Summary summary(long produced) {
+        return new Summary(produced, tokenized.size(), embedded.size(), deadLettered.size(), flagged.size(),
+                Map.copyOf(embeddingsByVersion), versions.values().stream()
+                        .sorted(java.util.Comparator.comparingLong(Version::version)).toList());
+    }
+
+    synchronized boolean embedded(String id) { return embedded.contains(id); }
+
+    /** Some embedded id of this run, or null. */
+    synchronized String anyEmbedded() { return embedded.isEmpty() ? null : embedded.iterator().next(); }
+
+    Throwable failure() { return failure; }
+
+    /** The end-of-run figures of {@code astropt demo --exit-when-done}. */
+    record Summary(long produced, int tokenized, int embedded, int deadLettered, int flagged,
+            Map<Long, Long> embeddingsByVersion, List<Version> versions) {
+
+        long promoted() { return versions.stream().filter(v -> v.status().equals("PROMOTED")).count(); }
+
+        String render() {
+            StringBuilder b = new StringBuilder();
+            b.append(String.format(java.util.Locale.ROOT,
+                    "produced %d, tokenized %d, embedded %d, dead-lettered %d, flagged %d%n",
+                    produced, tokenized, embedded, deadLettered, flagged));
+            b.append("embeddings by model version: ").append(embeddingsByVersion).append(System.lineSeparator());
+            b.append("model versions:").append(System.lineSeparator());
+            for (Version v : versions) {
+                b.append(String.format(java.util.Locale.ROOT, "  %s v%d %s%s%n", v.name(), v.version(), v.status(),
+                        v.note().isEmpty() ? "" : " (" + v.note() + ")"));
+            }
+            return b.toString();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop.set(true);
+        thread.join(5000);
+    }
+}
