@@ -82,7 +82,8 @@ final class HttpApi extends Handler.Abstract {
         }
         response.setStatus(reply.status());
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.type());
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        // thumbnails do not change once rendered: let the browser keep them while the feed re-polls
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, reply.type().equals("image/png") ? "max-age=600" : "no-store");
         response.write(true, ByteBuffer.wrap(reply.body()), callback);
         Metrics m = server.metrics();
         m.count(REQUESTS, "HTTP requests answered, per route and status.", "route", route[0], "status", String.valueOf(reply.status()));

@@ -80,14 +80,34 @@ final class StreamFixture implements AutoCloseable {
         return record(version, dir, status);
     }
 
+    /**
+     * Copies a trained model folder (astropt train's config.json, weights.safetensors, train-log.csv) in as
+     * version v, with a metrics.json holding its last validation loss; returns its record.
+     */
+    ModelVersion importVersion(long version, Path trained, ModelStatus status) throws IOException {
+        Path dir = modelDir.resolve("v" + version);
+        Files.createDirectories(dir);
+        for (String f : List.of(Checkpoint.CONFIG_FILE, Checkpoint.WEIGHTS_FILE, ModelCatalogue.TRAIN_LOG_FILE)) {
+            Files.copy(trained.resolve(f), dir.resolve(f));
+        }
+        Double last = null;
+        for (String line : Files.readAllLines(dir.resolve(ModelCatalogue.TRAIN_LOG_FILE))) {
+            String[] cells = line.split(",", -1);
+            if (cells.length > 3 && !cells[3].isBlank() && !line.startsWith("step")) last = Double.parseDouble(cells[3]);
+        }
+        if (last != null) Files.writeString(dir.resolve(ModelCatalogue.METRICS_FILE), "{\"held_out_loss\": " + last + "}");
+        return record(version, dir, status);
+    }
+
     static ModelVersion record(long version, Path dir, ModelStatus status) throws IOException {
         Path weights = dir.resolve(Checkpoint.WEIGHTS_FILE);
+        ModelConfig c = ModelConfig.read(dir.resolve(Checkpoint.CONFIG_FILE));
         return ModelVersion.newBuilder()
                 .setName(MODEL).setVersion(version)
                 .setArchitecture(ModelArchitecture.newBuilder()
-                        .setNLayer(SMALL.nLayer()).setNHead(SMALL.nHead()).setNEmbd(SMALL.nEmbd()).setNChan(SMALL.nChan())
-                        .setBlockSize(SMALL.blockSize()).setPatchSize(SMALL.patchSize()).setBias(SMALL.bias())
-                        .setDropout(SMALL.dropout()).build())
+                        .setNLayer(c.nLayer()).setNHead(c.nHead()).setNEmbd(c.nEmbd()).setNChan(c.nChan())
+                        .setBlockSize(c.blockSize()).setPatchSize(c.patchSize()).setBias(c.bias())
+                        .setDropout(c.dropout()).build())
                 .setWeightsUri(weights.toUri().toString())
                 .setSha256(Checkpoint.sha256(weights))
                 .setSizeBytes(Files.size(weights))
