@@ -144,8 +144,7 @@ public final class SimilarityIndex {
         for (int s = 0; s < vectors.size(); s++) {
             float[] v = vectors.get(s);
             if (v == null || v.length != query.length || !model.equals(models.get(s))) continue;
-            float dot = 0;
-            for (int i = 0; i < v.length; i++) dot += v[i] * query[i];
+            float dot = dot(v, query);
             if (best.size() == k && dot < floor) continue;
             String id = ids.get(s);
             if (id.equals(exclude)) continue;
@@ -187,6 +186,23 @@ public final class SimilarityIndex {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * Four partial sums: the JIT does not reorder a float reduction on its own, and one running sum makes
+     * each multiply-add wait for the one before (about 3x slower at 128 values).
+     */
+    static float dot(float[] a, float[] b) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (int n = a.length - 3; i < n; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
+        }
+        for (; i < a.length; i++) s0 += a[i] * b[i];
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static float norm(float[] v) {

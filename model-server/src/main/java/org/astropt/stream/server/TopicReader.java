@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * catalogue, the model list and the thumbnail cache.
  *
  * <p>Where it starts: the models topic from the beginning (compacted: every version's latest status);
- * the others only from their tail, as much as the server keeps (max index size embeddings, flags-kept
- * flags, thumbnail-cache-size cutouts, spread over the partitions), so a restart does not replay a week.
+ * the others only from their tail, as much as the server keeps in each partition (max index size
+ * embeddings, flags-kept flags, thumbnail-cache-size cutouts), so a restart does not replay a week.
  * A record that does not decode is counted and skipped.
  */
 final class TopicReader implements AutoCloseable {
@@ -106,7 +106,7 @@ final class TopicReader implements AutoCloseable {
             for (PartitionInfo p : parts) {
                 TopicPartition tp = new TopicPartition(p.topic(), p.partition());
                 all.add(tp);
-                keep.put(tp, tail < 0 ? -1 : (tail + parts.size() - 1) / parts.size());
+                keep.put(tp, tail); // per partition: keys hash unevenly, and the catalogue's own bound keeps memory in check
             }
         }
         consumer.assign(all);
