@@ -119,28 +119,18 @@ class ModelServerITCase {
         return out;
     }
 
-    static double cosine(float[] a, float[] b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
-    }
-
     @Test
     void similarAnswersTheNearestEmbeddedObjects() throws Exception {
         StreamFixture.Galaxy query = galaxies.get(5);
         JsonNode r = json("/similar/" + query.id() + "?k=5");
         List<StreamFixture.Galaxy> others = new ArrayList<>(galaxies);
         others.remove(query);
-        others.sort(Comparator.comparingDouble(g -> -cosine(vector(query), vector(g))));
+        others.sort(Comparator.comparingDouble(g -> -SimilarityIndexTest.cosine(vector(query), vector(g))));
         assertEquals(5, r.get("neighbours").size());
         for (int i = 0; i < 5; i++) {
             JsonNode n = r.get("neighbours").get(i);
             assertEquals(others.get(i).id(), n.get("id").asText(), "rank " + i);
-            assertEquals(cosine(vector(query), vector(others.get(i))), n.get("similarity").asDouble(), 1e-5);
+            assertEquals(SimilarityIndexTest.cosine(vector(query), vector(others.get(i))), n.get("similarity").asDouble(), 1e-5);
         }
         assertEquals(StreamFixture.MODEL + ":1", r.get("model").asText());
         assertEquals(404, get("/similar/no-such-object").statusCode());

@@ -20,7 +20,7 @@ class SimilarityIndexTest {
     }
 
     /** Cosine similarity in double precision, straight from the definition. */
-    private static double cosine(float[] a, float[] b) {
+    static double cosine(float[] a, float[] b) {
         double dot = 0, na = 0, nb = 0;
         for (int i = 0; i < a.length; i++) {
             dot += (double) a[i] * b[i];
