@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The dashboard's 2-D map: the newest {@code maxPoints} unit embeddings of the current model projected
- * on their two leading principal components ({@link Pca}), each point with its surprise, truth labels
+ * on the two leading principal components of their bulk ({@link #bulk}), each point with its surprise, truth labels
  * and flags so the browser can colour it. Recomputed at most every {@code intervalMs}; between two
  * recomputations every caller gets the same map. Thread-safe.
  */
@@ -36,6 +36,39 @@ public final class EmbeddingMap {
         return cached;
     }
 
+    /**
+     * PCA of the bulk: a first PCA of every point, then again without the points far from the mean
+     * (beyond the median distance plus {@link #TRIM_MADS} median absolute deviations). Saturated stars
+     * and empty blocks embed far from any galaxy; left in, they take the first axis for themselves and
+     * squeeze every galaxy into one spot. They are still drawn, projected on the bulk's axes.
+     */
+    static Pca bulk(List<float[]> vectors) {
+        Pca all = Pca.of(vectors);
+        double[] d = new double[vectors.size()];
+        for (int i = 0; i < d.length; i++) d[i] = distance(vectors.get(i), all.mean());
+        double median = median(d.clone());
+        double[] dev = new double[d.length];
+        for (int i = 0; i < d.length; i++) dev[i] = Math.abs(d[i] - median);
+        double limit = median + TRIM_MADS * median(dev);
+        List<float[]> kept = new ArrayList<>();
+        for (int i = 0; i < d.length; i++) if (d[i] <= limit) kept.add(vectors.get(i));
+        return kept.size() >= 2 && kept.size() < vectors.size() ? Pca.of(kept) : all;
+    }
+
+    /** Points further out than this many median absolute deviations of the distance do not steer the axes. */
+    static final double TRIM_MADS = 3;
+
+    private static double distance(float[] v, float[] mean) {
+        double s = 0;
+        for (int i = 0; i < v.length; i++) s += (double) (v[i] - mean[i]) * (v[i] - mean[i]);
+        return Math.sqrt(s);
+    }
+
+    private static double median(double[] v) {
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
     private Map<String, Object> compute(long nowMs) {
         Map<String, Object> out = new LinkedHashMap<>();
         String model = catalogue.latestModel();
@@ -44,7 +77,7 @@ public final class EmbeddingMap {
         if (model != null) {
             LinkedHashMap<String, float[]> vectors = catalogue.index().newest(model, maxPoints);
             if (vectors.size() >= 2) {
-                Pca pca = Pca.of(new ArrayList<>(vectors.values()));
+                Pca pca = bulk(new ArrayList<>(vectors.values()));
                 explained = List.of(pca.explained(0), pca.explained(1));
                 vectors.forEach((id, v) -> {
                     ObjectView o = catalogue.get(id);

@@ -43,6 +43,27 @@ class PcaTest {
         assertEquals(0, origin[1], 1e-4);
     }
 
+    /** A few far outliers take PC1 of a plain PCA; the bulk's PCA keeps the galaxies' own direction. */
+    @Test
+    void bulkAxesIgnoreAFewFarOutliers() {
+        Random r = new Random(5);
+        int d = 16;
+        List<float[]> data = new ArrayList<>();
+        for (int n = 0; n < 500; n++) {
+            float[] v = new float[d];
+            v[0] = (float) (2 * r.nextGaussian()); // the bulk spreads along axis 0
+            for (int i = 1; i < d; i++) v[i] = (float) (0.1 * r.nextGaussian());
+            data.add(v);
+        }
+        for (int n = 0; n < 20; n++) {
+            float[] v = new float[d];
+            v[5] = 60 + (float) r.nextGaussian(); // outliers far along axis 5
+            data.add(v);
+        }
+        assertEquals(1, Math.abs(Pca.of(data).axes()[0][5]), 0.05, "a plain PCA follows the outliers");
+        assertEquals(1, Math.abs(EmbeddingMap.bulk(data).axes()[0][0]), 0.05, "the bulk's PCA follows the galaxies");
+    }
+
     @Test
     void identicalPointsGiveAFiniteMapAtTheOrigin() {
         List<float[]> data = List.of(new float[] {1, 2, 3}, new float[] {1, 2, 3}, new float[] {1, 2, 3});
