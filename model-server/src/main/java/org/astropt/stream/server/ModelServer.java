@@ -129,7 +129,7 @@ public final class ModelServer implements AutoCloseable {
         out.put("indexed", catalogue.index().size());
         out.put("thumbnails", thumbnails.size());
         out.put("embeddingsSeen", catalogue.embeddingsSeen());
-        out.put("flagsSeen", catalogue.flags(Integer.MAX_VALUE).size());
+        out.put("flagsSeen", metrics.counter(TopicReader.CONSUMED, "topic", settings.topics().name(Topics.FLAGS)));
         out.put("modelName", models.modelName());
         ModelVersion p = models.promoted();
         out.put("promoted", p == null ? null : p.getVersion());

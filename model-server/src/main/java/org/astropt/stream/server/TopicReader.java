@@ -92,7 +92,13 @@ final class TopicReader implements AutoCloseable {
         List<TopicPartition> all = new ArrayList<>();
         Map<TopicPartition, Integer> keep = new HashMap<>();
         for (Map.Entry<String, String> t : roleOf.entrySet()) {
-            List<PartitionInfo> parts = consumer.partitionsFor(t.getKey(), Duration.ofSeconds(30));
+            List<PartitionInfo> parts;
+            try {
+                parts = consumer.partitionsFor(t.getKey(), Duration.ofSeconds(30));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw new IllegalStateException("no answer from Kafka at " + settings.bootstrap() + " in 30 s about topic "
+                        + t.getKey() + "; is the broker running, and is --bootstrap right?", e);
+            }
             if (parts == null || parts.isEmpty()) {
                 throw new IllegalStateException("topic " + t.getKey() + " does not exist on " + settings.bootstrap()
                         + "; create the topics first (config/topics.properties)");
