@@ -3,10 +3,14 @@ package org.astropt.stream.core.model;
 import ai.djl.Device;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,5 +103,20 @@ public final class Checkpoint {
     private static String describe(ModelConfig c) {
         return "n_layer " + c.nLayer() + ", n_embd " + c.nEmbd() + ", n_chan " + c.nChan() + ", patch_size "
                 + c.patchSize() + ", block_size " + c.blockSize() + ", bias " + c.bias();
+    }
+
+    /** Lower-case hex SHA-256 of a file: the checksum a ModelVersion record carries for its weights. */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) >= 0; ) digest.update(buffer, 0, n);
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -71,6 +71,13 @@ public record Tokens(float[] data, int tokenCount, int tokenDim, int gridSize, i
         return Arrays.copyOfRange(data, from, from + tokenDim);
     }
 
+    /** The tokens as rows [tokenCount][tokenDim] (copies): the shape the Embedder takes. */
+    public float[][] rows() {
+        float[][] out = new float[tokenCount][];
+        for (int i = 0; i < tokenCount; i++) out[i] = token(i);
+        return out;
+    }
+
     @Override
     public String toString() {
         return "Tokens[" + tokenCount + "x" + tokenDim + ", grid " + gridSize + ", crop " + cropSize + ", padding "

@@ -1,0 +1,158 @@
+package org.astropt.stream.server;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.astropt.stream.schemas.Embedding;
+import org.astropt.stream.schemas.Flag;
+import org.astropt.stream.schemas.StageTimings;
+
+/**
+ * The in-memory picture of the stream that the API and dashboard read: one {@link ObjectView} per object
+ * (at most {@code capacity}, the least recently updated leave first, taking their vector out of the
+ * {@link SimilarityIndex} with them), the newest embedded objects for the live feed, and the newest flags.
+ * Fed by {@link TopicReader}; thread-safe.
+ */
+public final class ObjectCatalogue {
+
+    /** One Flag record as GET /flags shows it. */
+    public record FlagView(String id, String kind, double score, double threshold, String modelName, Long modelVersion,
+            String reason, long time) {}
+
+    private final int capacity;
+    private final int feedSize;
+    private final int flagsKept;
+    private final SimilarityIndex index;
+    private final LinkedHashMap<String, ObjectView> objects = new LinkedHashMap<>();
+    private final Deque<String> recent = new ArrayDeque<>();
+    private final Deque<FlagView> flags = new ArrayDeque<>();
+    private long seq;
+    private String latestModel;
+
+    public ObjectCatalogue(int capacity, int feedSize, int flagsKept) {
+        this.capacity = capacity;
+        this.feedSize = feedSize;
+        this.flagsKept = flagsKept;
+        this.index = new SimilarityIndex(capacity);
+    }
+
+    public SimilarityIndex index() { return index; }
+
+    /** A cutout arrived: where it came from and, for the synthetic survey, its truth. */
+    public synchronized void onCutout(String id, String survey, Double ra, Double dec, Map<String, String> metadata, long now) {
+        update(id, o -> o.withCutout(survey, ra, dec, Truth.morphology(metadata), Truth.artefacts(metadata), now));
+    }
+
+    /** An embedding arrived: it replaces the object's scores and vector. */
+    public synchronized ObjectView onEmbedding(Embedding e, long now) {
+        float[] vector = new float[e.getVector().size()];
+        for (int i = 0; i < vector.length; i++) vector[i] = e.getVector().get(i);
+        long n = ++seq;
+        ObjectView v = update(e.getId(), o -> o.withEmbedding(n, e.getModelName(), e.getModelVersion(), e.getSurprise(),
+                e.getFlags(), timings(e.getTimings()), e.getMetadata(), Truth.morphology(e.getMetadata()),
+                Truth.artefacts(e.getMetadata()), now));
+        index.put(e.getId(), v.modelKey(), vector);
+        latestModel = v.modelKey();
+        recent.addFirst(e.getId());
+        while (recent.size() > 4 * feedSize) recent.removeLast();
+        return v;
+    }
+
+    public synchronized void onFlag(Flag f, long now) {
+        update(f.getId(), o -> o.withFlag(f.getKind().name(), now));
+        flags.addFirst(new FlagView(f.getId(), f.getKind().name(), f.getScore(), f.getThreshold(), f.getModelName(),
+                f.getModelVersion(), f.getReason(), f.getTime().toEpochMilli()));
+        while (flags.size() > flagsKept) flags.removeLast();
+    }
+
+    private ObjectView update(String id, java.util.function.UnaryOperator<ObjectView> change) {
+        ObjectView old = objects.remove(id);
+        ObjectView now = change.apply(old != null ? old : ObjectView.empty(id));
+        objects.put(id, now);
+        if (objects.size() > capacity) {
+            Iterator<String> eldest = objects.keySet().iterator();
+            String gone = eldest.next();
+            eldest.remove();
+            index.remove(gone);
+        }
+        return now;
+    }
+
+    public synchronized ObjectView get(String id) { return objects.get(id); }
+
+    public synchronized int size() { return objects.size(); }
+
+    /** The newest embedded objects, newest first. */
+    public synchronized List<ObjectView> feed(int limit) {
+        List<ObjectView> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String id : recent) {
+            if (out.size() >= Math.min(limit, feedSize)) break;
+            ObjectView o = objects.get(id);
+            if (o != null && o.embedded() && seen.add(id)) out.add(o);
+        }
+        return out;
+    }
+
+    /** The newest flags, newest first. */
+    public synchronized List<FlagView> flags(int limit) {
+        return flags.stream().limit(limit).toList();
+    }
+
+    /** The newest flagged objects (one entry per object), newest flag first. */
+    public synchronized List<ObjectView> flagged(int limit) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (FlagView f : flags) {
+            if (ids.size() >= limit) break;
+            ids.add(f.id());
+        }
+        return ids.stream().map(objects::get).filter(o -> o != null).toList();
+    }
+
+    /** name:version of the newest embedding: the model the map and /similar compare within. */
+    public synchronized String latestModel() { return latestModel; }
+
+    public synchronized long embeddingsSeen() { return seq; }
+
+    private static Map<String, Long> timings(StageTimings t) {
+        if (t == null) return Map.of();
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("decodeMicros", t.getDecodeMicros());
+        out.put("tokenizeMicros", t.getTokenizeMicros());
+        out.put("embedMicros", t.getEmbedMicros());
+        if (t.getSourceTime() != null) out.put("sourceTime", t.getSourceTime().toEpochMilli());
+        out.put("producedTime", t.getProducedTime().toEpochMilli());
+        return out;
+    }
+
+    /** The synthetic survey's truth as cutouts carry it: FITS cards MORPH and ARTEFACT (or the record's metadata). */
+    static final class Truth {
+        private Truth() {}
+
+        static String morphology(Map<String, String> m) {
+            String v = first(m, "MORPH", "truth.morphology", "morphology");
+            return v == null ? null : v.trim().toUpperCase(java.util.Locale.ROOT);
+        }
+
+        static String artefacts(Map<String, String> m) {
+            String v = first(m, "ARTEFACT", "truth.artefacts", "artefacts");
+            return v == null ? null : v.trim();
+        }
+
+        private static String first(Map<String, String> m, String... keys) {
+            if (m == null) return null;
+            for (String k : keys) {
+                String v = m.get(k);
+                if (v != null) return v;
+            }
+            return null;
+        }
+    }
+}

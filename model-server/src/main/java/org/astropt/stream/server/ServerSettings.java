@@ -1,0 +1,137 @@
+package org.astropt.stream.server;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.astropt.stream.core.config.AstroptConfig;
+import org.astropt.stream.kafka.Topics;
+
+/**
+ * The model server's settings (config/server.properties documents every key; each has the default
+ * below). Decode limits and tokenizer keys of config/astropt.properties may sit in the same file: they
+ * reach POST /embed and the thumbnails through {@link #core()}.
+ *
+ * @param host               address the HTTP server binds; loopback by default, so nothing outside the machine reaches it
+ * @param port               HTTP port; 0 picks a free one (tests, several servers on one machine)
+ * @param token              bearer token for promote and rollback; required when {@code host} is not a loopback address
+ * @param bootstrap          Kafka bootstrap servers
+ * @param topics             the topic layout (config/topics.properties)
+ * @param modelName          model whose versions /embed serves and promote/rollback change; null: the one on the models topic (one name expected)
+ * @param maxIndexSize       objects kept (embedding, scores, flags); the least recently updated leaves first
+ * @param thumbnailCacheSize rendered thumbnails kept (about 10 KB each); least recently used leave first
+ * @param feedSize           newest objects on the live feed
+ * @param flagsKept          newest flags GET /flags and the gallery show
+ * @param mapPoints          most points on the embedding map (the newest objects of the current model)
+ * @param pcaIntervalMs      the map's PCA is recomputed at most this often
+ * @param core               decode limits and tokenizer settings for uploads and thumbnails
+ */
+public record ServerSettings(String host, int port, String token, String bootstrap, Topics topics, String modelName,
+        int maxIndexSize, int thumbnailCacheSize, int feedSize, int flagsKept, int mapPoints, long pcaIntervalMs,
+        Properties core) {
+
+    public static final String DEFAULT_FILE = "config/server.properties";
+
+    public ServerSettings {
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("server.port " + port + ": must be 0 (any free port) to 65535");
+        positive("server.max-index-size", maxIndexSize);
+        positive("server.thumbnail-cache-size", thumbnailCacheSize);
+        positive("server.feed-size", feedSize);
+        positive("server.flags-kept", flagsKept);
+        positive("server.map-points", mapPoints);
+        if (token != null && token.isBlank()) token = null;
+        if (modelName != null && modelName.isBlank()) modelName = null;
+        core = (Properties) core.clone();
+    }
+
+    public static ServerSettings defaults() {
+        return of(new Properties(), Topics.defaults());
+    }
+
+    /** Reads the file; its server.topics key (default config/topics.properties, when present) names the topic layout. */
+    public static ServerSettings load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        Path topicsFile = Path.of(value(p, "server.topics", "config/topics.properties"));
+        return of(p, Files.isRegularFile(topicsFile) ? Topics.load(topicsFile) : Topics.defaults());
+    }
+
+    public static ServerSettings of(Properties p, Topics topics) {
+        return new ServerSettings(
+                value(p, "server.host", "127.0.0.1"),
+                intValue(p, "server.port", 8080),
+                value(p, "server.token", null),
+                value(p, "server.bootstrap", "localhost:9092"),
+                topics,
+                value(p, "server.model-name", null),
+                intValue(p, "server.max-index-size", 200_000),
+                intValue(p, "server.thumbnail-cache-size", 2_000),
+                intValue(p, "server.feed-size", 48),
+                intValue(p, "server.flags-kept", 500),
+                intValue(p, "server.map-points", 5_000),
+                intValue(p, "server.pca-interval-ms", 3_000),
+                p);
+    }
+
+    public ServerSettings withBootstrap(String b) {
+        return new ServerSettings(host, port, token, b, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+    }
+
+    public ServerSettings withBind(String h, int p) {
+        return new ServerSettings(h, p, token, bootstrap, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+    }
+
+    public ServerSettings withToken(String t) {
+        return new ServerSettings(host, port, t, bootstrap, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+    }
+
+    public ServerSettings withTopics(Topics t) {
+        return new ServerSettings(host, port, token, bootstrap, t, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+    }
+
+    public ServerSettings withModelName(String name) {
+        return new ServerSettings(host, port, token, bootstrap, topics, name, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+    }
+
+    public ServerSettings withLimits(int indexSize, int thumbnails) {
+        return new ServerSettings(host, port, token, bootstrap, topics, modelName, indexSize, thumbnails, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+    }
+
+    /** Decode limits and tokenizer settings (the decode.* and tokenizer.* keys of this file). */
+    public AstroptConfig coreConfig() {
+        return AstroptConfig.of(core);
+    }
+
+    /** True when the bind address is a loopback address (127.0.0.0/8, ::1, localhost). */
+    public boolean loopback() {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("server.host " + host + ": unknown host", e);
+        }
+    }
+
+    private static void positive(String key, int v) {
+        if (v < 1) throw new IllegalArgumentException(key + " " + v + ": must be at least 1");
+    }
+
+    private static String value(Properties p, String key, String fallback) {
+        String v = p.getProperty(key);
+        return v == null || v.isBlank() ? fallback : v.trim();
+    }
+
+    private static int intValue(Properties p, String key, int fallback) {
+        String v = value(p, key, null);
+        if (v == null) return fallback;
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + "=" + v + ": not a whole number", e);
+        }
+    }
+}

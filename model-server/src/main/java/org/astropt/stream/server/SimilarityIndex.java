@@ -1,0 +1,227 @@
+package org.astropt.stream.server;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Exact nearest neighbours by cosine similarity: one unit vector per object id (the latest embedding
+ * wins), at most {@code capacity} of them (the least recently updated id leaves first), searched by a
+ * full scan with a k-sized min-heap. Exact is cheap enough here: at 100k 128-wide vectors one scan is
+ * 12.8M multiply-adds (docs/BENCHMARKS.md, "Model server").
+ *
+ * <p>Each vector is tagged with the model that made it ({@code name:version}): embeddings of different
+ * versions live in different spaces, so a search compares only vectors of the query's model.
+ * Thread-safe: searches share a read lock, updates take the write lock.
+ */
+public final class SimilarityIndex {
+
+    /** One search result: cosine similarity in [-1, 1]. */
+    public record Neighbour(String id, float similarity) {}
+
+    private static final Comparator<Neighbour> WORST_FIRST =
+            Comparator.comparingDouble(Neighbour::similarity).thenComparing(Neighbour::id, Comparator.reverseOrder());
+
+    private final int capacity;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    /** id -> slot, in update order (eldest first): the eviction order. */
+    private final LinkedHashMap<String, Integer> slots = new LinkedHashMap<>();
+    private final List<String> ids = new ArrayList<>();
+    private final List<float[]> vectors = new ArrayList<>();
+    private final List<String> models = new ArrayList<>();
+    /** |v| of each stored vector, so {@link #vector} gives back what was put. */
+    private final List<Float> norms = new ArrayList<>();
+    private final List<Integer> free = new ArrayList<>();
+
+    public SimilarityIndex(int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("index capacity must be at least 1, got " + capacity);
+        this.capacity = capacity;
+    }
+
+    /** Stores (a normalised copy of) the object's vector; replaces what the id had; evicts the eldest id when full. */
+    public void put(String id, String model, float[] vector) {
+        float[] unit = normalised(vector);
+        lock.writeLock().lock();
+        try {
+            Integer slot = slots.remove(id);
+            if (slot == null && slots.size() >= capacity) {
+                Iterator<Map.Entry<String, Integer>> eldest = slots.entrySet().iterator();
+                slot = eldest.next().getValue();
+                eldest.remove();
+            }
+            if (slot == null) slot = free.isEmpty() ? newSlot() : free.remove(free.size() - 1);
+            ids.set(slot, id);
+            vectors.set(slot, unit);
+            models.set(slot, model);
+            norms.set(slot, norm(vector));
+            slots.put(id, slot);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    public void remove(String id) {
+        lock.writeLock().lock();
+        try {
+            Integer slot = slots.remove(id);
+            if (slot == null) return;
+            ids.set(slot, null);
+            vectors.set(slot, null);
+            models.set(slot, null);
+            norms.set(slot, null);
+            free.add(slot);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private int newSlot() {
+        ids.add(null);
+        vectors.add(null);
+        models.add(null);
+        norms.add(null);
+        return ids.size() - 1;
+    }
+
+    /** The vector as it was put (up to float rounding), or null when the id is not indexed. */
+    public float[] vector(String id) {
+        lock.readLock().lock();
+        try {
+            Integer slot = slots.get(id);
+            if (slot == null) return null;
+            float[] out = vectors.get(slot).clone();
+            float n = norms.get(slot);
+            for (int i = 0; i < out.length; i++) out[i] *= n;
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public int size() {
+        lock.readLock().lock();
+        try {
+            return slots.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The k most similar objects to the stored object {@code id} (itself excluded), best first; null when the id is unknown. */
+    public List<Neighbour> nearest(String id, int k) {
+        lock.readLock().lock();
+        try {
+            Integer slot = slots.get(id);
+            if (slot == null) return null;
+            return scan(vectors.get(slot), models.get(slot), k, id);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The k stored objects of {@code model} most similar to {@code query}, best first. */
+    public List<Neighbour> nearest(float[] query, String model, int k) {
+        float[] unit = normalised(query);
+        lock.readLock().lock();
+        try {
+            return scan(unit, model, k, null);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private List<Neighbour> scan(float[] query, String model, int k, String exclude) {
+        if (k < 1) return List.of();
+        PriorityQueue<Neighbour> best = new PriorityQueue<>(k + 1, WORST_FIRST);
+        float floor = Float.NEGATIVE_INFINITY;
+        for (int s = 0; s < vectors.size(); s++) {
+            float[] v = vectors.get(s);
+            if (v == null || v.length != query.length || !model.equals(models.get(s))) continue;
+            float dot = dot(v, query);
+            if (best.size() == k && dot < floor) continue;
+            String id = ids.get(s);
+            if (id.equals(exclude)) continue;
+            best.add(new Neighbour(id, dot));
+            if (best.size() > k) best.poll();
+            if (best.size() == k) floor = best.peek().similarity();
+        }
+        List<Neighbour> out = new ArrayList<>(best);
+        out.sort(WORST_FIRST.reversed());
+        return out;
+    }
+
+    /** The newest {@code limit} vectors of one model, keyed by id, oldest first (for the map). */
+    public LinkedHashMap<String, float[]> newest(String model, int limit) {
+        lock.readLock().lock();
+        try {
+            List<Map.Entry<String, Integer>> all = new ArrayList<>(slots.entrySet());
+            LinkedHashMap<String, float[]> out = new LinkedHashMap<>();
+            for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
+                int s = all.get(i).getValue();
+                if (model.equals(models.get(s))) out.put(ids.get(s), vectors.get(s));
+            }
+            LinkedHashMap<String, float[]> oldestFirst = new LinkedHashMap<>();
+            List<String> keys = new ArrayList<>(out.keySet());
+            for (int i = keys.size() - 1; i >= 0; i--) oldestFirst.put(keys.get(i), out.get(keys.get(i)));
+            return oldestFirst;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** How many vectors each model has. */
+    public Map<String, Integer> countsByModel() {
+        lock.readLock().lock();
+        try {
+            Map<String, Integer> out = new HashMap<>();
+            for (int s : slots.values()) out.merge(models.get(s), 1, Integer::sum);
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Four partial sums: the JIT does not reorder a float reduction on its own, and one running sum makes
+     * each multiply-add wait for the one before (about 3x slower at 128 values).
+     */
+    static float dot(float[] a, float[] b) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (int n = a.length - 3; i < n; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
+        }
+        for (; i < a.length; i++) s0 += a[i] * b[i];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static float norm(float[] v) {
+        double sum = 0;
+        for (float x : v) sum += (double) x * x;
+        return Double.isFinite(sum) ? (float) Math.sqrt(sum) : 0f;
+    }
+
+    /** v / |v|; a zero vector stays zero (similarity 0 to everything), and so does one with NaN or infinite values. */
+    static float[] normalised(float[] v) {
+        double sum = 0;
+        for (float x : v) sum += (double) x * x;
+        float[] out = v.clone();
+        if (sum == 0 || !Double.isFinite(sum)) {
+            if (!Double.isFinite(sum)) java.util.Arrays.fill(out, 0f);
+            return out;
+        }
+        float inv = (float) (1 / Math.sqrt(sum));
+        for (int i = 0; i < out.length; i++) out[i] *= inv;
+        return out;
+    }
+}

@@ -1,0 +1,120 @@
+package org.astropt.stream.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.core.image.CutoutImage;
+import org.astropt.stream.core.model.AstroPTModel;
+import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.Embedder;
+import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.token.PatchTokenizer;
+import org.astropt.stream.core.token.Tokens;
+import org.astropt.stream.schemas.ImageFormat;
+import org.astropt.stream.schemas.ModelArchitecture;
+import org.astropt.stream.schemas.ModelVersion;
+
+/**
+ * POST /embed: an uploaded cutout (FITS, PNG, JPEG or an alert packet) through the same decoder and
+ * tokenizer as the pipeline and the current PROMOTED model version. The model is loaded on the first
+ * upload after a promotion (its weights' sha256 and architecture checked against the record first) and
+ * the previous one closed. One upload at a time: the server is not the place for bulk embedding.
+ */
+public final class UploadEmbedder implements AutoCloseable {
+
+    /** The result of one upload. */
+    public record Result(String id, String modelName, long modelVersion, String modelKey, float[] embedding,
+            Float surprise, int tokens, int gridSize, Thumbnail thumbnail) {}
+
+    /** The upload's own preview, PNG bytes. */
+    public record Thumbnail(byte[] png) {}
+
+    private final ModelCatalogue models;
+    private final CutoutDecoder decoder;
+    private final PatchTokenizer tokenizer;
+    private ModelVersion loadedVersion;
+    private AstroPTModel model;
+    private Embedder embedder;
+
+    public UploadEmbedder(ModelCatalogue models, CutoutDecoder decoder, PatchTokenizer tokenizer) {
+        this.models = models;
+        this.decoder = decoder;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Decodes, tokenizes and embeds; bad bytes are a {@link org.astropt.stream.core.InvalidCutoutException}. */
+    public synchronized Result embed(String id, byte[] bytes) {
+        CutoutImage image = decoder.decode(bytes, id, ImageFormat.AUTO, null, null);
+        Tokens tokens = tokenizer.tokenize(id, image);
+        ModelVersion v = current();
+        ModelConfig c = model.config();
+        if (tokens.tokenDim() != c.tokenDim()) {
+            throw new ApiException(422, id + ": has tokens of " + tokens.tokenDim() + " values but " + label(v) + " reads "
+                    + c.tokenDim() + " (" + c.patchSize() + "x" + c.patchSize() + " patches of " + c.nChan() + " bands)", null);
+        }
+        if (tokens.tokenCount() > c.blockSize()) {
+            throw new ApiException(422, id + ": has " + tokens.tokenCount() + " tokens but " + label(v) + " reads at most "
+                    + c.blockSize() + "; send a smaller cutout", null);
+        }
+        Embedder.Result r = embedder.embed(tokens.rows());
+        return new Result(id, v.getName(), v.getVersion(), v.getName() + ":" + v.getVersion(), r.embedding(),
+                Float.isFinite(r.surprise()) ? r.surprise() : null, tokens.tokenCount(), tokens.gridSize(),
+                new Thumbnail(Thumbnails.render(image)));
+    }
+
+    /** The promoted version, loaded; swaps when a newer one was promoted since the last upload. */
+    private ModelVersion current() {
+        ModelVersion promoted = models.promoted();
+        if (promoted == null) {
+            throw new ApiException(503, "no PROMOTED model version on the models topic yet; promote one first (POST /models/{version}/promote)", null);
+        }
+        if (loadedVersion != null && loadedVersion.getVersion() == promoted.getVersion()
+                && loadedVersion.getName().equals(promoted.getName())) {
+            return loadedVersion;
+        }
+        AstroPTModel next = load(promoted);
+        close();
+        model = next;
+        embedder = new Embedder(model, new Embedder.Settings(1, Embedder.Settings.DEFAULT.bucketLengths(), -1));
+        loadedVersion = promoted;
+        return promoted;
+    }
+
+    /** Loads a version's checkpoint after checking its sha256 and that config.json matches the record's architecture. */
+    static AstroPTModel load(ModelVersion v) {
+        Path dir = ModelCatalogue.folder(v);
+        if (dir == null) throw new ApiException(503, label(v) + ": weights at " + v.getWeightsUri() + " are not on a local file system", null);
+        Path weights = dir.resolve(Checkpoint.WEIGHTS_FILE);
+        try {
+            if (!Files.isRegularFile(weights)) throw new ApiException(503, label(v) + ": " + weights + " does not exist", null);
+            String actual = Checkpoint.sha256(weights);
+            if (!actual.equalsIgnoreCase(v.getSha256())) {
+                throw new ApiException(503, label(v) + ": checksum mismatch: the record says " + v.getSha256() + ", " + weights + " has " + actual, null);
+            }
+            ModelConfig config = ModelConfig.read(dir.resolve(Checkpoint.CONFIG_FILE));
+            ModelArchitecture a = v.getArchitecture();
+            if (config.nLayer() != a.getNLayer() || config.nHead() != a.getNHead() || config.nEmbd() != a.getNEmbd()
+                    || config.nChan() != a.getNChan() || config.patchSize() != a.getPatchSize()) {
+                throw new ApiException(503, label(v) + ": config.json describes " + config + ", not the architecture the record names", null);
+            }
+            return Checkpoint.load(dir, AstroPTModel.defaultDevice());
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ApiException r) throw r;
+            throw new ApiException(503, label(v) + ": cannot load: " + e.getMessage(), e);
+        }
+    }
+
+    private static String label(ModelVersion v) {
+        return v.getName() + " v" + v.getVersion();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (embedder != null) embedder.close();
+        if (model != null) model.close();
+        embedder = null;
+        model = null;
+        loadedVersion = null;
+    }
+}

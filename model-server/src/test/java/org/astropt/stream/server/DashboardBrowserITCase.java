@@ -1,0 +1,148 @@
+package org.astropt.stream.server;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.schemas.ModelStatus;
+import org.astropt.stream.schemas.ModelVersion;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The dashboard in headless Chromium (Debian's chromium and chromedriver; .ci/run installs them):
+ * thumbnails load, the map has points, and a cutout produced after the page loaded appears in the
+ * feed. Skips, saying why, where either binary is missing. Leaves a screenshot of the whole page in
+ * target/dashboard.png. The README's picture is made with a trained model and more galaxies:
+ *
+ * <pre>
+ * bin/astropt train --simulate 1200 --preset 1M --steps 250 --eval-every 25 --seed 3 --out /tmp/sim-1m
+ * ./mvnw -B -o test -pl model-server -am -Dtest=DashboardBrowserITCase -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dastropt.dashboard.model=/tmp/sim-1m -Dastropt.dashboard.galaxies=400 -Dastropt.dashboard.colour=morphology \
+ *     -Dastropt.screenshot=$PWD/docs/img/dashboard.png
+ * </pre>
+ */
+class DashboardBrowserITCase {
+
+    static final Path CHROMIUM = Path.of(System.getProperty("astropt.chromium", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("astropt.chromedriver", "/usr/bin/chromedriver"));
+
+    @TempDir
+    static Path tmp;
+    static LocalKafkaBroker kafka;
+    static StreamFixture stream;
+    static ModelServer server;
+    static ModelVersion model;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "no headless browser: " + CHROMIUM + " and " + CHROMEDRIVER + " are needed (apt-get install chromium chromium-driver;"
+                        + " .ci/run does it), so the dashboard browser test is skipped");
+        kafka = LocalKafkaBroker.start(tmp.resolve("kafka"), 0, Topics.defaults().withPrefix("unused."));
+        stream = new StreamFixture(kafka, "browser", tmp.resolve("models"));
+        ModelVersion v1 = stream.saveVersion(1, ModelStatus.PROMOTED, 0.42);
+        String trained = System.getProperty("astropt.dashboard.model");
+        model = trained == null || trained.isBlank() ? stream.saveVersion(2, ModelStatus.PROMOTED, 0.35)
+                : stream.importVersion(2, Path.of(trained), ModelStatus.PROMOTED);
+        ModelVersion v3 = stream.saveVersion(3, ModelStatus.CANDIDATE, 0.33);
+        for (ModelVersion v : List.of(v1, model, v3)) stream.sendModel(v);
+        List<StreamFixture.Galaxy> galaxies = stream.galaxies(5, 0, Integer.getInteger("astropt.dashboard.galaxies", 60), model);
+        double threshold = galaxies.stream().mapToDouble(g -> g.embedding().getSurprise()).sorted()
+                .skip((long) (galaxies.size() * 0.9)).findFirst().orElse(1);
+        for (StreamFixture.Galaxy g : galaxies) {
+            stream.sendCutout(g);
+            stream.sendEmbedding(g);
+            if (g.embedding().getSurprise() >= threshold) stream.sendFlag(g, threshold);
+        }
+        stream.flush();
+        server = ModelServer.start(ServerSettings.defaults().withBootstrap(kafka.bootstrapServers()).withTopics(stream.topics)
+                .withBind("127.0.0.1", 0).withModelName(StreamFixture.MODEL));
+        assertTrue(server.awaitCaughtUp(60, TimeUnit.SECONDS), "the server read the topics");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) server.close();
+        if (stream != null) stream.close();
+        if (kafka != null) kafka.close();
+    }
+
+    /** Chromium as the closed network needs it: nothing that phones home, a fresh profile. */
+    static ChromeDriver browser() throws Exception {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                "--window-size=1600,1150", "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium-profile"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60)).scriptTimeout(Duration.ofSeconds(30));
+        return driver;
+    }
+
+    /** Polls the page until the condition holds (60 s at most). */
+    static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Boolean.TRUE.equals(condition.get())) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the dashboard never showed: " + what);
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
+    void thumbnailsRenderTheMapHasPointsAndANewCutoutAppears() throws Exception {
+        ChromeDriver driver = browser();
+        try {
+            JavascriptExecutor js = driver;
+            driver.get(server.uri().toString());
+            await("a loaded thumbnail in the feed", () -> (Boolean) js.executeScript(
+                    "return [...document.querySelectorAll('#feed img.thumb')].some(i => i.complete && i.naturalWidth > 0)"));
+            await("points on the map", () -> Integer.parseInt(driver.findElement(By.id("map")).getDomAttribute("data-points")) > 0);
+            await("a flagged cutout in the gallery", () -> !driver.findElements(By.cssSelector("#flagged .card")).isEmpty());
+
+            StreamFixture.Galaxy fresh = stream.galaxies(77, 0, 1, model).get(0);
+            stream.sendCutout(fresh);
+            stream.sendEmbedding(fresh);
+            stream.flush();
+            await(fresh.id() + " in the live feed, with its thumbnail", () -> (Boolean) js.executeScript(
+                    "const c = document.querySelector('#feed .card[data-id=\"' + arguments[0] + '\"]');"
+                            + " const i = c && c.querySelector('img.thumb'); return !!i && i.complete && i.naturalWidth > 0", fresh.id()));
+
+            String colour = System.getProperty("astropt.dashboard.colour");
+            if (colour != null && !colour.isBlank()) {
+                js.executeScript("const s = document.getElementById('map-colour'); s.value = arguments[0];"
+                        + " s.dispatchEvent(new Event('change'))", colour);
+            }
+            Thread.sleep(1500); // let the map and curve redraw once more for the picture
+            long height = (Long) js.executeScript("return document.documentElement.scrollHeight");
+            driver.manage().window().setSize(new Dimension(1600, (int) Math.min(4000, height + 140)));
+            Thread.sleep(500);
+            byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+            Files.createDirectories(Path.of("target"));
+            Files.write(Path.of("target", "dashboard.png"), png);
+            String keep = System.getProperty("astropt.screenshot");
+            if (keep != null && !keep.isBlank()) Files.write(Path.of(keep), png);
+        } finally {
+            driver.quit();
+        }
+    }
+}

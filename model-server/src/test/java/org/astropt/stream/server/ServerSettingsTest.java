@@ -1,0 +1,39 @@
+package org.astropt.stream.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Properties;
+import org.astropt.stream.kafka.Topics;
+import org.junit.jupiter.api.Test;
+
+class ServerSettingsTest {
+
+    @Test
+    void theShippedFileBindsLoopbackWithoutAToken() throws Exception {
+        ServerSettings s = ServerSettings.load(Path.of("..", ServerSettings.DEFAULT_FILE));
+        assertEquals("127.0.0.1", s.host());
+        assertEquals(8080, s.port());
+        assertTrue(s.loopback());
+        assertNull(s.token(), "an empty server.token means none");
+        assertEquals(200_000, s.maxIndexSize());
+        assertEquals("astropt.embeddings", s.topics().name(Topics.EMBEDDINGS));
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        Properties p = new Properties();
+        p.setProperty("server.port", "eighty");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerSettings.of(p, Topics.defaults()));
+        assertTrue(e.getMessage().startsWith("server.port=eighty"), e.getMessage());
+        p.setProperty("server.port", "8080");
+        p.setProperty("server.thumbnail-cache-size", "0");
+        e = assertThrows(IllegalArgumentException.class, () -> ServerSettings.of(p, Topics.defaults()));
+        assertTrue(e.getMessage().startsWith("server.thumbnail-cache-size 0"), e.getMessage());
+        assertFalse(ServerSettings.defaults().withBind("0.0.0.0", 0).loopback());
+    }
+}
