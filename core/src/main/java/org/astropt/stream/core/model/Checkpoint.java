@@ -3,10 +3,14 @@ package org.astropt.stream.core.model;
 import ai.djl.Device;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,21 @@ public final class Checkpoint {
     public static final String WEIGHTS_FILE = "weights.safetensors";
 
     private Checkpoint() {}
+
+    /** Lower-case hex SHA-256 of a file: how a ModelVersion names its weights (and the model store its folders). */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) >= 0; ) digest.update(buffer, 0, n);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
 
     /** Builds the network of dir/config.json on device and loads dir/weights.safetensors into it. */
     public static AstroPTModel load(Path dir, Device device) throws IOException {

@@ -6,10 +6,6 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.core.fs.FileSystem;
@@ -130,16 +126,12 @@ public final class ServingModel implements AutoCloseable {
         }
     }
 
-    /** Lower-case hex SHA-256 of a file. */
+    /** Lower-case hex SHA-256 of a file ({@link Checkpoint#sha256}); unreadable is a refusal. */
     public static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            byte[] buffer = new byte[1 << 16];
-            while (in.read(buffer) >= 0) { /* digesting */ }
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        try {
+            return Checkpoint.sha256(file);
         } catch (IOException e) {
             throw new ModelRejectedException(file + ": cannot read: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
