@@ -53,7 +53,7 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
         require(Double.isNaN(learningRate) || learningRate > 0, "trainer.learning-rate must be positive, got " + learningRate);
         require(checkpointEvery >= 1, "trainer.checkpoint-every must be at least 1, got " + checkpointEvery);
         require(maxPollRecords >= 1, "trainer.max-poll-records must be at least 1, got " + maxPollRecords);
-        ModelConfig.preset(preset); // an unknown name fails here, listing the known ones
+        presetOf(preset); // an unknown name fails here, listing the known ones
         probeLabels = List.copyOf(probeLabels);
     }
 
@@ -98,7 +98,19 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
     }
 
     /** The preset a model trained from scratch gets. */
-    public ModelConfig.Preset modelPreset() { return ModelConfig.preset(preset); }
+    public ModelConfig.Preset modelPreset() { return presetOf(preset); }
+
+    /** A preset name (1M ... 2.1B), or LAYERS/HEADS/WIDTH for another size (e.g. 2/4/64 in tests), at lr 1e-3. */
+    static ModelConfig.Preset presetOf(String name) {
+        String[] parts = name.split("/");
+        if (parts.length != 3) return ModelConfig.preset(name);
+        try {
+            return new ModelConfig.Preset(name, ModelConfig.of(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()),
+                    Integer.parseInt(parts[2].trim())), 1e-3);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("trainer.preset '" + name + "' is neither a preset name nor LAYERS/HEADS/WIDTH");
+        }
+    }
 
     /** The peak learning rate: the setting, else the preset's. */
     public double peakLearningRate() { return Double.isNaN(learningRate) ? modelPreset().learningRate() : learningRate; }
