@@ -50,6 +50,15 @@ final class ModelsCommand implements Callable<Integer> {
         }
 
         Topics topics() throws IOException { return trainer.topics(); }
+
+        /** Runs one release move and says which version serves now. */
+        int release(CommandSpec spec, java.util.function.Function<ModelReleases, ModelVersion> move) throws IOException {
+            try (ModelReleases releases = releases()) {
+                ModelVersion v = move.apply(releases);
+                spec.commandLine().getOut().printf("version %d now serves (%s)%n", v.getVersion(), v.getNote());
+            }
+            return 0;
+        }
     }
 
     @Command(name = "list", description = "One row per version: version, status, held-out loss, sha256 prefix, created.")
@@ -84,11 +93,7 @@ final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            try (ModelReleases releases = connection.releases()) {
-                ModelVersion v = releases.promote(version);
-                spec.commandLine().getOut().printf("version %d now serves (%s)%n", v.getVersion(), v.getNote());
-            }
-            return 0;
+            return connection.release(spec, r -> r.promote(version));
         }
     }
 
@@ -102,11 +107,7 @@ final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            try (ModelReleases releases = connection.releases()) {
-                ModelVersion v = releases.rollback();
-                spec.commandLine().getOut().printf("version %d now serves (%s)%n", v.getVersion(), v.getNote());
-            }
-            return 0;
+            return connection.release(spec, ModelReleases::rollback);
         }
     }
 
