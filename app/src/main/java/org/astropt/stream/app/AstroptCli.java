@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
  *   bin/astropt bench model --preset 12M --tokens 256 --batch 32
  *   bin/astropt produce data/sim/fits --bootstrap localhost:9092 --rate 100
  *   bin/astropt pipeline --bootstrap localhost:9092
+ *   bin/astropt train --bootstrap localhost:9092 --continuous --every 10000 --max-wait 10m
+ *   bin/astropt models list --bootstrap localhost:9092
  * </pre>
  *
  * <p>Errors in the user's input end with exit code 2 and one line on stderr that names the input and
@@ -29,7 +31,7 @@ import picocli.CommandLine.Option;
         description = "AstroPT galaxy-image embeddings for survey and alert streams.",
         subcommands = {DemoCommand.class, SimulateCommand.class, InspectCommand.class, TokenizeCommand.class,
                 TrainCommand.class, EmbedCommand.class, BenchCommand.class, ProduceCommand.class,
-                PipelineCommand.class, ServeCommand.class})
+                PipelineCommand.class, ServeCommand.class, ModelsCommand.class})
 public final class AstroptCli {
 
     /** Usage errors and bad input: the convention of most Unix tools, and what picocli uses for usage. */

@@ -6,8 +6,12 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.astropt.stream.core.model.AdamW;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
@@ -18,6 +22,10 @@ import org.astropt.stream.core.model.Safetensors;
 import org.astropt.stream.core.model.Trainer;
 import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.core.token.TokenizerSettings;
+import org.astropt.stream.trainer.ContinuousTrainer;
+import org.astropt.stream.trainer.ProgressLog;
+import org.astropt.stream.trainer.RoundResult;
+import org.astropt.stream.trainer.TrainerSettings;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +39,11 @@ import picocli.CommandLine.Spec;
  * cosine decay to lr/10) and writes a model folder: config.json, weights.safetensors and
  * train-log.csv (step, lr, loss, val_loss, tokens_per_s, elapsed_s; step 0 is the untrained model).
  *
+ * With {@code --bootstrap HOST:PORT} it is the trainer service instead (docs/TRAINER.md): a round on the
+ * token topic, published to the models topic; {@code --continuous} keeps going.
+ *
  * <pre>
+ *   bin/astropt train --bootstrap localhost:9092 --continuous --every 10000 --max-wait 10m
  *   bin/astropt train --simulate 2000 --preset 1M --steps 300 --out models/sim-1m
  *   bin/astropt train --data data/sim --preset 5M --steps 3000 --batch 32 --accumulation 4 --out models/sim-5m
  * </pre>
@@ -51,25 +63,31 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--simulate", paramLabel = "N", required = true,
                 description = "Train on N synthetic galaxies made in memory (astropt simulate's survey).")
         Long simulate;
+
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", required = true, description =
+                "Train from the token topic of this Kafka and publish model versions to the models topic (the trainer "
+                        + "service, docs/TRAINER.md): one round, or rounds for ever with --continuous.")
+        String bootstrap;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--preset", defaultValue = "1M", paramLabel = "NAME",
-            description = "Model size: 1M, 5M, 12M, 21M, 89M, 309M, 830M, 2.1B (default ${DEFAULT-VALUE}).")
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "Model size: 1M, 5M, 12M, 21M, 89M, 309M, 830M, 2.1B (default 1M; with --bootstrap trainer.preset).")
     String preset;
 
-    @Option(names = "--steps", defaultValue = "300", paramLabel = "N", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--steps", paramLabel = "N",
+            description = "Optimizer steps (default 300; with --bootstrap steps per round, trainer.steps-per-round, 0 for one pass).")
+    Integer steps;
 
     @Option(names = "--size", defaultValue = "64", paramLabel = "PIXELS",
             description = "Crop side for cutouts (and of simulated galaxies): 64 px = 16 tokens (default ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--batch", defaultValue = "32", paramLabel = "B",
-            description = "Sequences per micro-batch: enough rows for efficient matrix products on a CPU (default ${DEFAULT-VALUE}).")
-    int batch;
+    @Option(names = "--batch", paramLabel = "B", description = "Sequences per micro-batch: enough rows for efficient matrix"
+            + " products on a CPU (default 32; with --bootstrap trainer.batch-size).")
+    Integer batch;
 
     @Option(names = "--accumulation", defaultValue = "1", paramLabel = "A",
             description = "Micro-batches per step; the paper's 320 galaxies per step is e.g. --batch 32 --accumulation 10 (default ${DEFAULT-VALUE}).")
@@ -81,9 +99,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", description = "Warm-up steps (default: 5%% of the steps).")
     Integer warmup;
 
-    @Option(names = "--val-fraction", defaultValue = "0.05", paramLabel = "F",
-            description = "Share of objects held out for the validation loss (default ${DEFAULT-VALUE}).")
-    double valFraction;
+    @Option(names = "--val-fraction", paramLabel = "F",
+            description = "Share of objects held out for the validation loss (default 0.05; with --bootstrap trainer.held-out-fraction).")
+    Double valFraction;
 
     @Option(names = "--eval-every", paramLabel = "N", description = "Steps between validation losses (default: a tenth of the steps).")
     Integer evalEvery;
@@ -92,11 +110,24 @@ final class TrainCommand implements Callable<Integer> {
             description = "Seeds the weights, the batch order and the simulated survey (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "MODEL_DIR", description = "Model folder to write.")
+    @Option(names = "--out", paramLabel = "MODEL_DIR", description = "Model folder to write (with --data or --simulate).")
     Path out;
+
+    @Option(names = "--continuous", description = "With --bootstrap: a fine-tuning round every --every records or --max-wait, until Ctrl-C.")
+    boolean continuous;
+
+    @Option(names = "--every", paramLabel = "N", description = "New token records that start a round (default: trainer.every, 10000).")
+    Long every;
+
+    @Option(names = "--max-wait", paramLabel = "DURATION",
+            description = "Longest wait for a round while records are new, e.g. 30s, 10m (default: trainer.max-wait, 10m).")
+    String maxWait;
 
     @Mixin
     ConfigOptions config;
+
+    @Mixin
+    TrainerOptions trainer;
 
     @Spec
     CommandSpec spec;
@@ -105,8 +136,17 @@ final class TrainCommand implements Callable<Integer> {
     static final int EVAL_BATCHES = 20;
 
     @Override
-    public Integer call() throws IOException {
-        checkArguments();
+    public Integer call() throws IOException, InterruptedException {
+        if (source.bootstrap != null) return fromKafka();
+        if (out == null) throw new IllegalArgumentException("--out MODEL_DIR is required with --data or --simulate");
+        if (continuous || every != null || maxWait != null) {
+            throw new IllegalArgumentException("--continuous, --every and --max-wait go with --bootstrap");
+        }
+        String preset = this.preset != null ? this.preset : "1M";
+        int steps = this.steps != null ? this.steps : 300;
+        int batch = this.batch != null ? this.batch : 32;
+        double valFraction = this.valFraction != null ? this.valFraction : 0.05;
+        checkArguments(steps, batch, valFraction);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         ModelConfig.Preset p = ModelConfig.preset(preset);
@@ -155,7 +195,45 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void checkArguments() {
+    /** The trainer service: one round now, or rounds until Ctrl-C with --continuous. */
+    private int fromKafka() throws IOException, InterruptedException {
+        if (out != null) throw new IllegalArgumentException("--out goes with --data or --simulate; with --bootstrap versions go to the model store (--store)");
+        Map<String, String> o = new HashMap<>();
+        if (steps != null) o.put("trainer.steps-per-round", String.valueOf(steps));
+        if (batch != null) o.put("trainer.batch-size", String.valueOf(batch));
+        if (preset != null) o.put("trainer.preset", preset);
+        if (lr != null) o.put("trainer.learning-rate", String.valueOf(lr));
+        if (valFraction != null) o.put("trainer.held-out-fraction", String.valueOf(valFraction));
+        if (every != null) o.put("trainer.every", String.valueOf(every));
+        if (maxWait != null) o.put("trainer.max-wait", maxWait);
+        o.put("trainer.seed", String.valueOf(seed));
+        TrainerSettings settings = trainer.settings(source.bootstrap, o);
+        PrintWriter stdout = spec.commandLine().getOut();
+        ProgressLog progress = new ProgressLog(spec.commandLine().getErr(), System.console() != null,
+                Math.max(1, settings.stepsPerRound() / 20));
+        try (ContinuousTrainer service = new ContinuousTrainer(settings, trainer.topics(), progress)) {
+            if (!continuous) {
+                Optional<RoundResult> r = service.runRound();
+                stdout.println(r.isPresent() ? "published version " + r.get().version() + " as " + r.get().status()
+                        : "no new token records since the last round: nothing to train on");
+                return 0;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                service.close(); // checkpoints the round under way
+                stopped.countDown();
+            }));
+            service.start();
+            stdout.printf(Locale.ROOT, "training %s from %s every %d records or %s; state in %s, versions in %s; Ctrl-C stops%n",
+                    settings.modelName(), settings.bootstrapServers(), settings.every(), settings.maxWait(),
+                    settings.stateDir().toAbsolutePath(), settings.modelStore());
+            stdout.flush();
+            stopped.await();
+            return 0;
+        }
+    }
+
+    private void checkArguments(int steps, int batch, double valFraction) {
         String problem = null;
         if (steps < 1) problem = "--steps must be at least 1, got " + steps;
         else if (batch < 1) problem = "--batch must be at least 1, got " + batch;

@@ -8,7 +8,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * PyTorch's AdamW, step for step (torch.optim.AdamW, single-tensor path), over the network's
@@ -32,7 +34,7 @@ public final class AdamW implements AutoCloseable {
         public static final Settings ASTROPT = new Settings(0.9, 0.95, 1e-8, 0.1);
     }
 
-    private record Slot(Parameter parameter, NDArray m, NDArray v, boolean decays) {}
+    private record Slot(String name, Parameter parameter, NDArray m, NDArray v, boolean decays) {}
 
     private final Settings settings;
     private final NDManager state; // m and v live here, beside the weights, until close()
@@ -42,15 +44,44 @@ public final class AdamW implements AutoCloseable {
     public AdamW(AstroPTModel model, Settings settings) {
         this.settings = settings;
         this.state = model.manager().newSubManager();
-        for (Parameter p : model.network().namedParameters().values()) {
+        for (Map.Entry<String, Parameter> e : model.network().namedParameters().entrySet()) {
+            Parameter p = e.getValue();
             NDArray w = p.getArray();
-            slots.add(new Slot(p, state.zeros(w.getShape(), w.getDataType()), state.zeros(w.getShape(), w.getDataType()),
+            slots.add(new Slot(e.getKey(), p, state.zeros(w.getShape(), w.getDataType()), state.zeros(w.getShape(), w.getDataType()),
                     w.getShape().dimension() >= 2));
         }
     }
 
     /** Updates done so far. */
     public int stepCount() { return step; }
+
+    /** The moments under "m." + and "v." + each parameter's name, F32, for a checkpoint; with {@link #stepCount} all there is. */
+    public Map<String, Safetensors.Tensor> moments() {
+        Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
+        for (Slot s : slots) {
+            long[] shape = s.m().getShape().getShape();
+            out.put("m." + s.name(), Safetensors.Tensor.of(shape, s.m().toFloatArray(), Safetensors.Dtype.F32));
+            out.put("v." + s.name(), Safetensors.Tensor.of(shape, s.v().toFloatArray(), Safetensors.Dtype.F32));
+        }
+        return out;
+    }
+
+    /** Puts back what {@link #moments} gave and the step count, so the next update is the one that would have come. */
+    public void restore(Map<String, Safetensors.Tensor> moments, int stepCount) {
+        for (Slot s : slots) {
+            Safetensors.Tensor m = moments.get("m." + s.name());
+            Safetensors.Tensor v = moments.get("v." + s.name());
+            if (m == null || v == null || m.elementCount() != s.m().size() || v.elementCount() != s.v().size()) {
+                throw new IllegalArgumentException("optimizer state has no moments of shape " + s.m().getShape() + " for " + s.name());
+            }
+        }
+        AstroPTModel.disableGradientsOnThisThread();
+        for (Slot s : slots) {
+            s.m().set(moments.get("m." + s.name()).toFloats());
+            s.v().set(moments.get("v." + s.name()).toFloats());
+        }
+        this.step = stepCount;
+    }
 
     /**
      * Scales all gradients together so their global L2 norm is at most maxNorm, as

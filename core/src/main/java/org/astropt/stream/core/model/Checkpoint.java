@@ -29,6 +29,21 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
+    /** Lower-case hex SHA-256 of a file: how a ModelVersion names its weights (and the model store its folders). */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) >= 0; ) digest.update(buffer, 0, n);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
     /** Builds the network of dir/config.json on device and loads dir/weights.safetensors into it. */
     public static AstroPTModel load(Path dir, Device device) throws IOException {
         ModelConfig config = ModelConfig.read(dir.resolve(CONFIG_FILE));
@@ -103,20 +118,5 @@ public final class Checkpoint {
     private static String describe(ModelConfig c) {
         return "n_layer " + c.nLayer() + ", n_embd " + c.nEmbd() + ", n_chan " + c.nChan() + ", patch_size "
                 + c.patchSize() + ", block_size " + c.blockSize() + ", bias " + c.bias();
-    }
-
-    /** Lower-case hex SHA-256 of a file: the checksum a ModelVersion record carries for its weights. */
-    public static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) >= 0; ) digest.update(buffer, 0, n);
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -6,11 +6,11 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 /** Token sequences float[T][D] as one array [B, length, D], zero tokens after each sequence's end. */
-final class TokenBatch {
+public final class TokenBatch {
 
     private TokenBatch() {}
 
-    static NDArray stack(NDManager manager, List<float[][]> sequences, int length) {
+    public static NDArray stack(NDManager manager, List<float[][]> sequences, int length) {
         int b = sequences.size();
         int d = sequences.get(0)[0].length;
         float[] flat = new float[b * length * d];
@@ -22,7 +22,7 @@ final class TokenBatch {
     }
 
     /** Sequences of one length, unpadded. */
-    static NDArray stack(NDManager manager, List<float[][]> sequences) {
+    public static NDArray stack(NDManager manager, List<float[][]> sequences) {
         return stack(manager, sequences, sequences.get(0).length);
     }
 }

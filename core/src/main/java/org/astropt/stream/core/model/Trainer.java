@@ -128,6 +128,9 @@ public final class Trainer implements AutoCloseable {
         this.optimizer = new AdamW(model, settings.optimizer());
     }
 
+    /** The optimizer, for checkpointing its moments between steps (the trainer service resumes from them). */
+    public AdamW optimizer() { return optimizer; }
+
     /**
      * One optimizer step: forward and backward over each micro-batch (gradients add up, each
      * loss scaled by 1 / micro-batches), clip, AdamW at lr.

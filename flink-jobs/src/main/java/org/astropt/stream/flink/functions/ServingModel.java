@@ -131,7 +131,7 @@ public final class ServingModel implements AutoCloseable {
         }
     }
 
-    /** Lower-case hex SHA-256 of a file (Checkpoint.sha256); an unreadable file refuses the version. */
+    /** Lower-case hex SHA-256 of a file ({@link Checkpoint#sha256}); unreadable is a refusal. */
     public static String sha256(Path file) {
         try {
             return Checkpoint.sha256(file);

@@ -74,7 +74,7 @@ public final class TokenizeFunction extends ProcessFunction<SourceRecord, Tokeni
             long t2 = System.nanoTime();
             TokenizedCutout t = new TokenizedCutout();
             t.id = cutout.getId();
-            t.sequence = sequences.encode(TokenRecords.sequence(cutout, tokens, r));
+            t.sequence = sequences.encode(TokenRecords.sequence(cutout, image.metadata(), tokens, r));
             t.sourceTopic = r.topic;
             t.sourcePartition = r.partition;
             t.sourceOffset = r.offset;

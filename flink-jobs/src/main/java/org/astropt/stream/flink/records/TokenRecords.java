@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.astropt.stream.core.token.TokenPacking;
+import org.astropt.stream.core.token.TokenSequences;
 import org.astropt.stream.core.token.Tokens;
 import org.astropt.stream.schemas.Cutout;
 import org.astropt.stream.schemas.ImageFormat;
@@ -17,8 +18,12 @@ public final class TokenRecords {
 
     private TokenRecords() {}
 
-    public static TokenSequence sequence(Cutout cutout, Tokens tokens, SourceRecord source) {
-        Map<String, String> metadata = new HashMap<>(cutout.getMetadata());
+    /**
+     * @param metadata the decoded image's metadata: the record's own metadata over the file's (FITS header
+     *                 cards such as the synthetic survey's truth, alert fields), so the trainer's probes find labels
+     */
+    public static TokenSequence sequence(Cutout cutout, Map<String, String> metadata, Tokens tokens, SourceRecord source) {
+        metadata = new HashMap<>(metadata);
         org.astropt.stream.schemas.TokenizerSettings settings = org.astropt.stream.schemas.TokenizerSettings.newBuilder()
                 .setPatchSize(tokens.patchSize())
                 .setCropSize(tokens.cropSize())
@@ -54,20 +59,7 @@ public final class TokenRecords {
 
     /** The tokens as [tokenCount][tokenDim]. */
     public static float[][] tokens(TokenSequence s) {
-        TokenPacking.Precision precision = s.getDtype() == TokenDtype.FLOAT16
-                ? TokenPacking.Precision.FLOAT16 : TokenPacking.Precision.FLOAT32;
-        float[] flat = TokenPacking.unpack(s.getTokens(), precision);
-        int t = s.getTokenCount();
-        int d = s.getTokenDim();
-        if (flat.length != t * d) {
-            throw new IllegalArgumentException(s.getId() + ": token bytes hold " + flat.length + " values, not " + t + " x " + d);
-        }
-        float[][] out = new float[t][];
-        for (int i = 0; i < t; i++) {
-            out[i] = new float[d];
-            System.arraycopy(flat, i * d, out[i], 0, d);
-        }
-        return out;
+        return TokenSequences.tokens(s);
     }
 
     /** FITS (and the FITS stamps of alerts) store row 0 at the bottom: the decoder flipped them. */

@@ -1,0 +1,45 @@
+package org.astropt.stream.app;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.trainer.TrainerSettings;
+import picocli.CommandLine.Option;
+
+/** Options of the commands that talk to the trainer's Kafka and model store: train --bootstrap and models. */
+final class TrainerOptions {
+
+    @Option(names = "--trainer-config", defaultValue = "config/trainer.properties", paramLabel = "FILE",
+            description = "Trainer settings (default ${DEFAULT-VALUE}; defaults in code when absent).")
+    Path file;
+
+    @Option(names = "--topics", defaultValue = "config/topics.properties", paramLabel = "FILE",
+            description = "Topic names (default ${DEFAULT-VALUE}; defaults in code when absent).")
+    Path topics;
+
+    @Option(names = "--store", paramLabel = "URI", description = "Model store (default: trainer.model-store, file:data/models).")
+    String store;
+
+    @Option(names = "--model-name", paramLabel = "NAME", description = "Model name on the models topic (default: trainer.model-name, astropt).")
+    String modelName;
+
+    @Option(names = "--state", paramLabel = "DIR", description = "Trainer state folder (default: trainer.state-dir, data/trainer).")
+    String state;
+
+    /** The settings file with bootstrap and these options (and extra, e.g. train's) laid over it. */
+    TrainerSettings settings(String bootstrap, Map<String, String> extra) throws IOException {
+        Map<String, String> overrides = new LinkedHashMap<>(extra);
+        overrides.put("trainer.bootstrap-servers", bootstrap);
+        overrides.put("trainer.model-store", store);
+        overrides.put("trainer.model-name", modelName);
+        overrides.put("trainer.state-dir", state);
+        return TrainerSettings.load(Files.exists(file) ? file : null, overrides);
+    }
+
+    Topics topics() throws IOException {
+        return Files.exists(topics) ? Topics.load(topics) : Topics.defaults();
+    }
+}

@@ -1,0 +1,103 @@
+package org.astropt.stream.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.core.image.CutoutImage;
+import org.astropt.stream.core.sim.SurveyWriter;
+import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.core.token.PatchTokenizer;
+import org.astropt.stream.core.token.TokenizerSettings;
+import org.astropt.stream.flink.records.SourceRecord;
+import org.astropt.stream.flink.records.TokenRecords;
+import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.schemas.AvroCodec;
+import org.astropt.stream.schemas.Cutout;
+import org.astropt.stream.schemas.ImageFormat;
+import org.astropt.stream.schemas.TokenSequence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** astropt train --bootstrap and astropt models against the in-process broker: what a user types and sees. */
+class ModelsCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRoundFromKafkaIsListedAndBadRequestsAreOneLine() throws Exception {
+        Path settings = dir.resolve("trainer.properties");
+        Files.writeString(settings, String.join("\n", "trainer.preset=2/4/64", "trainer.steps-per-round=5", "trainer.batch-size=8",
+                "trainer.held-out-fraction=0.3", "trainer.state-dir=" + dir.resolve("state"),
+                "trainer.model-store=" + dir.resolve("store").toUri()));
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults())) {
+            String bootstrap = kafka.bootstrapServers();
+            sendTokens(bootstrap, 30);
+            Object[] common = {"--bootstrap", bootstrap, "--trainer-config", settings, "--topics", dir.resolve("none.properties")};
+
+            CliRun train = CliRun.of(concat(new Object[] {"train"}, common));
+            assertEquals(0, train.exit(), train.err());
+            assertEquals(List.of("published version 1 as PROMOTED"), train.outLines());
+            assertTrue(train.err().lines().anyMatch(l -> l.startsWith("trainer round=1 step=5/5 loss=")), train.err());
+
+            CliRun list = CliRun.of(concat(new Object[] {"models", "list"}, common));
+            assertEquals(0, list.exit(), list.err());
+            assertEquals(2, list.outLines().size(), list.out());
+            assertTrue(list.outLines().get(0).startsWith("version"));
+            assertTrue(list.outLines().get(1).matches("1\\s+PROMOTED\\s+\\d+\\.\\d{5}\\s+[0-9a-f]{12}\\s+\\S+"), list.out());
+
+            CliRun rollback = CliRun.of(concat(new Object[] {"models", "rollback"}, common));
+            assertEquals(AstroptCli.EXIT_BAD_INPUT, rollback.exit());
+            assertEquals(List.of("astropt: model astropt has no earlier PROMOTED version with other weights than v1"), rollback.errorLines());
+
+            CliRun promote = CliRun.of(concat(new Object[] {"models", "promote", "7"}, common));
+            assertEquals(AstroptCli.EXIT_BAD_INPUT, promote.exit());
+            assertEquals(1, promote.errorLines().size());
+            assertTrue(promote.errorLines().get(0).contains("has no version 7"), promote.err());
+
+            CliRun s3 = CliRun.of(concat(new Object[] {"train", "--store", "s3://bucket/models"}, common));
+            assertEquals(AstroptCli.EXIT_BAD_INPUT, s3.exit());
+            assertEquals(List.of("astropt: model store s3://bucket/models: the s3:// scheme is not supported yet;"
+                    + " use a file:// URI or a path (trainer.model-store)"), s3.errorLines());
+
+            CliRun nothing = CliRun.of(concat(new Object[] {"train"}, common));
+            assertEquals(List.of("no new token records since the last round: nothing to train on"), nothing.outLines());
+        }
+    }
+
+    private static Object[] concat(Object[] a, Object[] b) {
+        Object[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Synthetic 32 x 32 galaxies tokenized as the pipeline does, onto astropt.tokens. */
+    private static void sendTokens(String bootstrap, int count) throws Exception {
+        SyntheticSurvey survey = new SyntheticSurvey(4, 32, count);
+        PatchTokenizer tokenizer = new PatchTokenizer(TokenizerSettings.defaults().withSize(32));
+        AvroCodec<TokenSequence> codec = AvroCodec.of(TokenSequence.class);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < count; i++) {
+                Cutout c = Cutout.newBuilder().setId(SyntheticSurvey.id(4, i)).setSurvey("synthetic").setFormat(ImageFormat.FITS)
+                        .setImage(ByteBuffer.wrap(SurveyWriter.fitsBytes(survey.galaxy(i)))).build();
+                CutoutImage image = new CutoutDecoder().decode(c);
+                TokenSequence s = TokenRecords.sequence(c, image.metadata(), tokenizer.tokenize(c.getId(), image),
+                        new SourceRecord(null, null, "test", -1, -1, 0));
+                producer.send(new ProducerRecord<>("astropt.tokens", c.getId().getBytes(StandardCharsets.UTF_8), codec.encode(s)));
+            }
+        }
+    }
+}
