@@ -44,6 +44,7 @@ final class DemoFeed implements Runnable {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicLong sent = new AtomicLong();
     private final java.util.Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Queue<String> refused = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AvroCodec<Cutout> codec = AvroCodec.of(Cutout.class);
     private final CutoutDecoder decoder = new CutoutDecoder();
     private volatile Throwable failure;
@@ -63,6 +64,12 @@ final class DemoFeed implements Runnable {
         this.limit = limit;
     }
 
+    /** The project's shared folder: -Dastropt.shared, else ../shared beside the checkout (the working directory). */
+    static Path sharedFolder() {
+        String property = System.getProperty("astropt.shared");
+        return property != null && !property.isBlank() ? Path.of(property) : Path.of("..", "shared");
+    }
+
     /** The sample files under the shared folder's data/real, or none when it is absent. */
     static List<Path> realFiles(Path shared) throws IOException {
         Path real = shared.resolve("data").resolve("real");
@@ -72,7 +79,10 @@ final class DemoFeed implements Runnable {
 
     long sent() { return sent.get(); }
 
-    /** The ids sent so far (this run). */
+    /** Records Kafka refused ("id: reason"): they are not in {@link #ids}. */
+    List<String> refused() { return List.copyOf(refused); }
+
+    /** The ids sent so far (this run) and taken by Kafka. */
     java.util.Set<String> ids() { return java.util.Set.copyOf(ids); }
 
     Throwable failure() { return failure; }
@@ -98,8 +108,13 @@ final class DemoFeed implements Runnable {
                     c = synthetic(survey.galaxy(index++));
                 }
                 String id = c.getId().toString();
-                producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), codec.encode(c)));
                 ids.add(id);
+                producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), codec.encode(c)), (meta, e) -> {
+                    if (e != null) {
+                        ids.remove(id); // never reached the topic: nothing downstream will account for it
+                        refused.add(id + ": " + e.getMessage());
+                    }
+                });
                 n++;
                 sent.set(n);
             }

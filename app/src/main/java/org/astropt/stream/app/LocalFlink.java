@@ -31,7 +31,7 @@ final class LocalFlink implements AutoCloseable {
 
     /** @param uiPort web UI and REST port on localhost; 0 picks a free one */
     static LocalFlink start(int uiPort, int slots) throws Exception {
-        Configuration conf = new Configuration();
+        Configuration conf = EmbeddingPipeline.localClusterConfiguration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_PORT, String.valueOf(uiPort));

@@ -3,6 +3,7 @@ package org.astropt.stream.app;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.astropt.stream.flink.EmbeddingPipeline;
 import org.astropt.stream.flink.PipelineJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,7 +36,8 @@ final class PipelineCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         spec.commandLine().getOut().printf("pipeline against %s (settings %s, topics %s); Ctrl-C stops it%n", bootstrap, config, topics);
         spec.commandLine().getOut().flush();
-        PipelineJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), bootstrap, config, topics);
+        PipelineJob.run(StreamExecutionEnvironment.getExecutionEnvironment(EmbeddingPipeline.localClusterConfiguration()),
+                bootstrap, config, topics);
         return 0;
     }
 }

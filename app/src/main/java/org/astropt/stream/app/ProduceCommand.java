@@ -66,6 +66,7 @@ final class ProduceCommand implements Callable<Integer> {
         AvroCodec<Cutout> codec = AvroCodec.of(Cutout.class);
         CutoutDecoder decoder = new CutoutDecoder();
         long bytes = 0;
+        java.util.Queue<String> refused = new java.util.concurrent.ConcurrentLinkedQueue<>();
         long start = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(bootstrap))) {
             for (int i = 0; i < files.size(); i++) {
@@ -77,10 +78,17 @@ final class ProduceCommand implements Callable<Integer> {
                         .setFormat(ImageFormat.AUTO).setImage(ByteBuffer.wrap(image))
                         .setMetadata(Map.of("file", file.getFileName().toString(), "producer", "astropt produce"))
                         .build();
-                producer.send(new ProducerRecord<>(target, id.getBytes(StandardCharsets.UTF_8), codec.encode(c)));
+                producer.send(new ProducerRecord<>(target, id.getBytes(StandardCharsets.UTF_8), codec.encode(c)), (meta, e) -> {
+                    if (e != null) refused.add(file + ": Kafka refused the record: " + e.getMessage());
+                });
                 bytes += image.length;
             }
             producer.flush();
+        }
+        if (!refused.isEmpty()) {
+            // every send is answered by now (flush); one line per file that did not reach the topic
+            for (String line : refused) spec.commandLine().getErr().println("astropt: " + line);
+            throw new IllegalStateException(refused.size() + " of " + files.size() + " cutouts were not sent");
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         spec.commandLine().getOut().printf(Locale.ROOT, "%d cutouts (%.1f MB of images) -> %s at %s in %.2f s (%.0f/s)%n",
@@ -105,8 +113,8 @@ final class ProduceCommand implements Callable<Integer> {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         // 5 ms linger batches flat-out sends without adding latency a paced stream would notice.
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        // Whole FITS cubes can pass 1 MB (the broker's default message limit is about the same).
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(8 * 1024 * 1024));
+        // Whole FITS cubes can pass 1 MB, the broker's default; the cutouts topic takes 16 MB (config/topics.properties).
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(org.astropt.stream.flink.KafkaEdges.MAX_RECORD_BYTES));
         return p;
     }
 

@@ -16,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
+import org.astropt.stream.schemas.DeadLetter;
 import org.astropt.stream.schemas.Embedding;
 import org.astropt.stream.schemas.ModelVersion;
 
@@ -67,11 +68,12 @@ final class StreamTally implements AutoCloseable {
             try (consumer) {
                 AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
                 AvroCodec<ModelVersion> models = AvroCodec.of(ModelVersion.class);
+                AvroCodec<DeadLetter> deadLetters = AvroCodec.of(DeadLetter.class);
                 while (!stop.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                         String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
                         synchronized (this) {
-                            take(r, key, embeddings, models);
+                            take(r, key, embeddings, models, deadLetters);
                         }
                     }
                 }
@@ -83,7 +85,8 @@ final class StreamTally implements AutoCloseable {
         thread.start();
     }
 
-    private void take(ConsumerRecord<byte[], byte[]> r, String key, AvroCodec<Embedding> embeddings, AvroCodec<ModelVersion> models) {
+    private void take(ConsumerRecord<byte[], byte[]> r, String key, AvroCodec<Embedding> embeddings, AvroCodec<ModelVersion> models,
+            AvroCodec<DeadLetter> deadLetters) {
         String topic = r.topic();
         if (topic.equals(topics.name(Topics.TOKENS))) {
             if (key != null) tokenized.add(key);
@@ -92,7 +95,9 @@ final class StreamTally implements AutoCloseable {
             embedded.add(e.getId().toString());
             embeddingsByVersion.merge(e.getModelVersion(), 1L, Long::sum);
         } else if (topic.equals(topics.name(Topics.DEAD_LETTER))) {
-            if (key != null) deadLettered.add(key);
+            DeadLetter d = deadLetters.decode(r.value());
+            if (d.getKey() != null) deadLettered.add(StandardCharsets.UTF_8.decode(d.getKey().duplicate()).toString());
+            else if (key != null) deadLettered.add(key);
         } else if (topic.equals(topics.name(Topics.FLAGS))) {
             if (key != null) flagged.add(key);
         } else if (r.value() != null) {
@@ -109,11 +114,18 @@ final class StreamTally implements AutoCloseable {
         return n;
     }
 
+    /** The ids of these that were neither embedded nor dead-lettered, sorted. */
+    synchronized List<String> unaccounted(Set<String> ids) {
+        return ids.stream().filter(id -> !embedded.contains(id) && !deadLettered.contains(id)).sorted().toList();
+    }
+
     synchronized Summary summary(long produced) {
         return new Summary(produced, tokenized.size(), embedded.size(), deadLettered.size(), flagged.size(),
                 Map.copyOf(embeddingsByVersion), versions.values().stream()
                         .sorted(java.util.Comparator.comparingLong(Version::version)).toList());
     }
+
+    synchronized int tokenized() { return tokenized.size(); }
 
     synchronized boolean embedded(String id) { return embedded.contains(id); }
 

@@ -98,6 +98,9 @@ class DockerConfigConsistencyTest {
         }
         assertTrue(project.containsKey("classloader.parent-first-patterns.additional") && project.containsKey("external-resources"),
                 "config.yaml keeps DJL parent-first and the GPU resource");
+        // The local mini clusters (astropt demo, astropt pipeline, the benchmark) use config.yaml's network buffers.
+        org.astropt.stream.flink.EmbeddingPipeline.NETWORK_BUFFERS.forEach((key, value) ->
+                assertEquals(value, project.get(key), key + ": EmbeddingPipeline.NETWORK_BUFFERS vs config/flink/config.yaml"));
         // The image merges the whole file into conf/config.yaml.
         assertTrue(read("docker/flink/Dockerfile").contains("< /opt/astropt/config/flink/config.yaml"), "Dockerfile merges config.yaml");
 

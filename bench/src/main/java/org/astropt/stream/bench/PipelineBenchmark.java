@@ -62,6 +62,8 @@ public final class PipelineBenchmark {
     /** Distinct stamps sent round robin: enough that nothing is cached, small enough to make quickly. */
     static final int STAMPS = 500;
     static final AvroCodec<Cutout> CUTOUTS = AvroCodec.of(Cutout.class);
+    /** Cutouts sent flat out (and awaited) before each measured run: -Dastropt.bench.warmup=N (default 8000). */
+    static final int WARM_UP_CUTOUTS = Integer.getInteger("astropt.bench.warmup", 8000);
     static final AvroCodec<Embedding> EMBEDDINGS = AvroCodec.of(Embedding.class);
 
     private PipelineBenchmark() {}
@@ -141,7 +143,11 @@ public final class PipelineBenchmark {
         p.setProperty("pipeline.transactional-id-prefix", name);
         p.setProperty("pipeline.group-id", name);
         PipelineSettings settings = PipelineSettings.of(p).withParallelism(1);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // -Dflink.<key>=<value> system properties go into the mini cluster's configuration (network buffers...)
+        org.apache.flink.configuration.Configuration conf = EmbeddingPipeline.localClusterConfiguration();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("flink."))
+                .forEach(k -> conf.setString(k.substring("flink.".length()), System.getProperty(k)));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         KafkaEdges edges = new KafkaEdges(kafka.bootstrapServers(), topics, settings);
         new EmbeddingPipeline(settings).build(env, edges, edges.sinks());
         JobClient job = env.executeAsync(name);
@@ -150,7 +156,9 @@ public final class PipelineBenchmark {
                 new ByteArraySerializer(), new ByteArraySerializer());
              Visible visible = new Visible(kafka.bootstrapServers(), topics.name(Topics.EMBEDDINGS))) {
             String cutouts = topics.name(Topics.CUTOUTS);
-            int warm = 100;
+            // Warm-up: the JIT compiles Flink's, Kafka's and Avro's hot paths for tens of seconds; measured
+            // too early, the C2 compiler thread took 60% of a core from the pipeline (per-thread CPU times).
+            int warm = WARM_UP_CUTOUTS;
             for (int i = 0; i < warm; i++) send(producer, cutouts, "warm-" + i, fits.get(i % fits.size()));
             producer.flush();
             visible.await(warm, Duration.ofMinutes(3));

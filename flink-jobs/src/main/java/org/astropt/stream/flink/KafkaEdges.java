@@ -23,6 +23,9 @@ import org.astropt.stream.kafka.Topics;
  */
 public final class KafkaEdges implements PipelineSources {
 
+    /** Largest record the pipeline writes: the max.message.bytes of the cutouts, tokens and dead-letter topics. */
+    public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
     private final String bootstrap;
     private final Topics topics;
     private final PipelineSettings settings;
@@ -72,6 +75,8 @@ public final class KafkaEdges implements PipelineSources {
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + role)
                 .setProperty("transaction.timeout.ms", String.valueOf(settings.transactionTimeoutMs()))
+                // tokens of a big cutout, and dead letters with its bytes, pass the 1 MB default (config/topics.properties)
+                .setProperty("max.request.size", String.valueOf(MAX_RECORD_BYTES))
                 .build();
     }
 }

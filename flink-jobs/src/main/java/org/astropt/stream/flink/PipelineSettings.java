@@ -58,6 +58,15 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
                 (Properties) p.clone());
     }
 
+    /**
+     * {@code pipeline.checkpoint-dir}: where checkpoints go (a file:// folder, or any Flink file system URI);
+     * null leaves it to the cluster's configuration (a mini cluster then keeps them in JobManager memory,
+     * limited to 5 MB: too small once token sequences wait in state for a first model).
+     */
+    public String checkpointDir() {
+        return value(coreProperties, "pipeline.checkpoint-dir", null);
+    }
+
     public PipelineSettings withEmbed(EmbedSettings e) {
         return new PipelineSettings(parallelism, checkpointIntervalMs, transactionTimeoutMs, transactionalIdPrefix, groupId, e, coreProperties);
     }

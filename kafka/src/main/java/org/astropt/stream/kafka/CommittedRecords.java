@@ -47,6 +47,33 @@ public final class CommittedRecords {
         return out;
     }
 
+    /**
+     * Everything committed on the topic now: reads from the start up to the end offsets (for a read_committed
+     * consumer, the last stable offsets) taken when it starts.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> all(String bootstrap, String topic, Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo p : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, p.partition()));
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(topic + ": not read to its end offsets " + end + " within " + timeout);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
     /** Reads until at least n records arrived, then settles for a second. */
     public static List<ConsumerRecord<byte[], byte[]>> atLeast(String bootstrap, String topic, int n, Duration timeout) {
         return read(bootstrap, topic, r -> r.size() >= n, timeout, Duration.ofSeconds(1));

@@ -128,7 +128,7 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
     }
 
     /** "10m", "30s", "2h", "500ms", or ISO-8601 ("PT10M"). */
-    static Duration duration(String text) {
+    public static Duration duration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         try {
             if (t.startsWith("pt")) return Duration.parse(t.toUpperCase(Locale.ROOT));

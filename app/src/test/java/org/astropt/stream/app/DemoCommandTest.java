@@ -1,0 +1,88 @@
+package org.astropt.stream.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.kafka.CommittedRecords;
+import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.schemas.AvroCodec;
+import org.astropt.stream.schemas.DeadLetter;
+import org.astropt.stream.schemas.Embedding;
+import org.astropt.stream.schemas.ModelStatus;
+import org.astropt.stream.schemas.ModelVersion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's main job end to end: {@code astropt demo --cutouts 300 --exit-when-done} starts the broker,
+ * the Flink mini cluster, the pipeline, the model server, the trainer (which bootstraps the first model
+ * from the stream's own tokens) and the feed, and ends when every cutout is embedded or dead-lettered.
+ * The outcome is then checked independently: the broker is started again on the demo's data folder and
+ * the topics are read with read_committed.
+ */
+class DemoCommandTest {
+
+    static final int CUTOUTS = 300;
+
+    @Test
+    void threeHundredCutoutsAreAllAccountedForWithAPromotedModelAndNeighbours(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        AstroptCliTest.Run r = AstroptCliTest.run("demo", "--cutouts", String.valueOf(CUTOUTS), "--exit-when-done",
+                "--data", data.toString(), "--kafka-port", "0", "--ui-port", "0", "--port", "0", "--rate", "150",
+                "--preset", "2/4/64", "--steps", "40", "--bootstrap-cutouts", "100",
+                "--config-dir", Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "config").toString());
+        assertEquals(0, r.exit(), () -> "demo failed:\n" + r.out() + "\n" + r.err());
+        assertTrue(r.out().contains("produced " + CUTOUTS + ","), r.out());
+        Matcher similar = Pattern.compile("GET /similar/(\\S+)\\?k=5 -> (\\d+) neighbours").matcher(r.out());
+        assertTrue(similar.find(), "the demo asked its server for neighbours:\n" + r.out());
+        assertEquals("5", similar.group(2), r.out());
+
+        // What the feed sent: the real sample files (when present), then synthetic cutouts 0, 1, 2, ...
+        List<Path> real = DemoFeed.realFiles(DemoFeed.sharedFolder());
+        Set<String> sent = new HashSet<>();
+        for (Path f : real) sent.add("real-" + ProduceCommand.objectId(f));
+        for (long i = 0; sent.size() < CUTOUTS; i++) sent.add(SyntheticSurvey.id(DemoCommand.SURVEY_SEED, i));
+
+        Topics topics = Topics.defaults();
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(data.resolve("kafka"), 0, topics)) {
+            String bootstrap = kafka.bootstrapServers();
+            AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
+            AvroCodec<DeadLetter> deadLetters = AvroCodec.of(DeadLetter.class);
+            AvroCodec<ModelVersion> models = AvroCodec.of(ModelVersion.class);
+            Set<String> embedded = new HashSet<>();
+            for (ConsumerRecord<byte[], byte[]> c : CommittedRecords.all(bootstrap, topics.name(Topics.EMBEDDINGS), Duration.ofSeconds(60))) {
+                Embedding e = embeddings.decode(c.value());
+                assertTrue(e.getModelVersion() >= 1, "made by a trained version, not a placeholder: " + e.getModelVersion());
+                embedded.add(e.getId().toString());
+            }
+            Set<String> dead = new HashSet<>();
+            for (ConsumerRecord<byte[], byte[]> c : CommittedRecords.all(bootstrap, topics.name(Topics.DEAD_LETTER), Duration.ofSeconds(60))) {
+                DeadLetter d = deadLetters.decode(c.value());
+                dead.add(new String(d.getKey().array(), StandardCharsets.UTF_8));
+            }
+            Set<String> missing = new HashSet<>(sent);
+            missing.removeAll(embedded);
+            missing.removeAll(dead);
+            assertTrue(missing.isEmpty(), missing.size() + " cutouts neither embedded nor dead-lettered, e.g. " + missing.stream().limit(5).toList());
+            assertTrue(dead.size() >= CUTOUTS / DemoFeed.DAMAGED_EVERY - 1, "the feed's damaged cutouts are dead letters: " + dead.size());
+            boolean promoted = false;
+            for (ConsumerRecord<byte[], byte[]> c : CommittedRecords.all(bootstrap, topics.name(Topics.MODELS), Duration.ofSeconds(60))) {
+                promoted |= models.decode(c.value()).getStatus() == ModelStatus.PROMOTED;
+            }
+            assertTrue(promoted, "at least one model version was promoted");
+        }
+        assertTrue(Files.exists(data.resolve(DemoCommand.FEED_STATE)), "the feed remembers where the survey goes on");
+    }
+}
