@@ -125,18 +125,6 @@ class AstroptCliTest {
     }
 
     @Test
-    void demoSimulatesEncodesDecodesAndTokenizesEveryCutout() throws Exception {
-        Run r = run("demo", "--count", "4", "--out", dir.toString());
-        assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("4 cutouts -> 64 tokens"), r.out());
-        try (Stream<Path> tokens = Files.list(dir.resolve("tokens"))) {
-            List<Path> files = tokens.toList();
-            assertEquals(4, files.size());
-            for (Path f : files) assertArrayEquals(new int[] {16, 768}, Npy.read(f).shape());
-        }
-    }
-
-    @Test
     void aBadSettingsValueNamesTheKey() throws Exception {
         Path config = Files.writeString(dir.resolve("bad.properties"), "tokenizer.patch-size=sixteen\n");
         Run r = run("tokenize", shared("fixtures", "astropt-v1-tiny", "image.fits").toString(), "--config",

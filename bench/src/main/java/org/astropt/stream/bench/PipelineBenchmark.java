@@ -95,6 +95,9 @@ public final class PipelineBenchmark {
                 }
             }
         }
+        // The same bare measurement again after the pipeline runs: how much the machine itself moved meanwhile.
+        double bareAfter = bareEmbedder(model, fits, seconds);
+        System.out.printf(Locale.ROOT, "bare Embedder again after the pipeline runs: %.0f cutouts/s (before: %.0f)%n", bareAfter, bare);
     }
 
     /** Decode + tokenize once, then embeddings/s of the bare Embedder over the same sequences in batches of BATCH. */
