@@ -14,14 +14,11 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.model.AstroPTModel;
@@ -205,15 +202,7 @@ public final class PipelineBenchmark {
 
         Visible(String bootstrap, String topic) {
             thread = new Thread(() -> {
-                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                    List<TopicPartition> parts = new ArrayList<>();
-                    consumer.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
-                    consumer.assign(parts);
-                    consumer.seekToBeginning(parts);
+                try (KafkaConsumer<byte[], byte[]> consumer = org.astropt.stream.kafka.CommittedRecords.fromStart(bootstrap, topic)) {
                     while (!stop.get()) {
                         var records = consumer.poll(Duration.ofMillis(20));
                         long now = System.currentTimeMillis();

@@ -27,16 +27,7 @@ public final class CommittedRecords {
     public static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, String topic,
             Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout, Duration settle) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, p.partition()));
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+        try (KafkaConsumer<byte[], byte[]> consumer = fromStart(bootstrap, topic)) {
             long deadline = System.nanoTime() + timeout.toNanos();
             long settleUntil = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, settleUntil)) {
@@ -53,15 +44,8 @@ public final class CommittedRecords {
      */
     public static List<ConsumerRecord<byte[], byte[]>> all(String bootstrap, String topic, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, p.partition()));
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+        try (KafkaConsumer<byte[], byte[]> consumer = fromStart(bootstrap, topic)) {
+            List<TopicPartition> parts = List.copyOf(consumer.assignment());
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
@@ -72,6 +56,21 @@ public final class CommittedRecords {
             }
         }
         return out;
+    }
+
+    /** A read_committed consumer of every partition of the topic, at its beginning, in no group. */
+    public static KafkaConsumer<byte[], byte[]> fromStart(String bootstrap, String topic) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = new ArrayList<>();
+        for (PartitionInfo p : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, p.partition()));
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        return consumer;
     }
 
     /** Reads until at least n records arrived, then settles for a second. */
