@@ -18,6 +18,7 @@ import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.server.ModelServer;
 import org.astropt.stream.server.ServerSettings;
 import org.astropt.stream.trainer.ContinuousTrainer;
@@ -174,16 +175,16 @@ final class DemoCommand implements Callable<Integer> {
             stack.trainer.start();
 
             long deadline = limit == null ? Long.MAX_VALUE : System.currentTimeMillis() + limit.toMillis();
-            int accounted = -1;
+            int unaccounted = -1;
             long lastProgress = System.currentTimeMillis();
             while (!stop.await(1, TimeUnit.SECONDS)) {
                 if (stack.feed.failure() != null) throw new IllegalStateException("the feed failed: " + stack.feed.failure(), stack.feed.failure());
                 if (System.currentTimeMillis() >= deadline) break;
                 if (!exitWhenDone || feedThread.getState() != Thread.State.TERMINATED) continue;
-                int now = stack.tally.accountedFor(stack.feed.ids());
-                if (now == stack.feed.ids().size()) break; // ids, not sends: an id sent twice counts once
-                if (now != accounted) {
-                    accounted = now;
+                int missing = stack.tally.unaccounted(stack.feed.ids()).size();
+                if (missing == 0) break;
+                if (missing != unaccounted) {
+                    unaccounted = missing;
                     lastProgress = System.currentTimeMillis();
                 } else if (System.currentTimeMillis() - lastProgress > STALL_MS) {
                     out.printf("no cutout accounted for in %d s: giving up%n", STALL_MS / 1000);
@@ -192,7 +193,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             saveFeedIndex(firstIndex, stack.feed);
             for (String refused : stack.feed.refused()) out.println("feed: Kafka refused " + refused);
-            StreamTally.Summary summary = stack.tally.summary(stack.feed.ids().size());
+            StreamTally.Summary summary = stack.tally.summary(stack.feed.sent() - stack.feed.refused().size());
             out.printf("%nsummary of this run%n%s", summary.render());
             String example = stack.tally.anyEmbedded();
             if (example != null && stop.getCount() > 0) out.println(askForNeighbours(stack.server, example));
@@ -223,10 +224,10 @@ final class DemoCommand implements Callable<Integer> {
      */
     private void bootstrapModel(Stack stack, Topics topics, PrintWriter out, CountDownLatch stop) throws Exception {
         TrainerSettings s = stack.trainer.settings();
-        Optional<?> promoted = ModelCatalog.read(s.bootstrapServers(), topics.name(Topics.MODELS), s.modelName()).promoted();
+        Optional<ModelVersion> promoted = ModelCatalog.read(s.bootstrapServers(), topics.name(Topics.MODELS), s.modelName()).promoted();
         if (promoted.isPresent()) {
-            out.printf("model %s: version %s serves; the trainer fine-tunes it as new tokens arrive%n", s.modelName(),
-                    ((org.astropt.stream.schemas.ModelVersion) promoted.get()).getVersion());
+            out.printf("model %s: version %d serves; the trainer fine-tunes it as new tokens arrive%n", s.modelName(),
+                    promoted.get().getVersion());
             out.flush();
             return;
         }

@@ -82,7 +82,7 @@ final class DemoFeed implements Runnable {
     /** Records Kafka refused ("id: reason"): they are not in {@link #ids}. */
     List<String> refused() { return List.copyOf(refused); }
 
-    /** The ids sent so far (this run) and taken by Kafka. */
+    /** The ids sent so far (this run) and taken by Kafka; kept only for a feed with a limit (--cutouts). */
     java.util.Set<String> ids() { return java.util.Set.copyOf(ids); }
 
     Throwable failure() { return failure; }
@@ -108,7 +108,7 @@ final class DemoFeed implements Runnable {
                     c = synthetic(survey.galaxy(index++));
                 }
                 String id = c.getId().toString();
-                ids.add(id);
+                if (limit != Long.MAX_VALUE) ids.add(id); // an endless feed keeps no ids: they would grow without bound
                 producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), codec.encode(c)), (meta, e) -> {
                     if (e != null) {
                         ids.remove(id); // never reached the topic: nothing downstream will account for it

@@ -107,13 +107,6 @@ final class StreamTally implements AutoCloseable {
         }
     }
 
-    /** How many of these ids were embedded or dead-lettered. */
-    synchronized int accountedFor(Set<String> ids) {
-        int n = 0;
-        for (String id : ids) if (embedded.contains(id) || deadLettered.contains(id)) n++;
-        return n;
-    }
-
     /** The ids of these that were neither embedded nor dead-lettered, sorted. */
     synchronized List<String> unaccounted(Set<String> ids) {
         return ids.stream().filter(id -> !embedded.contains(id) && !deadLettered.contains(id)).sorted().toList();
@@ -126,8 +119,6 @@ final class StreamTally implements AutoCloseable {
     }
 
     synchronized int tokenized() { return tokenized.size(); }
-
-    synchronized boolean embedded(String id) { return embedded.contains(id); }
 
     /** Some embedded id of this run, or null. */
     synchronized String anyEmbedded() { return embedded.isEmpty() ? null : embedded.iterator().next(); }
