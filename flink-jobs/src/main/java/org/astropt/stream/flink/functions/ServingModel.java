@@ -44,12 +44,10 @@ public final class ServingModel implements AutoCloseable {
 
     public Embedder embedder() { return embedder; }
 
-    /** Loads and verifies a version; sha256 null (the bootstrap model) skips the checksum. */
-    public static ServingModel load(ModelPointer p, int forwardBatchSize) {
-        return load(p, forwardBatchSize, AstroPTModel.defaultDevice());
-    }
-
-    /** Loads and verifies a version on the given device (the one {@link ServingDevice} chose for the subtask). */
+    /**
+     * Loads and verifies a version on the given device (the one {@link ServingDevice} chose for the subtask);
+     * sha256 null (the bootstrap model) skips the checksum.
+     */
     public static ServingModel load(ModelPointer p, int forwardBatchSize, ai.djl.Device device) {
         Path dir;
         try {
