@@ -62,6 +62,14 @@ public final class PipelineBenchmark {
     /** Cutouts sent flat out (and awaited) before each measured run: -Dastropt.bench.warmup=N (default 8000). */
     static final int WARM_UP_CUTOUTS = Integer.getInteger("astropt.bench.warmup", 8000);
     static final AvroCodec<Embedding> EMBEDDINGS = AvroCodec.of(Embedding.class);
+    /**
+     * Pipeline settings to compare side by side, run in turn for each interval and rate:
+     * -Dastropt.bench.variants='pipeline.inference-in-flight=0|pipeline.inference-in-flight=2' ('|' between
+     * variants, ',' between the keys of one). Default: one run with config defaults.
+     */
+    static final List<String> VARIANTS = List.of(System.getProperty("astropt.bench.variants", "").split("\\|", -1));
+    /** Rounds over all runs (-Dastropt.bench.repeat, default 1): A B A B shows how far runs move on their own. */
+    static final int REPEAT = Integer.getInteger("astropt.bench.repeat", 1);
 
     private PipelineBenchmark() {}
 
@@ -83,12 +91,17 @@ public final class PipelineBenchmark {
         System.out.printf(Locale.ROOT, "bare Embedder (batch %d, one thread): %.0f cutouts/s%n", BATCH, bare);
         try (LocalKafkaBroker kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults().withPrefix("unused."))) {
             int run = 0;
-            for (long interval : intervals) {
-                for (double rate : rates) {
-                    Result r = pipeline(kafka, "b" + run++, model, fits, interval, rate, seconds);
-                    System.out.printf(Locale.ROOT, "checkpoint %d ms, %s: %d cutouts, %.0f cutouts/s send to last visible, %.0f/s steady (%.0f%% of bare), latency p50 %d ms, p99 %d ms, max %d ms%n",
-                            interval, rate == 0 ? "flat out" : String.format(Locale.ROOT, "%.0f/s", rate), r.count, r.throughput,
-                            r.steady, 100 * r.steady / bare, r.p50, r.p99, r.max);
+            for (int round = 0; round < REPEAT; round++) {
+                for (long interval : intervals) {
+                    for (double rate : rates) {
+                        for (String variant : VARIANTS) {
+                            Result r = pipeline(kafka, "b" + run++, model, fits, interval, rate, seconds, variant);
+                            System.out.printf(Locale.ROOT, "%scheckpoint %d ms, %s: %d cutouts, %.0f cutouts/s send to last visible, %.0f/s steady (%.0f%% of bare), latency p50 %d ms, p99 %d ms, max %d ms%n",
+                                    variant.isEmpty() ? "" : "[" + variant + "] ", interval,
+                                    rate == 0 ? "flat out" : String.format(Locale.ROOT, "%.0f/s", rate), r.count, r.throughput,
+                                    r.steady, 100 * r.steady / bare, r.p50, r.p99, r.max);
+                        }
+                    }
                 }
             }
         }
@@ -132,7 +145,7 @@ public final class PipelineBenchmark {
 
     /** One run on fresh topics: warm up, then send at rate (0: flat out) for the given seconds and measure. */
     static Result pipeline(LocalKafkaBroker kafka, String name, Path model, List<byte[]> fits, long intervalMs,
-            double rate, int seconds) throws Exception {
+            double rate, int seconds, String variant) throws Exception {
         Topics topics = Topics.defaults().withPrefix(name + ".");
         try (var admin = kafka.admin()) {
             topics.create(admin);
@@ -142,6 +155,12 @@ public final class PipelineBenchmark {
         p.setProperty("pipeline.checkpoint-interval-ms", String.valueOf(intervalMs));
         p.setProperty("pipeline.transactional-id-prefix", name);
         p.setProperty("pipeline.group-id", name);
+        for (String kv : variant.split(",")) {
+            if (kv.isBlank()) continue;
+            int eq = kv.indexOf('=');
+            if (eq < 1) throw new IllegalArgumentException("not key=value in astropt.bench.variants: " + kv);
+            p.setProperty(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
         PipelineSettings settings = PipelineSettings.of(p).withParallelism(1);
         // -Dflink.<key>=<value> system properties go into the mini cluster's configuration (network buffers...)
         org.apache.flink.configuration.Configuration conf = EmbeddingPipeline.localClusterConfiguration();
@@ -163,6 +182,7 @@ public final class PipelineBenchmark {
             producer.flush();
             visible.await(warm, Duration.ofMinutes(3));
             visible.reset();
+            System.out.printf(Locale.ROOT, "%s: warm-up of %d done at %s, measuring%n", name, warm, java.time.LocalTime.now());
             int n = rate > 0 ? (int) (rate * seconds) : (int) Math.max(500, 400L * seconds);
             long start = System.nanoTime();
             long firstSend = System.currentTimeMillis();

@@ -47,7 +47,8 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
                 Double.parseDouble(value(p, "pipeline.flag-quantile", String.valueOf(d.flagQuantile()))),
                 intValue(p, "pipeline.flag-window", d.flagWindow()),
                 intValue(p, "pipeline.flag-min-scores", d.flagMinScores()),
-                true);
+                true,
+                intValue(p, "pipeline.inference-in-flight", d.inFlight()));
         return new PipelineSettings(
                 intValue(p, "pipeline.parallelism", 1),
                 longValue(p, "pipeline.checkpoint-interval-ms", 1000),

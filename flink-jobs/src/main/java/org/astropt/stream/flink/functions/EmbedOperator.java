@@ -1,13 +1,17 @@
 package org.astropt.stream.flink.functions;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.TreeMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -15,6 +19,7 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.operators.YieldingOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.astropt.stream.flink.records.KafkaBytes;
@@ -28,6 +33,14 @@ import org.astropt.stream.flink.records.TokenizedCutout;
  * the first, then go through one batched forward pass. The batch is flushed before every checkpoint
  * barrier ({@link #prepareSnapshotPreBarrier}) and at the end of input, so a checkpoint never holds half
  * a batch; only sequences waiting for a first model are kept in state.
+ *
+ * <p>Inference thread: the forward pass runs on a thread of its own, so that while one micro-batch is in
+ * the model the task thread goes on reading the next one from the network, decoding it, and writing the
+ * records of the last one to the sinks. At most {@code inFlight} batches (a setting, 2 by default) are out;
+ * one more waits for the oldest (backpressure); 0 runs the forward pass on the task thread. Results are emitted on the task thread, in the order the batches
+ * were formed, as soon as the model is done (a mail wakes the task thread; a timer is the fall-back). A
+ * barrier or the end of input waits for every batch in flight, so the flush guarantee above still holds.
+ * Measured: docs/BENCHMARKS.md, streaming pipeline.
  *
  * <p>Models: the serving model lives in a transient field, is loaded again from its pointer (kept in
  * union state) after a restore, and is swapped for a newer PROMOTED version between two batches. A new
@@ -46,7 +59,8 @@ import org.astropt.stream.flink.records.TokenizedCutout;
  * <p>Device: {@link ServingDevice} picks the GPU Flink assigned to the TaskManager, else the CPU.
  */
 public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
-        implements TwoInputStreamOperator<TokenizedCutout, ModelPointer, KafkaBytes>, BoundedMultiInput {
+        implements TwoInputStreamOperator<TokenizedCutout, ModelPointer, KafkaBytes>, BoundedMultiInput,
+        YieldingOperator<KafkaBytes> {
 
     public static final OutputTag<KafkaBytes> FLAGS = new OutputTag<>("flags") {};
     public static final OutputTag<KafkaBytes> MODEL_STATUS = new OutputTag<>("model-status") {};
@@ -83,9 +97,22 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     private transient java.util.Set<Long> withdrawn;
     private transient ListState<Long> withdrawnState;
     private transient List<Long> restoredWithdrawn;
+    /** Runs the forward passes, and closes a swapped-out model after the batches that still use it. */
+    private transient ExecutorService inference;
+    private transient ArrayDeque<InFlight> inFlight;
+    private transient MailboxExecutor mailbox;
+
+    /** A micro-batch in the model, or done and waiting to be emitted. */
+    private record InFlight(EmbeddingOutput.Prepared batch, CompletableFuture<EmbeddingOutput.Forwarded> result) {}
 
     public EmbedOperator(EmbedSettings settings) {
         this.settings = settings;
+    }
+
+    /** The task's mailbox for this operator (Flink calls this when it creates the operator). */
+    @Override
+    public void setMailboxExecutor(MailboxExecutor mailboxExecutor) {
+        this.mailbox = mailboxExecutor;
     }
 
     @Override
@@ -122,11 +149,9 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
                 ai.djl.engine.Engine.getInstance().getGpuCount(), subtask);
         device = ai.djl.Device.fromName(deviceName);
         LOG.info("embed subtask {} runs its models on {}", subtask, device);
-        loader = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "astropt-model-loader-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-            t.setDaemon(true);
-            return t;
-        });
+        loader = Executors.newSingleThreadExecutor(r -> daemon(r, "astropt-model-loader-" + subtask));
+        inference = Executors.newSingleThreadExecutor(r -> daemon(r, "astropt-embed-" + subtask));
+        inFlight = new ArrayDeque<>();
         // After a restore: the newest version that still loads (union state holds one copy per old subtask).
         restoredModels.sort(Comparator.comparingLong((ModelPointer p) -> p.version).reversed());
         long tried = Long.MIN_VALUE;
@@ -156,6 +181,12 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         }
     }
 
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
     private ModelPointer bootstrapPointer() {
         ModelPointer p = new ModelPointer();
         p.name = settings.modelName() == null ? "bootstrap" : settings.modelName();
@@ -168,6 +199,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
 
     @Override
     public void processElement1(StreamRecord<TokenizedCutout> element) throws Exception {
+        emitFinished();
         if (buffer.isEmpty()) batchDeadline = now() + settings.batchDelayMs();
         buffer.add(element.getValue());
         pollLoader();
@@ -259,7 +291,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
                 serving = next;
                 threshold = new SurpriseThreshold(settings.flagQuantile(), settings.flagWindow(), settings.flagMinScores());
                 LOG.info("{} serves{}", p.label(), old == null ? "" : " in place of " + old.pointer().label());
-                if (old != null) old.close();
+                if (old != null) inference.execute(old::close); // after the batches in flight that still use it
             }
         } catch (ExecutionException e) {
             String reason = e.getCause() instanceof ModelRejectedException ? e.getCause().getMessage()
@@ -298,6 +330,8 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
 
     private void onTimer(long time) throws Exception {
         timerAt = Long.MAX_VALUE;
+        emitFinished();
+        if (!inFlight.isEmpty()) armTimer(now() + LOAD_POLL_MS);
         pollLoader();
         if (serving != null && !buffer.isEmpty() && now() >= batchDeadline) flush();
         if (loading != null) armTimer(now() + LOAD_POLL_MS);
@@ -310,11 +344,56 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         getProcessingTimeService().registerTimer(at, this::onTimer);
     }
 
-    /** One batched forward pass over the buffer. */
-    private void flush() {
+    /** Sends the buffer to the model as one micro-batch; waits for the oldest batch first when {@code inFlight} are out. */
+    private void flush() throws Exception {
         if (serving == null || buffer.isEmpty()) return;
-        for (EmbeddingOutput.Emitted e : records.embed(serving, buffer, threshold)) output(e.tag(), e.record());
-        buffer.clear();
+        EmbeddingOutput.Prepared batch = records.prepare(serving, buffer, threshold);
+        buffer = new ArrayList<>();
+        for (EmbeddingOutput.Emitted e : batch.rejected()) output(e.tag(), e.record());
+        if (batch.isEmpty()) return;
+        if (settings.inFlight() == 0) {
+            for (EmbeddingOutput.Emitted e : records.records(batch, EmbeddingOutput.forward(batch))) output(e.tag(), e.record());
+            return;
+        }
+        while (inFlight.size() >= settings.inFlight()) emitOldest();
+        CompletableFuture<EmbeddingOutput.Forwarded> result =
+                CompletableFuture.supplyAsync(() -> EmbeddingOutput.forward(batch), inference);
+        inFlight.add(new InFlight(batch, result));
+        result.whenComplete((r, e) -> wakeUp());
+        armTimer(now() + LOAD_POLL_MS); // the fall-back when no mail can be sent
+    }
+
+    /** From the inference thread: asks the task thread to emit what is done. */
+    private void wakeUp() {
+        if (mailbox == null) return;
+        try {
+            mailbox.execute(this::emitFinished, "emit finished micro-batches");
+        } catch (RuntimeException closed) {
+            // the task is closing: close() or the failover takes care of what is left
+        }
+    }
+
+    /** Emits the finished batches at the head of the queue, in order, without waiting. */
+    private void emitFinished() throws Exception {
+        while (!inFlight.isEmpty() && inFlight.peek().result().isDone()) emitOldest();
+    }
+
+    /** Waits for the oldest batch in flight and emits its records; a failed forward pass fails the task. */
+    private void emitOldest() throws Exception {
+        InFlight b = inFlight.poll();
+        EmbeddingOutput.Forwarded forwarded;
+        try {
+            forwarded = b.result().get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        for (EmbeddingOutput.Emitted e : records.records(b.batch(), forwarded)) output(e.tag(), e.record());
+    }
+
+    /** Flushes the buffer and waits until every batch is out: before a barrier and at the end of input. */
+    private void flushAndWait() throws Exception {
+        flush();
+        while (!inFlight.isEmpty()) emitOldest();
     }
 
     private void output(OutputTag<KafkaBytes> tag, KafkaBytes record) {
@@ -326,7 +405,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         pollLoader();
-        flush();
+        flushAndWait();
     }
 
     @Override
@@ -353,13 +432,19 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         if (serving == null && !buffer.isEmpty()) {
             throw new IllegalStateException("the input ended with " + buffer.size() + " token sequences and no model to embed them");
         }
-        flush();
+        flushAndWait();
     }
 
     @Override
     public void close() throws Exception {
         try {
             if (loader != null) loader.shutdownNow();
+            boolean stopped = true;
+            if (inference != null) {
+                inference.shutdown(); // the batches in flight finish, swapped-out models close
+                stopped = inference.awaitTermination(1, TimeUnit.MINUTES);
+                if (!stopped) LOG.warn("the inference thread did not stop within a minute: its model is left open");
+            }
             if (loading != null && loading.isDone() && !loading.isCancelled()) {
                 try {
                     loading.get().close();
@@ -367,7 +452,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
                     // refused: nothing was left open
                 }
             }
-            if (serving != null) serving.close();
+            if (serving != null && stopped) serving.close();
             serving = null;
         } finally {
             super.close();

@@ -3,9 +3,7 @@ package org.astropt.stream.flink.functions;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.util.OutputTag;
 import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.ModelConfig;
@@ -27,10 +25,11 @@ import org.astropt.stream.schemas.StageTimings;
 import org.astropt.stream.schemas.TokenSequence;
 
 /**
- * The records the embed operator writes: one batch of sequences through a serving model to Embedding
- * records (each naming the model and version that made it), Flags for scores above the threshold,
- * dead letters for sequences the model cannot read, and REJECTED copies of refused model versions.
- * Holds the Avro codecs; not Serializable, built in open().
+ * The records the embed operator writes, in three steps: {@link #prepare} decodes and checks a micro-batch
+ * (task thread), {@link #forward} runs it through the serving model (the inference thread), {@link #records}
+ * turns the results into Embedding records (each naming the model and version that made it) and Flags for
+ * scores above the threshold (task thread). Also dead letters for sequences the model cannot read, and
+ * REJECTED copies of refused model versions. Holds the Avro codecs; not Serializable, built in open().
  */
 final class EmbeddingOutput {
 
@@ -43,12 +42,27 @@ final class EmbeddingOutput {
     private final AvroCodec<DeadLetter> deadLetters = AvroCodec.of(DeadLetter.class);
     private final AvroCodec<ModelVersion> models = AvroCodec.of(ModelVersion.class);
 
-    List<Emitted> embed(ServingModel model, List<TokenizedCutout> batch, SurpriseThreshold threshold) {
-        List<Emitted> out = new ArrayList<>(batch.size() + 4);
+    /**
+     * A micro-batch decoded and checked on the task thread, ready for the model: the sequences the serving
+     * model can read, the dead letters of those it cannot, and the model and flag threshold of the moment
+     * it was formed (a swap while it is in the model changes neither).
+     */
+    record Prepared(ServingModel model, SurpriseThreshold threshold, List<TokenizedCutout> kept,
+            List<TokenSequence> keptRecords, List<float[][]> tokens, List<Emitted> rejected) {
+
+        boolean isEmpty() { return kept.isEmpty(); }
+    }
+
+    /** A batch's forward pass: one result per kept sequence, and the time it took per sequence. */
+    record Forwarded(List<Embedder.Result> results, long perItemMicros) {}
+
+    /** Decodes and checks a batch (task thread). */
+    Prepared prepare(ServingModel model, List<TokenizedCutout> batch, SurpriseThreshold threshold) {
         ModelConfig config = model.config();
         List<TokenizedCutout> kept = new ArrayList<>(batch.size());
         List<TokenSequence> keptRecords = new ArrayList<>(batch.size());
         List<float[][]> tokens = new ArrayList<>(batch.size());
+        List<Emitted> rejected = new ArrayList<>(0);
         for (TokenizedCutout t : batch) {
             try {
                 TokenSequence s = sequences.decode(t.sequence);
@@ -61,53 +75,60 @@ final class EmbeddingOutput {
                 kept.add(t);
                 keptRecords.add(s);
             } catch (RuntimeException e) {
-                out.add(new Emitted(EmbedOperator.DEAD_LETTERS, deadLetter(t, e)));
+                rejected.add(new Emitted(EmbedOperator.DEAD_LETTERS, deadLetter(t, e)));
             }
         }
-        if (kept.isEmpty()) return out;
+        return new Prepared(model, threshold, kept, keptRecords, tokens, rejected);
+    }
+
+    /** The forward pass (the inference thread: touches nothing but the batch and its model). */
+    static Forwarded forward(Prepared p) {
         long start = System.nanoTime();
-        List<Embedder.Result> results = model.embedder().embed(tokens);
-        long perItemMicros = (System.nanoTime() - start) / 1000 / kept.size();
+        List<Embedder.Result> results = p.model().embedder().embed(p.tokens());
+        return new Forwarded(results, (System.nanoTime() - start) / 1000 / p.kept().size());
+    }
+
+    /** Embedding records, and Flags for scores above the threshold, of a batch through its model (task thread). */
+    List<Emitted> records(Prepared p, Forwarded f) {
+        List<Emitted> out = new ArrayList<>(p.kept().size() + 4);
         long now = System.currentTimeMillis();
-        ModelPointer p = model.pointer();
-        for (int i = 0; i < kept.size(); i++) {
-            TokenizedCutout t = kept.get(i);
-            Embedder.Result r = results.get(i);
-            double limit = threshold.observe(r.surprise());
+        ModelPointer model = p.model().pointer();
+        for (int i = 0; i < p.kept().size(); i++) {
+            TokenizedCutout t = p.kept().get(i);
+            Embedder.Result r = f.results().get(i);
+            double limit = p.threshold().observe(r.surprise());
             boolean anomalous = !Double.isNaN(limit) && r.surprise() > limit;
-            Map<String, String> metadata = new HashMap<>();
-            metadata.putAll(keptRecords.get(i).getProvenance().getMetadata());
             List<Float> vector = new ArrayList<>(r.embedding().length);
             for (float v : r.embedding()) vector.add(v);
             Embedding e = Embedding.newBuilder()
                     .setId(t.id)
-                    .setModelName(p.name)
-                    .setModelVersion(p.version)
+                    .setModelName(model.name)
+                    .setModelVersion(model.version)
                     .setVector(vector)
                     .setSurprise(r.surprise())
                     .setFlags(anomalous ? List.of(FlagKind.ANOMALY.name()) : List.of())
                     .setTimings(StageTimings.newBuilder()
                             .setDecodeMicros(t.decodeMicros)
                             .setTokenizeMicros(t.tokenizeMicros)
-                            .setEmbedMicros(perItemMicros)
+                            .setEmbedMicros(f.perItemMicros())
                             .setSourceTime(t.sourceTime > 0 ? Instant.ofEpochMilli(t.sourceTime) : null)
                             .setProducedTime(Instant.ofEpochMilli(now))
                             .build())
-                    .setMetadata(metadata)
+                    .setMetadata(p.keptRecords().get(i).getProvenance().getMetadata()) // decoded for this record alone
                     .build();
             out.add(new Emitted(null, KafkaBytes.keyed(t.id, embeddings.encode(e), t.sourcePartition)));
             if (anomalous) {
-                Flag f = Flag.newBuilder()
+                Flag flag = Flag.newBuilder()
                         .setId(t.id)
                         .setKind(FlagKind.ANOMALY)
                         .setScore(r.surprise())
                         .setThreshold(limit)
-                        .setModelName(p.name)
-                        .setModelVersion(p.version)
-                        .setReason(String.format("surprise %.4g is above %.4g, the recent quantile of %s", r.surprise(), limit, p.label()))
+                        .setModelName(model.name)
+                        .setModelVersion(model.version)
+                        .setReason(String.format("surprise %.4g is above %.4g, the recent quantile of %s", r.surprise(), limit, model.label()))
                         .setTime(Instant.ofEpochMilli(now))
                         .build();
-                out.add(new Emitted(EmbedOperator.FLAGS, KafkaBytes.keyed(t.id, flags.encode(f), -1)));
+                out.add(new Emitted(EmbedOperator.FLAGS, KafkaBytes.keyed(t.id, flags.encode(flag), -1)));
             }
         }
         return out;

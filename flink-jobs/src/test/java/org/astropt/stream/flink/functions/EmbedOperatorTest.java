@@ -64,6 +64,37 @@ class EmbedOperatorTest {
         }
     }
 
+    /**
+     * Batches on the inference thread: with two in flight and batches of 2, ten sequences leave in the order they
+     * came, every one out by the barrier, with the same vectors and scores as the forward pass on the task thread.
+     */
+    @Test
+    void batchesInFlightLeaveInOrderByTheBarrierWithTheTaskThreadsResults(@TempDir Path dir) throws Exception {
+        try (AstroPTModel m = AstroPTModel.create(ModelConfig.of(1, 2, 32), AstroPTModel.defaultDevice(), 1)) {
+            Checkpoint.save(m, dir, Safetensors.Dtype.F32);
+        }
+        List<TokenizedCutout> sequences = tokenized(10);
+        EmbedSettings base = EmbedSettings.defaults().withBatch(2, 60_000).withBootstrapModel(dir.toString());
+        List<Embedding> onTaskThread = embedAll(base.withInFlight(0), sequences);
+        List<Embedding> inFlight = embedAll(base.withInFlight(2), sequences);
+        assertEquals(10, inFlight.size());
+        for (int i = 0; i < 10; i++) {
+            assertEquals(sequences.get(i).id, inFlight.get(i).getId(), "order kept");
+            assertEquals(onTaskThread.get(i).getVector(), inFlight.get(i).getVector(), "same vector");
+            assertEquals(onTaskThread.get(i).getSurprise(), inFlight.get(i).getSurprise(), "same surprise");
+        }
+    }
+
+    /** Sends the sequences, then a barrier: what has come out by then. */
+    private static List<Embedding> embedAll(EmbedSettings settings, List<TokenizedCutout> sequences) throws Exception {
+        try (var harness = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(new EmbedOperator(settings))) {
+            harness.open();
+            for (TokenizedCutout t : sequences) harness.processElement1(new StreamRecord<>(t));
+            harness.prepareSnapshotPreBarrier(1);
+            return harness.extractOutputValues().stream().map(k -> EMBEDDINGS.decode(k.value)).toList();
+        }
+    }
+
     /** Synthetic cutouts through the real tokenize stage. */
     static List<TokenizedCutout> tokenized(int n) throws Exception {
         AvroCodec<Cutout> codec = AvroCodec.of(Cutout.class);
