@@ -34,6 +34,7 @@ import org.astropt.stream.flink.EmbeddingPipeline;
 import org.astropt.stream.flink.KafkaEdges;
 import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.TopicSpec;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Cutout;
@@ -44,7 +45,8 @@ import org.astropt.stream.schemas.ImageFormat;
  * The streaming pipeline end to end: cutouts/s and latency from the produce timestamp to the embedding
  * being visible to a read_committed consumer, with AstroPT-1M (random weights) on 64 x 64 grz stamps,
  * at fixed rates and flat out, for two checkpoint intervals; beside it the bare Embedder on the same
- * token sequences. Broker, mini cluster, producer and consumer share one JVM and this machine's cores.
+ * token sequences. Broker, mini cluster, producer and consumer share one JVM and this machine's cores;
+ * with -Dastropt.bench.bootstrap=HOST:PORT the broker is another process's ({@link BrokerMain}).
  *
  * <pre>
  *   ./mvnw -B -o -q -pl bench -am package -DskipTests
@@ -89,7 +91,11 @@ public final class PipelineBenchmark {
 
         double bare = bareEmbedder(model, fits, seconds);
         System.out.printf(Locale.ROOT, "bare Embedder (batch %d, one thread): %.0f cutouts/s%n", BATCH, bare);
-        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults().withPrefix("unused."))) {
+        String external = System.getProperty("astropt.bench.bootstrap");
+        try (LocalKafkaBroker local = external != null ? null
+                : LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults().withPrefix("unused."))) {
+            String kafka = external != null ? external : local.bootstrapServers();
+            System.out.println(external != null ? "broker: " + external + ", another process" : "broker: in this JVM");
             int run = 0;
             for (int round = 0; round < REPEAT; round++) {
                 for (long interval : intervals) {
@@ -108,6 +114,7 @@ public final class PipelineBenchmark {
         // The same bare measurement again after the pipeline runs: how much the machine itself moved meanwhile.
         double bareAfter = bareEmbedder(model, fits, seconds);
         System.out.printf(Locale.ROOT, "bare Embedder again after the pipeline runs: %.0f cutouts/s (before: %.0f)%n", bareAfter, bare);
+        org.apache.flink.util.FileUtils.deleteDirectory(dir.toFile());
     }
 
     /** Decode + tokenize once, then embeddings/s of the bare Embedder over the same sequences in batches of BATCH. */
@@ -144,10 +151,10 @@ public final class PipelineBenchmark {
     record Result(int count, double throughput, double steady, long p50, long p99, long max) {}
 
     /** One run on fresh topics: warm up, then send at rate (0: flat out) for the given seconds and measure. */
-    static Result pipeline(LocalKafkaBroker kafka, String name, Path model, List<byte[]> fits, long intervalMs,
+    static Result pipeline(String kafka, String name, Path model, List<byte[]> fits, long intervalMs,
             double rate, int seconds, String variant) throws Exception {
         Topics topics = Topics.defaults().withPrefix(name + ".");
-        try (var admin = kafka.admin()) {
+        try (var admin = admin(kafka)) {
             topics.create(admin);
         }
         Properties p = new Properties();
@@ -167,13 +174,13 @@ public final class PipelineBenchmark {
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("flink."))
                 .forEach(k -> conf.setString(k.substring("flink.".length()), System.getProperty(k)));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        KafkaEdges edges = new KafkaEdges(kafka.bootstrapServers(), topics, settings);
+        KafkaEdges edges = new KafkaEdges(kafka, topics, settings);
         new EmbeddingPipeline(settings).build(env, edges, edges.sinks());
         JobClient job = env.executeAsync(name);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, "5"),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.LINGER_MS_CONFIG, "5"),
                 new ByteArraySerializer(), new ByteArraySerializer());
-             Visible visible = new Visible(kafka.bootstrapServers(), topics.name(Topics.EMBEDDINGS))) {
+             Visible visible = new Visible(kafka, topics.name(Topics.EMBEDDINGS))) {
             String cutouts = topics.name(Topics.CUTOUTS);
             // Warm-up: the JIT compiles Flink's, Kafka's and Avro's hot paths for tens of seconds; measured
             // too early, the C2 compiler thread took 60% of a core from the pipeline (per-thread CPU times).
@@ -202,7 +209,15 @@ public final class PipelineBenchmark {
                     lat[(int) (lat.length * 0.99)], lat[lat.length - 1]);
         } finally {
             job.cancel().get();
+            // each run writes GBs (cutouts and tokens at ~49 KB each): give the disk back before the next one
+            try (var admin = admin(kafka)) {
+                admin.deleteTopics(topics.all().stream().map(TopicSpec::name).toList()).all().get();
+            }
         }
+    }
+
+    static org.apache.kafka.clients.admin.Admin admin(String bootstrap) {
+        return org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap));
     }
 
     static void send(KafkaProducer<byte[], byte[]> producer, String topic, String id, byte[] fits) {

@@ -22,10 +22,12 @@ import org.astropt.stream.flink.records.TokenizedCutout;
  * The topology, and only the topology:
  * <pre>
  *   cutouts -> decode/validate/tokenize --> tokens
- *                 |                  \--> embed (micro-batches; models broadcast in) --> embeddings
- *                 v                                  |        \--> flags
- *            dead letters  <-------------------------'         \--> model status (REJECTED)
+ *                 |                  \--> embed (micro-batches; models broadcast in) --> embeddings, flags,
+ *                 v                                                                    model status (REJECTED),
+ *            dead letters                                                              embed dead letters
  * </pre>
+ * The embed stage writes all four through one transactional sink (one Kafka transaction per checkpoint
+ * for the stage rather than one per topic: fewer round trips in the checkpoint's synchronous part).
  * Sources and sinks come in from outside, so tests swap Kafka for collections and back.
  */
 public final class EmbeddingPipeline {
@@ -85,11 +87,9 @@ public final class EmbeddingPipeline {
                 .transform("embed", TypeInformation.of(KafkaBytes.class), new EmbedOperator(settings.embed()))
                 .uid("embed")
                 .startNewChain(); // never chained to its input: it buffers records (see object reuse above)
-        embedded.sinkTo(sinks.embeddings()).name("embeddings-sink").uid("embeddings-sink");
-        embedded.getSideOutput(EmbedOperator.FLAGS).sinkTo(sinks.flags()).name("flags-sink").uid("flags-sink");
-        embedded.getSideOutput(EmbedOperator.MODEL_STATUS).sinkTo(sinks.modelStatus()).name("model-status-sink").uid("model-status-sink");
+        // embeddings, flags, REJECTED model records and embed dead letters: one sink, one transaction per checkpoint
+        embedded.sinkTo(sinks.embedOutputs()).name("embed-outputs-sink").uid("embed-outputs-sink");
         tokenized.getSideOutput(TokenizeFunction.DEAD_LETTERS)
-                .union(embedded.getSideOutput(EmbedOperator.DEAD_LETTERS))
                 .sinkTo(sinks.deadLetters()).name("dead-letter-sink").uid("dead-letter-sink");
     }
 

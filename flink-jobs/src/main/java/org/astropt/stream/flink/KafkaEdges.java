@@ -64,14 +64,18 @@ public final class KafkaEdges implements PipelineSources {
     }
 
     public PipelineSinks sinks() {
-        return new PipelineSinks(sink(Topics.TOKENS), sink(Topics.EMBEDDINGS), sink(Topics.FLAGS),
-                sink(Topics.DEAD_LETTER), sink(Topics.MODELS));
+        return new PipelineSinks(sink(Topics.TOKENS), sink(Topics.EMBEDDINGS, Topics.FLAGS, Topics.MODELS, Topics.DEAD_LETTER),
+                sink(Topics.DEAD_LETTER));
     }
 
-    private KafkaSink<KafkaBytes> sink(String role) {
+    /** A sink to the topic of role, and to the topics of the other roles for records that name one. */
+    private KafkaSink<KafkaBytes> sink(String role, String... others) {
+        java.util.Map<String, String> byRole = new java.util.HashMap<>();
+        for (String other : others) byRole.put(other, topics.name(other));
         return KafkaSink.<KafkaBytes>builder()
+                .setKafkaProducerConfig(settings.producerOverrides())
                 .setBootstrapServers(bootstrap)
-                .setRecordSerializer(new KafkaBytesSerializer(topics.name(role)))
+                .setRecordSerializer(new KafkaBytesSerializer(topics.name(role), byRole))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + role)
                 .setProperty("transaction.timeout.ms", String.valueOf(settings.transactionTimeoutMs()))

@@ -68,6 +68,21 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
         return value(coreProperties, "pipeline.checkpoint-dir", null);
     }
 
+    /**
+     * Kafka producer settings for the pipeline's sinks: every {@code pipeline.producer.<key>=<value>} becomes
+     * {@code <key>=<value>} (batch.size, linger.ms, compression.type...). The transactional settings stay the sink's.
+     */
+    public Properties producerOverrides() {
+        Properties out = new Properties();
+        String prefix = "pipeline.producer.";
+        for (String key : coreProperties.stringPropertyNames()) {
+            if (key.startsWith(prefix) && key.length() > prefix.length()) {
+                out.setProperty(key.substring(prefix.length()), coreProperties.getProperty(key).trim());
+            }
+        }
+        return out;
+    }
+
     public PipelineSettings withEmbed(EmbedSettings e) {
         return new PipelineSettings(parallelism, checkpointIntervalMs, transactionTimeoutMs, transactionalIdPrefix, groupId, e, coreProperties);
     }

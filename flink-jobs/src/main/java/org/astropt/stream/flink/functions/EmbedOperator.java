@@ -21,7 +21,6 @@ import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.operators.YieldingOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.util.OutputTag;
 import org.astropt.stream.flink.records.KafkaBytes;
 import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.flink.records.TokenizedCutout;
@@ -36,16 +35,20 @@ import org.astropt.stream.flink.records.TokenizedCutout;
  *
  * <p>Inference thread: the forward pass runs on a thread of its own, so that while one micro-batch is in
  * the model the task thread goes on reading the next one from the network, decoding it, and writing the
- * records of the last one to the sinks. At most {@code inFlight} batches (a setting, 2 by default) are out;
- * one more waits for the oldest (backpressure); 0 runs the forward pass on the task thread. Results are emitted on the task thread, in the order the batches
- * were formed, as soon as the model is done (a mail wakes the task thread; a timer is the fall-back). A
- * barrier or the end of input waits for every batch in flight, so the flush guarantee above still holds.
- * Measured: docs/BENCHMARKS.md, streaming pipeline.
+ * records of the last one to the sinks. At most {@code inFlight} batches (a setting, 2 by default) are
+ * out; one more waits for the oldest (backpressure); 0 runs the forward pass on the task thread. Results
+ * are emitted on the task thread, in the order the batches were formed, as soon as the model is done (a
+ * mail wakes the task thread; a timer is the fall-back). A barrier or the end of input waits for every
+ * batch in flight, so the flush guarantee above still holds. Measured: docs/BENCHMARKS.md, streaming pipeline.
+ *
+ * <p>One output: Embedding records, and, each marked with its topic role ({@link KafkaBytes#role}), Flags,
+ * REJECTED model records and dead letters, so that one transactional sink writes them all (one Kafka
+ * transaction per checkpoint for the stage, and a flag commits together with its embedding).
  *
  * <p>Models: the serving model lives in a transient field, is loaded again from its pointer (kept in
  * union state) after a restore, and is swapped for a newer PROMOTED version between two batches. A new
  * version loads and is verified on a background thread ({@link ServingModel#load}); a version that fails
- * is refused with a log line and a REJECTED status record ({@link #MODEL_STATUS}, subtask 0 only) while
+ * is refused with a log line and a REJECTED status record (role models, subtask 0 only) while
  * the old one keeps serving. The old model is closed after the swap, which frees its native memory.
  * Before any model is known, sequences wait (at most {@code maxWaiting}) or the bootstrap model serves.
  *
@@ -61,10 +64,6 @@ import org.astropt.stream.flink.records.TokenizedCutout;
 public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         implements TwoInputStreamOperator<TokenizedCutout, ModelPointer, KafkaBytes>, BoundedMultiInput,
         YieldingOperator<KafkaBytes> {
-
-    public static final OutputTag<KafkaBytes> FLAGS = new OutputTag<>("flags") {};
-    public static final OutputTag<KafkaBytes> MODEL_STATUS = new OutputTag<>("model-status") {};
-    public static final OutputTag<KafkaBytes> DEAD_LETTERS = new OutputTag<>("embed-dead-letters") {};
 
     /** How often a model load in flight is checked when no sequence arrives to check it. */
     static final long LOAD_POLL_MS = 20;
@@ -300,7 +299,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
                     serving == null ? "no model" : serving.pointer().label(), reason);
             promoted.remove(p.version);
             if (withdrawn.add(p.version) && settings.publishStatus() && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0 && p.record != null) {
-                output(MODEL_STATUS, records.rejected(p, reason));
+                output(records.rejected(p, reason));
             }
             if (servingWithdrawn() && pending.isEmpty()) fallBack(serving.pointer());
         } finally {
@@ -349,10 +348,10 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         if (serving == null || buffer.isEmpty()) return;
         EmbeddingOutput.Prepared batch = records.prepare(serving, buffer, threshold);
         buffer = new ArrayList<>();
-        for (EmbeddingOutput.Emitted e : batch.rejected()) output(e.tag(), e.record());
+        for (KafkaBytes r : batch.rejected()) output(r);
         if (batch.isEmpty()) return;
         if (settings.inFlight() == 0) {
-            for (EmbeddingOutput.Emitted e : records.records(batch, EmbeddingOutput.forward(batch))) output(e.tag(), e.record());
+            for (KafkaBytes r : records.records(batch, EmbeddingOutput.forward(batch))) output(r);
             return;
         }
         while (inFlight.size() >= settings.inFlight()) emitOldest();
@@ -387,7 +386,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
-        for (EmbeddingOutput.Emitted e : records.records(b.batch(), forwarded)) output(e.tag(), e.record());
+        for (KafkaBytes r : records.records(b.batch(), forwarded)) output(r);
     }
 
     /** Flushes the buffer and waits until every batch is out: before a barrier and at the end of input. */
@@ -396,9 +395,8 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         while (!inFlight.isEmpty()) emitOldest();
     }
 
-    private void output(OutputTag<KafkaBytes> tag, KafkaBytes record) {
-        if (tag == null) output.collect(new StreamRecord<>(record));
-        else output.collect(tag, new StreamRecord<>(record));
+    private void output(KafkaBytes record) {
+        output.collect(new StreamRecord<>(record));
     }
 
     @Override

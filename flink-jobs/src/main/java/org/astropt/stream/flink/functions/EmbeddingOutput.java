@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.util.OutputTag;
 import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.flink.records.DeadLetters;
@@ -13,6 +12,7 @@ import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.flink.records.SourceRecord;
 import org.astropt.stream.flink.records.TokenRecords;
 import org.astropt.stream.flink.records.TokenizedCutout;
+import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.DeadLetter;
 import org.astropt.stream.schemas.Embedding;
@@ -33,9 +33,6 @@ import org.astropt.stream.schemas.TokenSequence;
  */
 final class EmbeddingOutput {
 
-    /** A record and where it goes: null tag = the main output (embeddings). */
-    record Emitted(OutputTag<KafkaBytes> tag, KafkaBytes record) {}
-
     private final AvroCodec<TokenSequence> sequences = AvroCodec.of(TokenSequence.class);
     private final AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
     private final AvroCodec<Flag> flags = AvroCodec.of(Flag.class);
@@ -48,7 +45,7 @@ final class EmbeddingOutput {
      * it was formed (a swap while it is in the model changes neither).
      */
     record Prepared(ServingModel model, SurpriseThreshold threshold, List<TokenizedCutout> kept,
-            List<TokenSequence> keptRecords, List<float[][]> tokens, List<Emitted> rejected) {
+            List<TokenSequence> keptRecords, List<float[][]> tokens, List<KafkaBytes> rejected) {
 
         boolean isEmpty() { return kept.isEmpty(); }
     }
@@ -62,7 +59,7 @@ final class EmbeddingOutput {
         List<TokenizedCutout> kept = new ArrayList<>(batch.size());
         List<TokenSequence> keptRecords = new ArrayList<>(batch.size());
         List<float[][]> tokens = new ArrayList<>(batch.size());
-        List<Emitted> rejected = new ArrayList<>(0);
+        List<KafkaBytes> rejected = new ArrayList<>(0);
         for (TokenizedCutout t : batch) {
             try {
                 TokenSequence s = sequences.decode(t.sequence);
@@ -75,7 +72,7 @@ final class EmbeddingOutput {
                 kept.add(t);
                 keptRecords.add(s);
             } catch (RuntimeException e) {
-                rejected.add(new Emitted(EmbedOperator.DEAD_LETTERS, deadLetter(t, e)));
+                rejected.add(deadLetter(t, e).to(Topics.DEAD_LETTER));
             }
         }
         return new Prepared(model, threshold, kept, keptRecords, tokens, rejected);
@@ -89,8 +86,8 @@ final class EmbeddingOutput {
     }
 
     /** Embedding records, and Flags for scores above the threshold, of a batch through its model (task thread). */
-    List<Emitted> records(Prepared p, Forwarded f) {
-        List<Emitted> out = new ArrayList<>(p.kept().size() + 4);
+    List<KafkaBytes> records(Prepared p, Forwarded f) {
+        List<KafkaBytes> out = new ArrayList<>(p.kept().size() + 4);
         long now = System.currentTimeMillis();
         ModelPointer model = p.model().pointer();
         for (int i = 0; i < p.kept().size(); i++) {
@@ -116,7 +113,7 @@ final class EmbeddingOutput {
                             .build())
                     .setMetadata(p.keptRecords().get(i).getProvenance().getMetadata()) // decoded for this record alone
                     .build();
-            out.add(new Emitted(null, KafkaBytes.keyed(t.id, embeddings.encode(e), t.sourcePartition)));
+            out.add(KafkaBytes.keyed(t.id, embeddings.encode(e), t.sourcePartition)); // the sink's own topic
             if (anomalous) {
                 Flag flag = Flag.newBuilder()
                         .setId(t.id)
@@ -128,7 +125,7 @@ final class EmbeddingOutput {
                         .setReason(String.format("surprise %.4g is above %.4g, the recent quantile of %s", r.surprise(), limit, model.label()))
                         .setTime(Instant.ofEpochMilli(now))
                         .build();
-                out.add(new Emitted(EmbedOperator.FLAGS, KafkaBytes.keyed(t.id, flags.encode(flag), -1)));
+                out.add(KafkaBytes.keyed(t.id, flags.encode(flag), -1).to(Topics.FLAGS));
             }
         }
         return out;
@@ -146,7 +143,7 @@ final class EmbeddingOutput {
         v.setStatus(ModelStatus.REJECTED);
         v.setNote(reason);
         v.setCreatedTime(Instant.now());
-        return KafkaBytes.keyed(ModelPointer.topicKey(p.name, p.version), models.encode(v), -1);
+        return KafkaBytes.keyed(ModelPointer.topicKey(p.name, p.version), models.encode(v), -1).to(Topics.MODELS);
     }
 
     static ByteBuffer wrap(byte[] b) { return ByteBuffer.wrap(b); }

@@ -12,6 +12,7 @@ import org.astropt.stream.flink.records.KafkaBytes;
 import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.flink.records.ModelPointerDeserializer;
 import org.astropt.stream.flink.records.TokenizedCutout;
+import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Embedding;
 import org.astropt.stream.schemas.ModelStatus;
@@ -60,8 +61,7 @@ class ModelWithdrawalTest {
             h.processElement2(model(v3, 3, ModelStatus.PROMOTED));
             settle(h, operator);
             assertEquals(3, embed(h, sequences.get(0)));
-            var status = h.getSideOutput(EmbedOperator.MODEL_STATUS);
-            assertEquals(0, status == null ? 0 : status.size(), "nothing was refused here, so no status was published");
+            assertEquals(0, status(h).size(), "nothing was refused here, so no status was published");
         }
     }
 
@@ -81,11 +81,11 @@ class ModelWithdrawalTest {
             waitForStatus(h, 1);
             assertEquals(1, embed(h, sequences.get(2)), "v2's outputs are NaN: refused");
             // the REJECTED record this operator published comes back on the models topic, then a replay of the PROMOTED one
-            KafkaBytes rejected = h.getSideOutput(EmbedOperator.MODEL_STATUS).peek().getValue();
+            KafkaBytes rejected = status(h).get(0);
             h.processElement2(new StreamRecord<>(ModelPointerDeserializer.pointer(VERSIONS.decode(rejected.value), rejected.value)));
             h.processElement2(model(v2, 2, ModelStatus.PROMOTED));
             assertEquals(1, embed(h, sequences.get(1)), "v1 keeps serving");
-            assertEquals(1, h.getSideOutput(EmbedOperator.MODEL_STATUS).size(), "refused once, one REJECTED record");
+            assertEquals(1, status(h).size(), "refused once, one REJECTED record");
             assertEquals(ModelStatus.REJECTED, VERSIONS.decode(rejected.value).getStatus());
             assertTrue(VERSIONS.decode(rejected.value).getNote().toString().contains("v2"));
         }
@@ -100,15 +100,25 @@ class ModelWithdrawalTest {
     /** Sends one sequence (batch size 1) and advances processing time until its embedding comes out; returns its version. */
     private static long embed(TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes> h, TokenizedCutout t)
             throws Exception {
-        int before = h.extractOutputValues().size();
+        int before = embeddings(h).size();
         h.processElement1(new StreamRecord<>(t));
-        for (int i = 0; i < 500 && h.extractOutputValues().size() == before; i++) {
+        for (int i = 0; i < 500 && embeddings(h).size() == before; i++) {
             h.setProcessingTime(h.getProcessingTime() + EmbedOperator.LOAD_POLL_MS);
             Thread.sleep(10);
         }
-        List<KafkaBytes> out = h.extractOutputValues();
+        List<KafkaBytes> out = embeddings(h);
         assertEquals(before + 1, out.size(), "one embedding for " + t.id);
         return EmbedOperatorTest.EMBEDDINGS.decode(out.get(before).value).getModelVersion();
+    }
+
+    /** The operator's output to the embeddings topic (records without a role). */
+    private static List<KafkaBytes> embeddings(TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes> h) {
+        return h.extractOutputValues().stream().filter(r -> r.role == null).toList();
+    }
+
+    /** The operator's REJECTED records, bound for the models topic. */
+    private static List<KafkaBytes> status(TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes> h) {
+        return h.extractOutputValues().stream().filter(r -> Topics.MODELS.equals(r.role)).toList();
     }
 
     /** Advances processing time until no load is in flight and the loader's result has been taken. */
@@ -124,8 +134,7 @@ class ModelWithdrawalTest {
     private static void waitForStatus(TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes> h, int n)
             throws Exception {
         for (int i = 0; i < 500; i++) {
-            var status = h.getSideOutput(EmbedOperator.MODEL_STATUS);
-            if (status != null && status.size() >= n) return;
+            if (status(h).size() >= n) return;
             h.setProcessingTime(h.getProcessingTime() + EmbedOperator.LOAD_POLL_MS);
             Thread.sleep(10);
         }
