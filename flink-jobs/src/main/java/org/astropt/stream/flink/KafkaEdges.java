@@ -1,5 +1,7 @@
 package org.astropt.stream.flink;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -70,7 +72,7 @@ public final class KafkaEdges implements PipelineSources {
 
     /** A sink to the topic of role, and to the topics of the other roles for records that name one. */
     private KafkaSink<KafkaBytes> sink(String role, String... others) {
-        java.util.Map<String, String> byRole = new java.util.HashMap<>();
+        Map<String, String> byRole = new HashMap<>();
         for (String other : others) byRole.put(other, topics.name(other));
         return KafkaSink.<KafkaBytes>builder()
                 .setKafkaProducerConfig(settings.producerOverrides())

@@ -351,7 +351,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         for (KafkaBytes r : batch.rejected()) output(r);
         if (batch.isEmpty()) return;
         if (settings.inFlight() == 0) {
-            for (KafkaBytes r : records.records(batch, EmbeddingOutput.forward(batch))) output(r);
+            emit(batch, EmbeddingOutput.forward(batch));
             return;
         }
         while (inFlight.size() >= settings.inFlight()) emitOldest();
@@ -386,7 +386,12 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
-        for (KafkaBytes r : records.records(b.batch(), forwarded)) output(r);
+        emit(b.batch(), forwarded);
+    }
+
+    /** A batch's records, in order, to the one output. */
+    private void emit(EmbeddingOutput.Prepared batch, EmbeddingOutput.Forwarded forwarded) {
+        for (KafkaBytes r : records.records(batch, forwarded)) output(r);
     }
 
     /** Flushes the buffer and waits until every batch is out: before a barrier and at the end of input. */

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.flink.records.DeadLetters;
@@ -41,11 +42,11 @@ final class EmbeddingOutput {
 
     /**
      * A micro-batch decoded and checked on the task thread, ready for the model: the sequences the serving
-     * model can read, the dead letters of those it cannot, and the model and flag threshold of the moment
-     * it was formed (a swap while it is in the model changes neither).
+     * model can read with their tokens and provenance metadata, the dead letters of those it cannot, and the
+     * model and flag threshold of the moment it was formed (a swap while it is in the model changes neither).
      */
     record Prepared(ServingModel model, SurpriseThreshold threshold, List<TokenizedCutout> kept,
-            List<TokenSequence> keptRecords, List<float[][]> tokens, List<KafkaBytes> rejected) {
+            List<Map<String, String>> metadata, List<float[][]> tokens, List<KafkaBytes> rejected) {
 
         boolean isEmpty() { return kept.isEmpty(); }
     }
@@ -57,7 +58,7 @@ final class EmbeddingOutput {
     Prepared prepare(ServingModel model, List<TokenizedCutout> batch, SurpriseThreshold threshold) {
         ModelConfig config = model.config();
         List<TokenizedCutout> kept = new ArrayList<>(batch.size());
-        List<TokenSequence> keptRecords = new ArrayList<>(batch.size());
+        List<Map<String, String>> metadata = new ArrayList<>(batch.size());
         List<float[][]> tokens = new ArrayList<>(batch.size());
         List<KafkaBytes> rejected = new ArrayList<>(0);
         for (TokenizedCutout t : batch) {
@@ -70,12 +71,12 @@ final class EmbeddingOutput {
                 }
                 tokens.add(TokenRecords.tokens(s));
                 kept.add(t);
-                keptRecords.add(s);
+                metadata.add(s.getProvenance().getMetadata());
             } catch (RuntimeException e) {
                 rejected.add(deadLetter(t, e).to(Topics.DEAD_LETTER));
             }
         }
-        return new Prepared(model, threshold, kept, keptRecords, tokens, rejected);
+        return new Prepared(model, threshold, kept, metadata, tokens, rejected);
     }
 
     /** The forward pass (the inference thread: touches nothing but the batch and its model). */
@@ -111,7 +112,7 @@ final class EmbeddingOutput {
                             .setSourceTime(t.sourceTime > 0 ? Instant.ofEpochMilli(t.sourceTime) : null)
                             .setProducedTime(Instant.ofEpochMilli(now))
                             .build())
-                    .setMetadata(p.keptRecords().get(i).getProvenance().getMetadata()) // decoded for this record alone
+                    .setMetadata(p.metadata().get(i)) // decoded for this record alone
                     .build();
             out.add(KafkaBytes.keyed(t.id, embeddings.encode(e), t.sourcePartition)); // the sink's own topic
             if (anomalous) {

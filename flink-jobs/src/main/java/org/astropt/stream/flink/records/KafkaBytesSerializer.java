@@ -17,11 +17,6 @@ public final class KafkaBytesSerializer implements KafkaRecordSerializationSchem
     private final HashMap<String, String> topicsByRole;
     private transient Map<String, int[]> partitions;
 
-    /** One topic: every record goes to it. */
-    public KafkaBytesSerializer(String topic) {
-        this(topic, Map.of());
-    }
-
     /** A default topic, and the topics of the roles records may name. */
     public KafkaBytesSerializer(String topic, Map<String, String> topicsByRole) {
         this.topic = topic;
