@@ -4,13 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.KafkaException;
 import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.kafka.TransactionalWriter;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
@@ -20,21 +18,24 @@ import org.astropt.stream.schemas.ModelVersion;
  * ({@link Topics#modelKey}). The pipeline serves the highest PROMOTED version and never goes down, so:
  * promote takes a CANDIDATE above the serving version; rollback marks the serving version ROLLED_BACK
  * and republishes the weights of the version that served before it as PROMOTED under a new version
- * (highest + 1, parentVersion = the restored one).
+ * (highest + 1, parentVersion = the restored one). The records of one change go out in one Kafka
+ * transaction, so a failure cannot leave a ROLLED_BACK record without the version that replaces it.
  */
 public final class ModelPublisher implements AutoCloseable {
 
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final String bootstrap;
     private final String topic;
     private final ModelCatalogue models;
     private final AvroCodec<ModelVersion> codec = AvroCodec.of(ModelVersion.class);
+    /**
+     * Made at the first promote or rollback (the server starts without waiting for the transaction
+     * coordinator), dropped after a failed write so the next one starts clean. Its transactional id is this
+     * instance's own: two servers on one topic never fence each other.
+     */
+    private TransactionalWriter writer;
 
     public ModelPublisher(String bootstrap, String topic, ModelCatalogue models) {
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                // idempotent, acks=all: a retried send is never written twice or lost
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
+        this.bootstrap = bootstrap;
         this.topic = topic;
         this.models = models;
     }
@@ -87,16 +88,14 @@ public final class ModelPublisher implements AutoCloseable {
     }
 
     private void send(List<ModelVersion> records) {
+        List<ProducerRecord<byte[], byte[]>> out = records.stream().map(v -> new ProducerRecord<>(topic,
+                Topics.modelKey(v.getName(), v.getVersion()).getBytes(StandardCharsets.UTF_8), codec.encode(v))).toList();
         try {
-            for (ModelVersion v : records) {
-                byte[] key = Topics.modelKey(v.getName(), v.getVersion()).getBytes(StandardCharsets.UTF_8);
-                producer.send(new ProducerRecord<>(topic, key, codec.encode(v))).get();
-            }
-        } catch (ExecutionException e) {
-            throw new ApiException(503, "publishing to " + topic + " failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "interrupted while publishing to " + topic, e);
+            if (writer == null) writer = new TransactionalWriter(bootstrap, "astropt-model-server-" + UUID.randomUUID());
+            writer.write(out);
+        } catch (KafkaException | IllegalStateException e) {
+            close();
+            throw new ApiException(503, "publishing to " + topic + " failed (a change is written whole or not at all; GET /models shows which): " + e.getMessage(), e);
         }
     }
 
@@ -105,7 +104,8 @@ public final class ModelPublisher implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        producer.close();
+    public synchronized void close() {
+        if (writer != null) writer.close();
+        writer = null;
     }
 }

@@ -14,15 +14,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.astropt.stream.core.sim.SurveyWriter;
+import org.astropt.stream.kafka.CommittedRecords;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelStatus;
@@ -220,6 +226,18 @@ class ModelServerITCase {
         assertEquals(v1.getSha256(), v3.getSha256(), "v3 carries v1's weights");
         assertEquals(1L, v3.getParentVersion());
         assertEquals(ModelStatus.ROLLED_BACK, server.models().version(2).getStatus());
+        // One transaction: the ROLLED_BACK v2 and the PROMOTED v3 side by side, and one commit marker after them.
+        String modelsTopic = stream.topics.name(Topics.MODELS);
+        List<ConsumerRecord<byte[], byte[]>> models = CommittedRecords.all(kafka.bootstrapServers(), modelsTopic, Duration.ofSeconds(30));
+        ConsumerRecord<byte[], byte[]> last = models.get(models.size() - 1);
+        assertEquals(Topics.modelKey(v3.getName(), 3), new String(last.key(), StandardCharsets.UTF_8));
+        assertEquals(Topics.modelKey(v3.getName(), 2), new String(models.get(models.size() - 2).key(), StandardCharsets.UTF_8));
+        assertEquals(last.offset() - 1, models.get(models.size() - 2).offset());
+        try (var admin = kafka.admin()) {
+            TopicPartition tp = new TopicPartition(modelsTopic, last.partition());
+            long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+            assertEquals(last.offset() + 2, end, "the pair is followed by its transaction's commit marker");
+        }
         assertEquals(409, post("/models/1/promote", new byte[0], TOKEN).statusCode(), "v1 is PROMOTED already");
     }
 

@@ -3,12 +3,9 @@ package org.astropt.stream.trainer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.kafka.TransactionalWriter;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
 
@@ -22,18 +19,13 @@ public final class ModelReleases implements AutoCloseable {
     private final String bootstrapServers;
     private final String topic;
     private final String name;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final TransactionalWriter writer;
 
     public ModelReleases(String bootstrapServers, Topics topics, String name, String transactionalId) {
         this.bootstrapServers = bootstrapServers;
         this.topic = topics.name(Topics.MODELS);
         this.name = name;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"),
-                new ByteArraySerializer(), new ByteArraySerializer());
-        producer.initTransactions();
+        this.writer = new TransactionalWriter(bootstrapServers, transactionalId);
     }
 
     /** The models topic as it is now. */
@@ -41,17 +33,8 @@ public final class ModelReleases implements AutoCloseable {
 
     /** Publishes records in one transaction, in order; returns once they are committed. */
     public void publish(List<ModelVersion> records) {
-        producer.beginTransaction();
-        try {
-            for (ModelVersion v : records) {
-                producer.send(new ProducerRecord<>(topic, Topics.modelKey(v.getName(), v.getVersion()).getBytes(StandardCharsets.UTF_8),
-                        ModelCatalog.CODEC.encode(v)));
-            }
-            producer.commitTransaction();
-        } catch (RuntimeException e) {
-            producer.abortTransaction();
-            throw e;
-        }
+        writer.write(records.stream().map(v -> new ProducerRecord<>(topic,
+                Topics.modelKey(v.getName(), v.getVersion()).getBytes(StandardCharsets.UTF_8), ModelCatalog.CODEC.encode(v))).toList());
     }
 
     /**
@@ -98,5 +81,5 @@ public final class ModelReleases implements AutoCloseable {
     }
 
     @Override
-    public void close() { producer.close(); }
+    public void close() { writer.close(); }
 }
