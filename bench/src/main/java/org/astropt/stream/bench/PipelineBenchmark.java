@@ -46,7 +46,9 @@ import org.astropt.stream.schemas.ImageFormat;
  * being visible to a read_committed consumer, with AstroPT-1M (random weights) on 64 x 64 grz stamps,
  * at fixed rates and flat out, for two checkpoint intervals; beside it the bare Embedder on the same
  * token sequences. Broker, mini cluster, producer and consumer share one JVM and this machine's cores;
- * with -Dastropt.bench.bootstrap=HOST:PORT the broker is another process's ({@link BrokerMain}).
+ * with -Dastropt.bench.bootstrap=HOST:PORT the broker is another process's ({@link BrokerMain}). Each line
+ * also says where the model's time went: forward pass per cutout against the bare one, the share of the
+ * time in forward passes and on a CPU, the process's share of the cores, the JIT's compile time.
  *
  * <pre>
  *   ./mvnw -B -o -q -pl bench -am package -DskipTests
@@ -61,8 +63,12 @@ public final class PipelineBenchmark {
     /** Distinct stamps sent round robin: enough that nothing is cached, small enough to make quickly. */
     static final int STAMPS = 500;
     static final AvroCodec<Cutout> CUTOUTS = AvroCodec.of(Cutout.class);
-    /** Cutouts sent flat out (and awaited) before each measured run: -Dastropt.bench.warmup=N (default 8000). */
+    /** Cutouts sent flat out (and awaited) before the rounds of each run: -Dastropt.bench.warmup=N (default 8000). */
     static final int WARM_UP_CUTOUTS = Integer.getInteger("astropt.bench.warmup", 8000);
+    /** Each run repeats its measured round for this long (-Dastropt.bench.rounds-seconds, default 180)... */
+    static final Duration ROUNDS = Duration.ofSeconds(Integer.getInteger("astropt.bench.rounds-seconds", 180));
+    /** ...and reports the round with the median steady rate of the last few. */
+    static final int LAST_ROUNDS = 5;
     static final AvroCodec<Embedding> EMBEDDINGS = AvroCodec.of(Embedding.class);
     /**
      * Pipeline settings to compare side by side, run in turn for each interval and rate:
@@ -102,10 +108,10 @@ public final class PipelineBenchmark {
                     for (double rate : rates) {
                         for (String variant : VARIANTS) {
                             Result r = pipeline(kafka, "b" + run++, model, fits, interval, rate, seconds, variant);
-                            System.out.printf(Locale.ROOT, "%scheckpoint %d ms, %s: %d cutouts, %.0f cutouts/s send to last visible, %.0f/s steady (%.0f%% of bare), latency p50 %d ms, p99 %d ms, max %d ms%n",
+                            System.out.printf(Locale.ROOT, "%scheckpoint %d ms, %s: %d cutouts, %.0f cutouts/s send to last visible, %.0f/s steady (%.0f%% of bare), latency p50 %d ms, p99 %d ms, max %d ms; forward pass %.0f us/cutout (bare %.0f), model busy %.0f%% and on a CPU %.0f%% of the time, this process %.0f%% of the cores, JIT compiling %.0f%% (round %d)%n",
                                     variant.isEmpty() ? "" : "[" + variant + "] ", interval,
                                     rate == 0 ? "flat out" : String.format(Locale.ROOT, "%.0f/s", rate), r.count, r.throughput,
-                                    r.steady, 100 * r.steady / bare, r.p50, r.p99, r.max);
+                                    r.steady, 100 * r.steady / bare, r.p50, r.p99, r.max, r.embedMicros, 1e6 / bare, 100 * r.modelBusy(), 100 * r.modelCpu(), 100 * r.processCpu() / CORES, 100 * r.compiling(), r.round());
                         }
                     }
                 }
@@ -148,7 +154,11 @@ public final class PipelineBenchmark {
      * @param steady     embeddings made visible after the first commit over the time from it to the last:
      *                   the rate the pipeline sustains, without the wait for the first and last commits
      */
-    record Result(int count, double throughput, double steady, long p50, long p99, long max) {}
+    record Result(int count, double throughput, double steady, long p50, long p99, long max, double embedMicros,
+            double compiling, int round, double modelCpu, double processCpu) {
+        /** The share of the round's time (first send to last visible) the model spent in forward passes. */
+        double modelBusy() { return throughput * embedMicros / 1e6; }
+    }
 
     /** One run on fresh topics: warm up, then send at rate (0: flat out) for the given seconds and measure. */
     static Result pipeline(String kafka, String name, Path model, List<byte[]> fits, long intervalMs,
@@ -182,31 +192,56 @@ public final class PipelineBenchmark {
                 new ByteArraySerializer(), new ByteArraySerializer());
              Visible visible = new Visible(kafka, topics.name(Topics.EMBEDDINGS))) {
             String cutouts = topics.name(Topics.CUTOUTS);
-            // Warm-up: the JIT compiles Flink's, Kafka's and Avro's hot paths for tens of seconds; measured
-            // too early, the C2 compiler thread took 60% of a core from the pipeline (per-thread CPU times).
-            int warm = WARM_UP_CUTOUTS;
-            for (int i = 0; i < warm; i++) send(producer, cutouts, "warm-" + i, fits.get(i % fits.size()));
+            // Warm-up: the JIT compiles Flink's, Kafka's and Avro's hot paths for minutes on two cores (jstat: a
+            // compiler thread busy for over 2 minutes), and measured too early, the compiler took 35-60% of a core
+            // from the pipeline. A flat-out warm-up alone did not settle it: a paced or a backlogged stream takes
+            // other paths, which compile when first taken, and on this 2-core VM the JIT still compiled for 10-35%
+            // of each round after 4 minutes (Kafka's log cleaner, Flink's checkpoint paths...). So WARM_UP_CUTOUTS
+            // flat out, then the run's own round, again and again for ROUNDS; the result is the round with the
+            // median steady rate of the last LAST_ROUNDS, printed with their range.
+            var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+            for (int i = 0; i < WARM_UP_CUTOUTS; i++) send(producer, cutouts, "warm-" + i, fits.get(i % fits.size()));
             producer.flush();
-            visible.await(warm, Duration.ofMinutes(3));
-            visible.reset();
-            System.out.printf(Locale.ROOT, "%s: warm-up of %d done at %s, measuring%n", name, warm, java.time.LocalTime.now());
-            int n = rate > 0 ? (int) (rate * seconds) : (int) Math.max(500, 400L * seconds);
-            long start = System.nanoTime();
-            long firstSend = System.currentTimeMillis();
-            for (int i = 0; i < n; i++) {
-                if (rate > 0) {
-                    long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
-                    if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            visible.await(WARM_UP_CUTOUTS, Duration.ofMinutes(3));
+            long roundsStart = System.nanoTime();
+            int sent = WARM_UP_CUTOUTS;
+            List<Result> rounds = new ArrayList<>();
+            for (int round = 1; ; round++) {
+                visible.reset();
+                long jitBefore = jit.getTotalCompilationTime();
+                long modelCpuBefore = inferenceCpuNanos();
+                long processCpuBefore = processCpuNanos();
+                int n = rate > 0 ? (int) (rate * seconds) : (int) Math.max(500, 400L * seconds);
+                long start = System.nanoTime();
+                long firstSend = System.currentTimeMillis();
+                for (int i = 0; i < n; i++) {
+                    if (rate > 0) {
+                        long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+                        if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    send(producer, cutouts, "c-" + sent++, fits.get(i % fits.size()));
                 }
-                send(producer, cutouts, "c-" + i, fits.get(i % fits.size()));
+                producer.flush();
+                long lastSeen = visible.await(n, Duration.ofMinutes(5));
+                long[] lat = visible.latencies();
+                Arrays.sort(lat);
+                if (lat.length < n) throw new IllegalStateException(name + ": " + lat.length + " of " + n + " embeddings became visible");
+                Result r = new Result(n, n / ((lastSeen - firstSend) / 1e3), visible.steady(), lat[lat.length / 2],
+                        lat[(int) (lat.length * 0.99)], lat[lat.length - 1], visible.embedMicrosPerCutout(),
+                        (jit.getTotalCompilationTime() - jitBefore) / (double) (lastSeen - firstSend), round,
+                        (inferenceCpuNanos() - modelCpuBefore) / 1e6 / (lastSeen - firstSend),
+                        (processCpuNanos() - processCpuBefore) / 1e6 / (lastSeen - firstSend));
+                System.out.printf(Locale.ROOT, "%s round %d at %s: %.0f/s steady, p99 %d ms, JIT compiling %.0f%%%n",
+                        name, round, java.time.LocalTime.now(), r.steady, r.p99, 100 * r.compiling);
+                rounds.add(r);
+                if (System.nanoTime() - roundsStart > ROUNDS.toNanos() && rounds.size() >= LAST_ROUNDS) {
+                    List<Result> last = new ArrayList<>(rounds.subList(rounds.size() - LAST_ROUNDS, rounds.size()));
+                    last.sort(java.util.Comparator.comparingDouble(Result::steady));
+                    System.out.printf(Locale.ROOT, "%s: last %d rounds %.0f to %.0f/s steady%n", name, LAST_ROUNDS,
+                            last.get(0).steady, last.get(LAST_ROUNDS - 1).steady);
+                    return last.get(LAST_ROUNDS / 2);
+                }
             }
-            producer.flush();
-            long lastSeen = visible.await(n, Duration.ofMinutes(5));
-            long[] lat = visible.latencies();
-            Arrays.sort(lat);
-            if (lat.length < n) throw new IllegalStateException(name + ": " + lat.length + " of " + n + " embeddings became visible");
-            return new Result(n, n / ((lastSeen - firstSend) / 1e3), visible.steady(), lat[lat.length / 2],
-                    lat[(int) (lat.length * 0.99)], lat[lat.length - 1]);
         } finally {
             job.cancel().get();
             // each run writes GBs (cutouts and tokens at ~49 KB each): give the disk back before the next one
@@ -214,6 +249,26 @@ public final class PipelineBenchmark {
                 admin.deleteTopics(topics.all().stream().map(TopicSpec::name).toList()).all().get();
             }
         }
+    }
+
+    static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    /**
+     * CPU time of the embed operator's inference threads ({@code astropt-embed-N}, where the forward pass runs):
+     * beside the time in forward passes it tells a model kept waiting (idle) from one kept off the CPU.
+     */
+    static long inferenceCpuNanos() {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("astropt-embed-")) sum += Math.max(0, threads.getThreadCpuTime(t.getId()));
+        }
+        return sum;
+    }
+
+    /** CPU time of this whole process (broker, pipeline, load and readers when they share it). */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static org.apache.kafka.clients.admin.Admin admin(String bootstrap) {
@@ -234,6 +289,7 @@ public final class PipelineBenchmark {
         private long lastSeen;
         private long firstSeen;
         private int atFirstSeen;
+        private long embedMicros;
 
         Visible(String bootstrap, String topic) {
             thread = new Thread(() -> {
@@ -248,6 +304,7 @@ public final class PipelineBenchmark {
                                 if (latencies.isEmpty()) firstSeen = now;
                                 if (now == firstSeen) atFirstSeen = latencies.size() + 1;
                                 latencies.add(now - source);
+                                embedMicros += e.getTimings().getEmbedMicros();
                                 lastSeen = now;
                                 notifyAll();
                             }
@@ -266,7 +323,13 @@ public final class PipelineBenchmark {
             return lastSeen;
         }
 
-        synchronized void reset() { latencies.clear(); }
+        synchronized void reset() {
+            latencies.clear();
+            embedMicros = 0;
+        }
+
+        /** Mean forward-pass time per cutout (the Embedding's embedMicros: its batch's time over its size). */
+        synchronized double embedMicrosPerCutout() { return latencies.isEmpty() ? Double.NaN : (double) embedMicros / latencies.size(); }
 
         synchronized double steady() {
             return lastSeen == firstSeen ? Double.NaN : (latencies.size() - atFirstSeen) / ((lastSeen - firstSeen) / 1e3);
