@@ -195,8 +195,8 @@ public final class PipelineBenchmark {
             // Warm-up: the JIT compiles Flink's, Kafka's and Avro's hot paths for minutes on two cores (jstat: a
             // compiler thread busy for over 2 minutes), and measured too early, the compiler took 35-60% of a core
             // from the pipeline. A flat-out warm-up alone did not settle it: a paced or a backlogged stream takes
-            // other paths, which compile when first taken, and on this 2-core VM the JIT still compiled for 10-35%
-            // of each round after 4 minutes (Kafka's log cleaner, Flink's checkpoint paths...). So WARM_UP_CUTOUTS
+            // other paths, which compile when first taken, and on this 2-core VM the JIT still compiled for 3-31%
+            // of each round after 3 minutes (Kafka's log cleaner, Flink's checkpoint paths...). So WARM_UP_CUTOUTS
             // flat out, then the run's own round, again and again for ROUNDS; the result is the round with the
             // median steady rate of the last LAST_ROUNDS, printed with their range.
             var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
@@ -226,11 +226,12 @@ public final class PipelineBenchmark {
                 long[] lat = visible.latencies();
                 Arrays.sort(lat);
                 if (lat.length < n) throw new IllegalStateException(name + ": " + lat.length + " of " + n + " embeddings became visible");
-                Result r = new Result(n, n / ((lastSeen - firstSend) / 1e3), visible.steady(), lat[lat.length / 2],
+                double roundMs = lastSeen - firstSend;
+                Result r = new Result(n, n / (roundMs / 1e3), visible.steady(), lat[lat.length / 2],
                         lat[(int) (lat.length * 0.99)], lat[lat.length - 1], visible.embedMicrosPerCutout(),
-                        (jit.getTotalCompilationTime() - jitBefore) / (double) (lastSeen - firstSend), round,
-                        (inferenceCpuNanos() - modelCpuBefore) / 1e6 / (lastSeen - firstSend),
-                        (processCpuNanos() - processCpuBefore) / 1e6 / (lastSeen - firstSend));
+                        (jit.getTotalCompilationTime() - jitBefore) / roundMs, round,
+                        (inferenceCpuNanos() - modelCpuBefore) / 1e6 / roundMs,
+                        (processCpuNanos() - processCpuBefore) / 1e6 / roundMs);
                 System.out.printf(Locale.ROOT, "%s round %d at %s: %.0f/s steady, p99 %d ms, JIT compiling %.0f%%%n",
                         name, round, java.time.LocalTime.now(), r.steady, r.p99, 100 * r.compiling);
                 rounds.add(r);

@@ -5,7 +5,6 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -47,7 +46,7 @@ public final class TransactionalWriter implements AutoCloseable {
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             // the producer cannot go on; the broker aborts the open transaction
             throw new IllegalStateException("transactional writer " + transactionalId + " cannot write any more: " + e.getMessage(), e);
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) { // any other failure, Kafka's or not: the transaction must not stay open
             producer.abortTransaction();
             throw e;
         }
