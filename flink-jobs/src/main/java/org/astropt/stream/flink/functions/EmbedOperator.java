@@ -19,29 +19,20 @@ import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.flink.records.TokenizedCutout;
 
 /**
- * Stage two: token sequences (input 1) to embeddings, with model versions broadcast on input 2. The
- * operator keeps the timers and the state and wires the parts together: {@link ServingVersions} decides
- * which model version serves, {@link VersionLoader} loads one in the background, {@link InferenceQueue} runs
- * the forward passes on a thread of their own, and {@link MicroBatchEmbedder} turns a micro-batch into records.
+ * Stage two: token sequences (input 1) to embeddings, with model versions broadcast on input 2. The operator
+ * keeps the timers and the state and wires the parts: {@link ServingVersions} decides which model version
+ * serves, {@link VersionLoader} loads and verifies one in the background, {@link InferenceQueue} runs the
+ * forward passes ({@code inFlight} micro-batches at a time; 0 on the task thread), {@link MicroBatchEmbedder}
+ * turns a micro-batch into records.
  *
- * <p>Micro-batches: sequences collect until {@code batchSize} of them, or {@code batchDelayMs} after the
- * first, then go to the inference queue as one batch ({@code inFlight} at a time; 0 runs the forward pass on
- * the task thread). The batch is flushed, and every batch in flight emitted, before each checkpoint barrier
- * ({@link #prepareSnapshotPreBarrier}) and at the end of input, so a checkpoint never holds half a batch;
- * only sequences waiting for a first model are kept in state. Finished batches are emitted when a mail wakes
- * the task thread; a timer is the fall-back.
- *
- * <p>One output: Embedding records, and, each marked with its topic role ({@link KafkaBytes#role}), Flags,
- * REJECTED model records and dead letters, so that one transactional sink writes them all (one Kafka
- * transaction per checkpoint for the stage, and a flag commits together with its embedding).
- *
- * <p>Models: the serving model lives in a transient field and is loaded again from the pointers kept in
- * union state after a restore. A new version loads and is verified on a background thread
- * ({@link ServingModel#load}) and is swapped in between two batches; the old one is closed on the inference
- * thread after the batches that still use it, which frees its native memory. A version that fails is
- * refused with a log line and a REJECTED status record (role models, subtask 0 only) while the old one keeps
- * serving. Before any model is known, sequences wait (at most {@code maxWaiting}) or the bootstrap model
- * serves. {@link ServingDevice} picks the GPU Flink assigned to the TaskManager, else the CPU.
+ * <p>Sequences collect until {@code batchSize} of them, or {@code batchDelayMs} after the first. The batch is
+ * flushed, and every batch in flight emitted, before each checkpoint barrier and at the end of input, so a
+ * checkpoint never holds half a batch; only sequences waiting for a first model (at most {@code maxWaiting})
+ * are kept in state. A new version is swapped in between two batches; the old one closes after the batches
+ * that still use it. The serving model lives in a transient field and loads again from the pointers in union
+ * state after a restore. One output: Embeddings and, each marked with its topic role ({@link KafkaBytes#role}),
+ * Flags, REJECTED model records (subtask 0) and dead letters, so one transactional sink writes them all and
+ * a flag commits with its embedding. docs/PIPELINE.md has the rules.
  */
 public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         implements TwoInputStreamOperator<TokenizedCutout, ModelPointer, KafkaBytes>, BoundedMultiInput,
