@@ -153,10 +153,6 @@ final class ServingVersions {
         return line(name).serving;
     }
 
-    ModelPointer loading(String name) {
-        return line(name).loading;
-    }
-
     boolean isWithdrawn(String name, long version) {
         return line(name).withdrawn.contains(version);
     }
