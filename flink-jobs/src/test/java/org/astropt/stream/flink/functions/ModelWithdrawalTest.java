@@ -1,10 +1,14 @@
 package org.astropt.stream.flink.functions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.astropt.stream.flink.ModelStore;
@@ -23,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * REJECTED and ROLLED_BACK records withdraw a version: the embed operator never loads it, goes back
  * from a withdrawn serving version to the newest one below it, and refuses a bad version only once.
+ * The operator in a harness with real model files: every rule on its own is in {@link ServingVersionsTest};
+ * here the loads, swaps and the REJECTED record happen for real. The test waits on the load in flight and
+ * then advances processing time so the operator's timer takes it; an embedding is waited for by a barrier.
  */
 class ModelWithdrawalTest {
 
@@ -52,7 +59,7 @@ class ModelWithdrawalTest {
 
             // v3 promoted, then rejected while it loads: it never serves
             h.processElement2(model(v3, 3, ModelStatus.PROMOTED));
-            assertTrue(operator.loadInFlight(), "v3 loads");
+            assertNotNull(operator.loadInFlight(), "v3 loads");
             h.processElement2(model(v3, 3, ModelStatus.REJECTED));
             settle(h, operator);
             assertEquals(1, embed(h, sequences.get(1)), "the withdrawn v3 was discarded, not swapped in");
@@ -72,18 +79,21 @@ class ModelWithdrawalTest {
         Path v2 = store.saveNaN(NAME, 2);
         List<TokenizedCutout> sequences = EmbedOperatorTest.tokenized(3);
         EmbedSettings settings = EmbedSettings.defaults().withBatch(1, 0);
-        try (var h = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(new EmbedOperator(settings))) {
+        EmbedOperator operator = new EmbedOperator(settings);
+        try (var h = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(operator)) {
             h.open();
             h.processElement2(model(v1, 1, ModelStatus.PROMOTED));
+            settle(h, operator);
             assertEquals(1, embed(h, sequences.get(0)));
-            StreamRecord<ModelPointer> bad = model(v2, 2, ModelStatus.PROMOTED);
-            h.processElement2(bad);
-            waitForStatus(h, 1);
+            h.processElement2(model(v2, 2, ModelStatus.PROMOTED));
+            settle(h, operator);
+            assertEquals(1, status(h).size(), "v2 refused: a REJECTED record");
             assertEquals(1, embed(h, sequences.get(2)), "v2's outputs are NaN: refused");
             // the REJECTED record this operator published comes back on the models topic, then a replay of the PROMOTED one
             KafkaBytes rejected = status(h).get(0);
             h.processElement2(new StreamRecord<>(ModelPointerDeserializer.pointer(VERSIONS.decode(rejected.value), rejected.value)));
             h.processElement2(model(v2, 2, ModelStatus.PROMOTED));
+            settle(h, operator); // the latest record wins: v2 is tried again, and refused again
             assertEquals(1, embed(h, sequences.get(1)), "v1 keeps serving");
             assertEquals(1, status(h).size(), "refused once, one REJECTED record");
             assertEquals(ModelStatus.REJECTED, VERSIONS.decode(rejected.value).getStatus());
@@ -97,15 +107,12 @@ class ModelWithdrawalTest {
         return new StreamRecord<>(ModelPointerDeserializer.pointer(v, bytes));
     }
 
-    /** Sends one sequence (batch size 1) and advances processing time until its embedding comes out; returns its version. */
+    /** Sends one sequence (batch size 1) and a barrier, which waits for its embedding; returns the version that made it. */
     private static long embed(TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes> h, TokenizedCutout t)
             throws Exception {
         int before = embeddings(h).size();
         h.processElement1(new StreamRecord<>(t));
-        for (int i = 0; i < 500 && embeddings(h).size() == before; i++) {
-            h.setProcessingTime(h.getProcessingTime() + EmbedOperator.LOAD_POLL_MS);
-            Thread.sleep(10);
-        }
+        h.prepareSnapshotPreBarrier(before + 1);
         List<KafkaBytes> out = embeddings(h);
         assertEquals(before + 1, out.size(), "one embedding for " + t.id);
         return EmbedOperatorTest.EMBEDDINGS.decode(out.get(before).value).getModelVersion();
@@ -121,23 +128,20 @@ class ModelWithdrawalTest {
         return h.extractOutputValues().stream().filter(r -> Topics.MODELS.equals(r.role)).toList();
     }
 
-    /** Advances processing time until no load is in flight and the loader's result has been taken. */
+    /**
+     * Until no load is in flight: waits for the load to end, then advances processing time past the operator's
+     * poll timer so it takes the outcome (a refusal may start the next load, a fall-back).
+     */
     private static void settle(TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes> h, EmbedOperator op)
             throws Exception {
-        for (int i = 0; i < 1000 && op.loadInFlight(); i++) {
+        for (int i = 0; i < 10 && op.loadInFlight() != null; i++) {
+            try {
+                op.loadInFlight().get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException refused) {
+                // the operator takes the refusal on its timer
+            }
             h.setProcessingTime(h.getProcessingTime() + EmbedOperator.LOAD_POLL_MS);
-            Thread.sleep(10);
         }
-        assertTrue(!op.loadInFlight(), "the load settled within 10 s");
-    }
-
-    private static void waitForStatus(TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes> h, int n)
-            throws Exception {
-        for (int i = 0; i < 500; i++) {
-            if (status(h).size() >= n) return;
-            h.setProcessingTime(h.getProcessingTime() + EmbedOperator.LOAD_POLL_MS);
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no status record after 5 s");
+        assertNull(op.loadInFlight(), "the loads settled");
     }
 }

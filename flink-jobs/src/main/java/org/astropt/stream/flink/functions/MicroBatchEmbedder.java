@@ -1,6 +1,5 @@
 package org.astropt.stream.flink.functions;
 
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +25,14 @@ import org.astropt.stream.schemas.StageTimings;
 import org.astropt.stream.schemas.TokenSequence;
 
 /**
- * The records the embed operator writes, in three steps: {@link #prepare} decodes and checks a micro-batch
- * (task thread), {@link #forward} runs it through the serving model (the inference thread), {@link #records}
- * turns the results into Embedding records (each naming the model and version that made it) and Flags for
- * scores above the threshold (task thread). Also dead letters for sequences the model cannot read, and
- * REJECTED copies of refused model versions. Holds the Avro codecs; not Serializable, built in open().
+ * The embed stage's work on one micro-batch, in three steps: {@link #prepare} decodes and checks the token
+ * sequences (task thread), {@link #forward} runs them through the serving model (the inference thread),
+ * {@link #records} turns the results into Embedding records (each naming the model and version that made it)
+ * and Flags for scores above the threshold (task thread). Sequences the model cannot read become dead letters;
+ * {@link #rejected} makes the REJECTED copy of a refused model version. Holds the Avro codecs; not
+ * Serializable, built in open().
  */
-final class EmbeddingOutput {
+final class MicroBatchEmbedder {
 
     private final AvroCodec<TokenSequence> sequences = AvroCodec.of(TokenSequence.class);
     private final AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
@@ -147,5 +147,4 @@ final class EmbeddingOutput {
         return KafkaBytes.keyed(ModelPointer.topicKey(p.name, p.version), models.encode(v), -1).to(Topics.MODELS);
     }
 
-    static ByteBuffer wrap(byte[] b) { return ByteBuffer.wrap(b); }
 }
