@@ -50,7 +50,7 @@ import org.astropt.stream.flink.records.TokenizedCutout;
  * version loads and is verified on a background thread ({@link ServingModel#load}); a version that fails
  * is refused with a log line and a REJECTED status record (role models, subtask 0 only) while
  * the old one keeps serving. The old model is closed after the swap, which frees its native memory.
- * Before any model is known, sequences wait (at most {@code maxWaiting}) or the bootstrap model serves.
+ * Before any model is known, sequences wait (at most {@code maxWaiting}) or the initial model serves.
  *
  * <p>Withdrawals: a REJECTED or ROLLED_BACK record withdraws its version. A withdrawn version is never
  * loaded (a load in flight is discarded), and a version this operator refused is not refused twice. When
@@ -169,9 +169,9 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
                 LOG.warn("{} no longer loads after a restore: {}", p.label(), e.getMessage());
             }
         }
-        if (serving == null && settings.bootstrapModelDir() != null) {
-            serving = ServingModel.load(bootstrapPointer(), settings.forwardBatchSize(), device);
-            LOG.info("bootstrap model {} serves until a PROMOTED version arrives", settings.bootstrapModelDir());
+        if (serving == null && settings.initialModelDir() != null) {
+            serving = ServingModel.load(initialPointer(), settings.forwardBatchSize(), device);
+            LOG.info("initial model {} serves until a PROMOTED version arrives", settings.initialModelDir());
         }
         if (serving != null && restoredScores != null) threshold.restore(restoredScores);
         if (serving != null && !buffer.isEmpty()) {
@@ -186,12 +186,12 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         return t;
     }
 
-    private ModelPointer bootstrapPointer() {
+    private ModelPointer initialPointer() {
         ModelPointer p = new ModelPointer();
-        p.name = settings.modelName() == null ? "bootstrap" : settings.modelName();
+        p.name = settings.modelName() == null ? "initial" : settings.modelName();
         p.version = 0;
         p.status = "PROMOTED";
-        p.weightsUri = java.nio.file.Path.of(settings.bootstrapModelDir()).toAbsolutePath()
+        p.weightsUri = java.nio.file.Path.of(settings.initialModelDir()).toAbsolutePath()
                 .resolve(org.astropt.stream.core.model.Checkpoint.WEIGHTS_FILE).toUri().toString();
         return p;
     }
@@ -322,7 +322,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         }
         if (serving == null) {
             throw new IllegalStateException(buffer.size() + " token sequences wait and no model is known: publish a PROMOTED"
-                    + " version on the models topic first, or set pipeline.bootstrap-model");
+                    + " version on the models topic first, or set pipeline.initial-model");
         }
         flush();
     }
