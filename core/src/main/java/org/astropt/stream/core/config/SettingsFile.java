@@ -2,7 +2,6 @@ package org.astropt.stream.core.config;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,11 +28,9 @@ import java.util.stream.Collectors;
  *   <li>{@link #readIfPresent}: an absent file is the defaults in code (the "exists ? load : defaults" of the
  *       commands' default files); {@link #read}: the file must exist.</li>
  * </ul>
- * Serializable, so a Flink job can carry the settings it was built with.
+ * A Flink job carries {@link #properties()} (a Properties is Serializable) and reads them again here.
  */
-public final class SettingsFile implements Serializable {
-
-    private static final long serialVersionUID = 1L;
+public final class SettingsFile {
 
     /** Where a value from {@link #with} came from, in error messages. */
     public static final String COMMAND_LINE = "the command line";
