@@ -2,32 +2,48 @@ package org.astropt.stream.app;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.astropt.stream.core.config.AstroptConfig;
+import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.core.decode.AlertStamp;
 import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.decode.DecodeLimits;
 import picocli.CommandLine.Option;
 
-/** Options shared by the commands that decode input: the settings file and the alert stamp. */
+/**
+ * Options shared by the commands that decode input: the settings file and the alert stamp. {@code --config}
+ * means the settings file in every command; here it has no default file (defaults in code) and must exist
+ * when given.
+ */
 final class ConfigOptions {
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Settings file (see config/astropt.properties); defaults in code otherwise.")
+            description = "Settings file: decode.* and tokenizer.* keys (see config/astropt.properties); defaults in code otherwise.")
     Path file;
 
     @Option(names = "--stamp", paramLabel = "STAMP",
-            description = "Alert stamp that becomes the cutout: ${COMPLETION-CANDIDATES} (default: the config's, SCIENCE).")
+            description = "Alert stamp that becomes the cutout: ${COMPLETION-CANDIDATES} (default: the settings', SCIENCE).")
     AlertStamp stamp;
 
     /** Read once per command: decoder() and the tokenizer settings both come from it. */
     private AstroptConfig loaded;
 
+    /** Options of a command whose settings come from elsewhere (train's trainer settings file). */
+    static ConfigOptions of(SettingsFile settings, AlertStamp stamp) {
+        ConfigOptions o = new ConfigOptions();
+        o.loaded = AstroptConfig.of(settings);
+        o.stamp = stamp;
+        return o;
+    }
+
     AstroptConfig config() {
         if (loaded != null) return loaded;
         try {
-            loaded = file == null ? AstroptConfig.defaults() : AstroptConfig.load(file);
+            loaded = AstroptConfig.of(file == null ? SettingsFile.defaults() : SettingsFile.read(file));
             return loaded;
+        } catch (NoSuchFileException e) {
+            throw new UncheckedIOException(file + ": no such settings file", e);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read the settings file (" + e.getMessage() + ")", e);
         }

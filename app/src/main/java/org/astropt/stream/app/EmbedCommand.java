@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.astropt.stream.app.SequenceReader.Sequence;
 import org.astropt.stream.core.InvalidCutoutException;
-import org.astropt.stream.core.decode.AlertStamp;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.Embedder;
@@ -22,6 +21,7 @@ import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.core.token.TokenizerSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
  *
  * <pre>
  *   bin/astropt embed data/sim/fits/*.fits --weights models/sim-1m
- *   bin/astropt embed tokens.npy --weights weights.safetensors --config config.json
+ *   bin/astropt embed tokens.npy --weights weights.safetensors --model-config config.json
  * </pre>
  */
 @Command(name = "embed", description = {
@@ -54,7 +54,7 @@ final class EmbedCommand implements Callable<Integer> {
             description = "A model folder (config.json + weights.safetensors, as astropt train writes) or a .safetensors file.")
     Path weights;
 
-    @Option(names = "--config", paramLabel = "config.json",
+    @Option(names = "--model-config", paramLabel = "config.json",
             description = "The model's config.json (default: the one beside the weights).")
     Path modelConfig;
 
@@ -70,12 +70,9 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Block whose output is averaged: -1 the last (AstroPT v1, default), n_layer/2 the middle (v2).")
     int layer;
 
-    @Option(names = "--settings", paramLabel = "FILE",
-            description = "Settings file for decoding and tokenizing (see config/astropt.properties).")
-    Path settings;
-
-    @Option(names = "--stamp", paramLabel = "STAMP", description = "Alert stamp that becomes the cutout: ${COMPLETION-CANDIDATES}.")
-    AlertStamp stamp;
+    /** --config (the settings file for decoding and tokenizing) and --stamp. */
+    @Mixin
+    ConfigOptions options;
 
     @Spec
     CommandSpec spec;
@@ -90,9 +87,6 @@ final class EmbedCommand implements Callable<Integer> {
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ConfigOptions options = new ConfigOptions();
-        options.file = settings;
-        options.stamp = stamp;
         TokenizerSettings tokenizing = options.config().tokenizerSettings();
         if (size != null) tokenizing = tokenizing.withSize(size);
         SequenceReader reader = new SequenceReader(options.decoder(), new PatchTokenizer(tokenizing));
@@ -146,7 +140,7 @@ final class EmbedCommand implements Callable<Integer> {
         return JSON.writeValueAsString(line);
     }
 
-    /** A model folder, or a weights file with the config beside it (or --config). */
+    /** A model folder, or a weights file with the config beside it (or --model-config). */
     private AstroPTModel load() throws IOException {
         if (!Files.exists(weights)) {
             throw new InvalidCheckpointException(weights.toString(), "no such file or folder; --weights takes a model folder"
@@ -156,7 +150,7 @@ final class EmbedCommand implements Callable<Integer> {
         Path weightsFile = Files.isDirectory(weights) ? weights.resolve(Checkpoint.WEIGHTS_FILE) : weights;
         Path configFile = modelConfig != null ? modelConfig : weightsFile.toAbsolutePath().resolveSibling(Checkpoint.CONFIG_FILE);
         if (!Files.isRegularFile(configFile)) {
-            throw new InvalidCheckpointException(configFile.toString(), "no such file; pass the model's config.json with --config");
+            throw new InvalidCheckpointException(configFile.toString(), "no such file; pass the model's config.json with --model-config");
         }
         if (!Files.isRegularFile(weightsFile)) throw new InvalidCheckpointException(weightsFile.toString(), "no such file");
         AstroPTModel model = AstroPTModel.create(ModelConfig.read(configFile), AstroPTModel.defaultDevice(), 0);

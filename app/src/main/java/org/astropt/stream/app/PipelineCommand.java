@@ -22,7 +22,8 @@ final class PipelineCommand implements Callable<Integer> {
     String bootstrap;
 
     @Option(names = "--config", defaultValue = "config/pipeline.properties", paramLabel = "FILE",
-            description = "Pipeline settings (default ${DEFAULT-VALUE}; defaults in code when absent).")
+            description = "Settings file: pipeline.*, and decode.* and tokenizer.* "
+                    + "(default ${DEFAULT-VALUE}; defaults in code when absent).")
     Path config;
 
     @Option(names = "--topics", defaultValue = "config/topics.properties", paramLabel = "FILE",

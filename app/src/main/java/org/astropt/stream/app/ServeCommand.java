@@ -1,9 +1,9 @@
 package org.astropt.stream.app;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.server.ModelServer;
 import org.astropt.stream.server.ServerSettings;
 import picocli.CommandLine.Command;
@@ -35,7 +35,8 @@ final class ServeCommand implements Callable<Integer> {
     String host;
 
     @Option(names = "--config", defaultValue = ServerSettings.DEFAULT_FILE, paramLabel = "FILE",
-            description = "Server settings (default ${DEFAULT-VALUE}; defaults in code when absent).")
+            description = "Settings file: server.*, and decode.* and tokenizer.* for POST /embed "
+                    + "(default ${DEFAULT-VALUE}; defaults in code when absent).")
     Path config;
 
     @Spec
@@ -43,7 +44,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServerSettings s = Files.isRegularFile(config) ? ServerSettings.load(config) : ServerSettings.defaults();
+        ServerSettings s = ServerSettings.of(SettingsFile.readIfPresent(config));
         s = s.withBootstrap(bootstrap).withBind(host != null ? host : s.host(), port != null ? port : s.port());
         String token = System.getenv(TOKEN_ENV);
         if (s.token() == null && token != null && !token.isBlank()) s = s.withToken(token.trim());

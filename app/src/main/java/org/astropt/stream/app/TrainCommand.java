@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.astropt.stream.core.decode.AlertStamp;
 import org.astropt.stream.core.model.AdamW;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
@@ -123,9 +124,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Longest wait for a round while records are new, e.g. 30s, 10m (default: trainer.max-wait, 10m).")
     String maxWait;
 
-    @Mixin
-    ConfigOptions config;
+    @Option(names = "--stamp", paramLabel = "STAMP",
+            description = "Alert stamp that becomes the cutout: ${COMPLETION-CANDIDATES} (default: the settings', SCIENCE).")
+    AlertStamp stamp;
 
+    /** --config (the settings file: trainer.*, and decode.* and tokenizer.* for cutouts), --topics, --store... */
     @Mixin
     TrainerOptions trainer;
 
@@ -150,6 +153,7 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         ModelConfig.Preset p = ModelConfig.preset(preset);
+        ConfigOptions config = ConfigOptions.of(trainer.settingsFile(), stamp);
         TokenizerSettings tokenizing = config.config().tokenizerSettings().withSize(size);
         PatchTokenizer tokenizer = new PatchTokenizer(tokenizing);
         TrainingData data = source.data != null

@@ -1,10 +1,10 @@
 package org.astropt.stream.app;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.trainer.TrainerSettings;
 import picocli.CommandLine.Option;
@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 /** Options of the commands that talk to the trainer's Kafka and model store: train --bootstrap and models. */
 final class TrainerOptions {
 
-    @Option(names = "--trainer-config", defaultValue = "config/trainer.properties", paramLabel = "FILE",
-            description = "Trainer settings (default ${DEFAULT-VALUE}; defaults in code when absent).")
+    @Option(names = "--config", defaultValue = "config/trainer.properties", paramLabel = "FILE",
+            description = "Settings file: trainer.* keys, and decode.* and tokenizer.* for train "
+                    + "(default ${DEFAULT-VALUE}; defaults in code when absent).")
     Path file;
 
     @Option(names = "--topics", defaultValue = "config/topics.properties", paramLabel = "FILE",
@@ -29,6 +30,11 @@ final class TrainerOptions {
     @Option(names = "--state", paramLabel = "DIR", description = "Trainer state folder (default: trainer.state-dir, data/trainer).")
     String state;
 
+    /** The settings file, or the defaults in code when it is absent. */
+    SettingsFile settingsFile() throws IOException {
+        return SettingsFile.readIfPresent(file);
+    }
+
     /** The settings file with bootstrap and these options (and extra, e.g. train's) laid over it. */
     TrainerSettings settings(String bootstrap, Map<String, String> extra) throws IOException {
         Map<String, String> overrides = new LinkedHashMap<>(extra);
@@ -36,10 +42,10 @@ final class TrainerOptions {
         overrides.put("trainer.model-store", store);
         overrides.put("trainer.model-name", modelName);
         overrides.put("trainer.state-dir", state);
-        return TrainerSettings.load(Files.exists(file) ? file : null, overrides);
+        return TrainerSettings.of(settingsFile().with(overrides, SettingsFile.COMMAND_LINE));
     }
 
     Topics topics() throws IOException {
-        return Files.exists(topics) ? Topics.load(topics) : Topics.defaults();
+        return Topics.of(SettingsFile.readIfPresent(topics));
     }
 }

@@ -130,6 +130,6 @@ class AstroptCliTest {
         Run r = run("tokenize", shared("fixtures", "astropt-v1-tiny", "image.fits").toString(), "--config",
                 config.toString(), "--out", dir.resolve("x.npy").toString());
         assertEquals(AstroptCli.EXIT_BAD_INPUT, r.exit());
-        assertTrue(r.err().contains("tokenizer.patch-size = 'sixteen' is not a whole number"), r.err());
+        assertTrue(r.err().contains(config + ": tokenizer.patch-size = 'sixteen' is not a whole number"), r.err());
     }
 }

@@ -78,7 +78,7 @@ class EmbedCommandTest {
         Tokens t = new PatchTokenizer().tokenize(new CutoutDecoder().decode(fits));
         Npy.write(sameTokens, new int[] {t.tokenCount(), t.tokenDim()}, t.data());
         CliRun run = CliRun.of("embed", fits, sameTokens, "--weights", model.resolve("weights.safetensors"),
-                "--config", model.resolve("config.json"));
+                "--model-config", model.resolve("config.json"));
         assertEquals(0, run.exit(), run.err());
         List<JsonNode> lines = json(run);
         assertArrayEquals(floats(lines.get(0).get("embedding")), floats(lines.get(1).get("embedding")), 1e-6f);

@@ -110,7 +110,7 @@ class FlinkClusterITCase {
     /** config/pipeline.properties with the fixture model as version 0, so embeddings start at once. */
     private Path pipelineSettings() throws IOException {
         String settings = Files.readString(ROOT.resolve("config/pipeline.properties"))
-                .replaceAll("(?m)^pipeline\\.bootstrap-model=.*$", "pipeline.bootstrap-model=" + MODEL.toString().replace("\\", "/"));
+                .replaceAll("(?m)^pipeline\\.initial-model=.*$", "pipeline.initial-model=" + MODEL.toString().replace("\\", "/"));
         Path file = dir.resolve("pipeline.properties");
         Files.writeString(file, settings);
         return file;

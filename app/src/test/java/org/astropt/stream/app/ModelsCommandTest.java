@@ -45,7 +45,7 @@ class ModelsCommandTest {
         try (LocalKafkaBroker kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults())) {
             String bootstrap = kafka.bootstrapServers();
             sendTokens(bootstrap, 30);
-            Object[] common = {"--bootstrap", bootstrap, "--trainer-config", settings, "--topics", dir.resolve("none.properties")};
+            Object[] common = {"--bootstrap", bootstrap, "--config", settings, "--topics", dir.resolve("none.properties")};
 
             CliRun train = CliRun.of(concat(new Object[] {"train"}, common));
             assertEquals(0, train.exit(), train.err());

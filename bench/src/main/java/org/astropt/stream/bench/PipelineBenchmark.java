@@ -168,7 +168,7 @@ public final class PipelineBenchmark {
             topics.create(admin);
         }
         Properties p = new Properties();
-        p.setProperty("pipeline.bootstrap-model", model.toString());
+        p.setProperty("pipeline.initial-model", model.toString());
         p.setProperty("pipeline.checkpoint-interval-ms", String.valueOf(intervalMs));
         p.setProperty("pipeline.transactional-id-prefix", name);
         p.setProperty("pipeline.group-id", name);

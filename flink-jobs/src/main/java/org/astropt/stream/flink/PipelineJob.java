@@ -1,8 +1,8 @@
 package org.astropt.stream.flink;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.kafka.Topics;
 
 /**
@@ -35,11 +35,12 @@ public final class PipelineJob {
 
     /**
      * Builds the job against the Kafka at bootstrap and runs it in env until it ends or is cancelled.
-     * Missing config or topics files mean the defaults in code.
+     * config is the settings file (pipeline.*, and decode.* and tokenizer.*); a missing config or topics
+     * file means the defaults in code.
      */
     public static void run(StreamExecutionEnvironment env, String bootstrap, Path config, Path topicsFile) throws Exception {
-        PipelineSettings settings = Files.exists(config) ? PipelineSettings.load(config) : PipelineSettings.defaults();
-        Topics topics = Files.exists(topicsFile) ? Topics.load(topicsFile) : Topics.defaults();
+        PipelineSettings settings = PipelineSettings.of(SettingsFile.readIfPresent(config));
+        Topics topics = Topics.of(SettingsFile.readIfPresent(topicsFile));
         KafkaEdges kafka = new KafkaEdges(bootstrap, topics, settings);
         new EmbeddingPipeline(settings).build(env, kafka, kafka.sinks());
         env.execute("astropt pipeline");

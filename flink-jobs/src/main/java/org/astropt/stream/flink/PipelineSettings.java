@@ -1,11 +1,11 @@
 package org.astropt.stream.flink;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import org.astropt.stream.core.config.AstroptConfig;
+import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.flink.functions.EmbedSettings;
 
 /**
@@ -22,41 +22,47 @@ import org.astropt.stream.flink.functions.EmbedSettings;
 public record PipelineSettings(int parallelism, long checkpointIntervalMs, long transactionTimeoutMs,
         String transactionalIdPrefix, String groupId, EmbedSettings embed, Properties coreProperties) implements Serializable {
 
+    /** A checkpoint folder that serves until the first PROMOTED version arrives (was pipeline.initial-model). */
+    public static final String INITIAL_MODEL = "pipeline.initial-model";
+
     public static PipelineSettings defaults() {
-        return of(new Properties());
+        return of(SettingsFile.defaults());
     }
 
     public static PipelineSettings load(Path file) throws IOException {
-        Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(file)) {
-            p.load(in);
-        }
-        return of(p);
+        return of(SettingsFile.read(file));
     }
 
     public static PipelineSettings of(Properties p) {
+        return of(SettingsFile.of(p));
+    }
+
+    /** The keys of config/pipeline.properties and their defaults. */
+    public static PipelineSettings of(SettingsFile s) {
+        s.refuseRenamed("pipeline.initial-model", INITIAL_MODEL);
+        AstroptConfig.of(s).checked(); // a bad decode.* or tokenizer.* value fails here, naming the file, not in a task
         EmbedSettings d = EmbedSettings.defaults();
-        int batch = intValue(p, "pipeline.batch-size", d.batchSize());
-        EmbedSettings embed = new EmbedSettings(
+        int batch = s.intValue("pipeline.batch-size", d.batchSize());
+        EmbedSettings embed = s.build(() -> new EmbedSettings(
                 batch,
-                longValue(p, "pipeline.batch-delay-ms", d.batchDelayMs()),
-                intValue(p, "pipeline.forward-batch-size", batch),
-                value(p, "pipeline.model-name", null),
-                value(p, "pipeline.bootstrap-model", null),
-                intValue(p, "pipeline.max-waiting", d.maxWaiting()),
-                Double.parseDouble(value(p, "pipeline.flag-quantile", String.valueOf(d.flagQuantile()))),
-                intValue(p, "pipeline.flag-window", d.flagWindow()),
-                intValue(p, "pipeline.flag-min-scores", d.flagMinScores()),
+                s.longValue("pipeline.batch-delay-ms", d.batchDelayMs()),
+                s.intValue("pipeline.forward-batch-size", batch),
+                s.string("pipeline.model-name", null),
+                s.string(INITIAL_MODEL, null),
+                s.intValue("pipeline.max-waiting", d.maxWaiting()),
+                s.doubleValue("pipeline.flag-quantile", d.flagQuantile()),
+                s.intValue("pipeline.flag-window", d.flagWindow()),
+                s.intValue("pipeline.flag-min-scores", d.flagMinScores()),
                 true,
-                intValue(p, "pipeline.inference-in-flight", d.inFlight()));
+                s.intValue("pipeline.inference-in-flight", d.inFlight())));
         return new PipelineSettings(
-                intValue(p, "pipeline.parallelism", 1),
-                longValue(p, "pipeline.checkpoint-interval-ms", 1000),
-                longValue(p, "pipeline.transaction-timeout-ms", 600_000),
-                value(p, "pipeline.transactional-id-prefix", "astropt-pipeline"),
-                value(p, "pipeline.group-id", "astropt-pipeline"),
+                s.intValue("pipeline.parallelism", 1),
+                s.longValue("pipeline.checkpoint-interval-ms", 1000),
+                s.longValue("pipeline.transaction-timeout-ms", 600_000),
+                s.string("pipeline.transactional-id-prefix", "astropt-pipeline"),
+                s.string("pipeline.group-id", "astropt-pipeline"),
                 embed,
-                (Properties) p.clone());
+                s.properties());
     }
 
     /**
@@ -65,7 +71,7 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
      * limited to 5 MB: too small once token sequences wait in state for a first model).
      */
     public String checkpointDir() {
-        return value(coreProperties, "pipeline.checkpoint-dir", null);
+        return SettingsFile.of(coreProperties).string("pipeline.checkpoint-dir", null);
     }
 
     /**
@@ -74,12 +80,7 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
      */
     public Properties producerOverrides() {
         Properties out = new Properties();
-        String prefix = "pipeline.producer.";
-        for (String key : coreProperties.stringPropertyNames()) {
-            if (key.startsWith(prefix) && key.length() > prefix.length()) {
-                out.setProperty(key.substring(prefix.length()), coreProperties.getProperty(key).trim());
-            }
-        }
+        out.putAll(SettingsFile.of(coreProperties).withPrefix("pipeline.producer."));
         return out;
     }
 
@@ -97,24 +98,5 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
 
     public PipelineSettings withIds(String transactionalIdPrefix, String groupId) {
         return new PipelineSettings(parallelism, checkpointIntervalMs, transactionTimeoutMs, transactionalIdPrefix, groupId, embed, coreProperties);
-    }
-
-    private static String value(Properties p, String key, String fallback) {
-        String v = p.getProperty(key);
-        return v == null || v.isBlank() ? fallback : v.trim();
-    }
-
-    private static long longValue(Properties p, String key, long fallback) {
-        String v = value(p, key, null);
-        if (v == null) return fallback;
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " = '" + v + "' is not a whole number");
-        }
-    }
-
-    private static int intValue(Properties p, String key, int fallback) {
-        return Math.toIntExact(longValue(p, key, fallback));
     }
 }

@@ -2,10 +2,13 @@ package org.astropt.stream.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The pipeline's settings as config/pipeline.properties gives them. */
 class PipelineSettingsTest {
@@ -37,5 +40,29 @@ class PipelineSettingsTest {
         p.setProperty("pipeline.inference-in-flight", "-1");
         var e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.of(p));
         assertEquals("pipeline.inference-in-flight must not be negative, not -1", e.getMessage());
+    }
+
+    @Test
+    void aBadValueInTheFileNamesTheFileAndTheKey(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("pipeline.properties"), "pipeline.flag-quantile=high\n");
+        var e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.load(file));
+        assertEquals(file + ": pipeline.flag-quantile = 'high' is not a number", e.getMessage());
+        Files.writeString(file, "pipeline.flag-quantile=1.5\n");
+        e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.load(file));
+        assertEquals(file + ": pipeline.flag-quantile must lie in (0, 1), not 1.5", e.getMessage());
+        Files.writeString(file, "tokenizer.patch-size=0\n");
+        e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.load(file));
+        assertTrue(e.getMessage().startsWith(file + ": "), "core keys are checked when the job is built: " + e.getMessage());
+    }
+
+    @Test
+    void theInitialModelKeyIsReadAndTheOldNameIsRefused() {
+        Properties p = new Properties();
+        p.setProperty("pipeline.initial-model", "/models/first");
+        assertEquals("/models/first", PipelineSettings.of(p).embed().initialModelDir());
+        Properties old = new Properties();
+        old.setProperty("pipeline.initial-model", "/models/first");
+        var e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.of(old));
+        assertEquals("pipeline.initial-model = '/models/first': the key is now pipeline.initial-model", e.getMessage());
     }
 }

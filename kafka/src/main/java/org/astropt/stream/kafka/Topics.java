@@ -1,9 +1,7 @@
 package org.astropt.stream.kafka;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.astropt.stream.core.config.SettingsFile;
 
 /**
  * The six topics of the pipeline (DESIGN.md, "Topics"), read from config/topics.properties
@@ -47,38 +46,41 @@ public final class Topics implements Serializable {
 
     /** The layout of config/topics.properties: 4 partitions for the per-object topics, 1 for the others. */
     public static Topics defaults() {
-        return of(new Properties());
+        return of(SettingsFile.defaults());
     }
 
     public static Topics load(Path file) throws IOException {
-        Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(file)) {
-            p.load(in);
-        }
-        return of(p);
+        return of(SettingsFile.read(file));
     }
 
     public static Topics of(Properties p) {
+        return of(SettingsFile.of(p));
+    }
+
+    /** The keys of config/topics.properties and their defaults. */
+    public static Topics of(SettingsFile s) {
         Map<String, TopicSpec> specs = new LinkedHashMap<>();
-        put(specs, p, CUTOUTS, 4, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS));
-        put(specs, p, TOKENS, 4, Map.of("cleanup.policy", "compact"));
-        put(specs, p, EMBEDDINGS, 4, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS));
-        put(specs, p, FLAGS, 1, Map.of("cleanup.policy", "delete", "retention.ms", MONTH_MS));
-        put(specs, p, MODELS, 1, Map.of("cleanup.policy", "compact"));
-        put(specs, p, DEAD_LETTER, 1, Map.of("cleanup.policy", "delete", "retention.ms", MONTH_MS));
+        put(specs, s, CUTOUTS, 4, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS));
+        put(specs, s, TOKENS, 4, Map.of("cleanup.policy", "compact"));
+        put(specs, s, EMBEDDINGS, 4, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS));
+        put(specs, s, FLAGS, 1, Map.of("cleanup.policy", "delete", "retention.ms", MONTH_MS));
+        put(specs, s, MODELS, 1, Map.of("cleanup.policy", "compact"));
+        put(specs, s, DEAD_LETTER, 1, Map.of("cleanup.policy", "delete", "retention.ms", MONTH_MS));
         return new Topics(specs);
     }
 
-    private static void put(Map<String, TopicSpec> specs, Properties p, String role, int partitions, Map<String, String> configs) {
+    private static void put(Map<String, TopicSpec> specs, SettingsFile s, String role, int partitions, Map<String, String> configs) {
         String prefix = "topic." + role + ".";
         Map<String, String> merged = new LinkedHashMap<>(configs);
-        for (String key : p.stringPropertyNames()) {
-            if (key.startsWith(prefix + "config.")) merged.put(key.substring((prefix + "config.").length()), p.getProperty(key).trim());
-        }
-        String name = p.getProperty(prefix + "name", "astropt." + role).trim();
-        int parts = Integer.parseInt(p.getProperty(prefix + "partitions", String.valueOf(partitions)).trim());
-        short replication = Short.parseShort(p.getProperty(prefix + "replication-factor", "1").trim());
-        specs.put(role, new TopicSpec(role, name, parts, replication, merged));
+        merged.putAll(s.withPrefix(prefix + "config."));
+        int replication = s.intValue(prefix + "replication-factor", 1);
+        specs.put(role, s.build(() -> {
+            if (replication < 1 || replication > Short.MAX_VALUE) {
+                throw new IllegalArgumentException(prefix + "replication-factor must be 1 to " + Short.MAX_VALUE + ", not " + replication);
+            }
+            return new TopicSpec(role, s.string(prefix + "name", "astropt." + role), s.intValue(prefix + "partitions", partitions),
+                    (short) replication, merged);
+        }));
     }
 
     public TopicSpec spec(String role) {

@@ -1,13 +1,12 @@
 package org.astropt.stream.server;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.astropt.stream.core.config.AstroptConfig;
+import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.kafka.Topics;
 
 /**
@@ -48,34 +47,40 @@ public record ServerSettings(String host, int port, String token, String bootstr
     }
 
     public static ServerSettings defaults() {
-        return of(new Properties(), Topics.defaults());
+        return of(SettingsFile.defaults(), Topics.defaults());
     }
 
-    /** Reads the file; its server.topics key (default config/topics.properties, when present) names the topic layout. */
+    /** Reads the file (which must exist); see {@link #of(SettingsFile)}. */
     public static ServerSettings load(Path file) throws IOException {
-        Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(file)) {
-            p.load(in);
-        }
-        Path topicsFile = Path.of(value(p, "server.topics", "config/topics.properties"));
-        return of(p, Files.isRegularFile(topicsFile) ? Topics.load(topicsFile) : Topics.defaults());
+        return of(SettingsFile.read(file));
+    }
+
+    /** The settings; their server.topics key (default config/topics.properties, when present) names the topic layout. */
+    public static ServerSettings of(SettingsFile s) throws IOException {
+        return of(s, Topics.of(SettingsFile.readIfPresent(Path.of(s.string("server.topics", "config/topics.properties")))));
     }
 
     public static ServerSettings of(Properties p, Topics topics) {
-        return new ServerSettings(
-                value(p, "server.host", "127.0.0.1"),
-                intValue(p, "server.port", 8080),
-                value(p, "server.token", null),
-                value(p, "server.bootstrap", "localhost:9092"),
+        return of(SettingsFile.of(p), topics);
+    }
+
+    /** The keys of config/server.properties and their defaults. */
+    public static ServerSettings of(SettingsFile s, Topics topics) {
+        AstroptConfig.of(s).checked(); // a bad decode.* or tokenizer.* value fails here, naming the file, not on an upload
+        return s.build(() -> new ServerSettings(
+                s.string("server.host", "127.0.0.1"),
+                s.intValue("server.port", 8080),
+                s.string("server.token", null),
+                s.string("server.bootstrap", "localhost:9092"),
                 topics,
-                value(p, "server.model-name", null),
-                intValue(p, "server.max-index-size", 200_000),
-                intValue(p, "server.thumbnail-cache-size", 2_000),
-                intValue(p, "server.feed-size", 48),
-                intValue(p, "server.flags-kept", 500),
-                intValue(p, "server.map-points", 5_000),
-                intValue(p, "server.pca-interval-ms", 3_000),
-                p);
+                s.string("server.model-name", null),
+                s.intValue("server.max-index-size", 200_000),
+                s.intValue("server.thumbnail-cache-size", 2_000),
+                s.intValue("server.feed-size", 48),
+                s.intValue("server.flags-kept", 500),
+                s.intValue("server.map-points", 5_000),
+                s.longValue("server.pca-interval-ms", 3_000),
+                s.properties()));
     }
 
     public ServerSettings withBootstrap(String b) {
@@ -118,20 +123,5 @@ public record ServerSettings(String host, int port, String token, String bootstr
 
     private static void positive(String key, int v) {
         if (v < 1) throw new IllegalArgumentException(key + " " + v + ": must be at least 1");
-    }
-
-    private static String value(Properties p, String key, String fallback) {
-        String v = p.getProperty(key);
-        return v == null || v.isBlank() ? fallback : v.trim();
-    }
-
-    private static int intValue(Properties p, String key, int fallback) {
-        String v = value(p, key, null);
-        if (v == null) return fallback;
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + "=" + v + ": not a whole number", e);
-        }
     }
 }

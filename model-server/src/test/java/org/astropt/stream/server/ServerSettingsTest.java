@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.astropt.stream.kafka.Topics;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ServerSettingsTest {
 
@@ -29,11 +31,21 @@ class ServerSettingsTest {
         Properties p = new Properties();
         p.setProperty("server.port", "eighty");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerSettings.of(p, Topics.defaults()));
-        assertTrue(e.getMessage().startsWith("server.port=eighty"), e.getMessage());
+        assertEquals("server.port = 'eighty' is not a whole number", e.getMessage());
         p.setProperty("server.port", "8080");
         p.setProperty("server.thumbnail-cache-size", "0");
         e = assertThrows(IllegalArgumentException.class, () -> ServerSettings.of(p, Topics.defaults()));
         assertTrue(e.getMessage().startsWith("server.thumbnail-cache-size 0"), e.getMessage());
         assertFalse(ServerSettings.defaults().withBind("0.0.0.0", 0).loopback());
+    }
+
+    @Test
+    void aBadValueInAFileNamesTheFile(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("server.properties"), "server.feed-size=0\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerSettings.load(file));
+        assertEquals(file + ": server.feed-size 0: must be at least 1", e.getMessage());
+        Files.writeString(file, "decode.max-bytes=lots\n");
+        e = assertThrows(IllegalArgumentException.class, () -> ServerSettings.load(file));
+        assertEquals(file + ": decode.max-bytes = 'lots' is not a whole number", e.getMessage(), "core keys are checked on load");
     }
 }

@@ -1,15 +1,12 @@
 package org.astropt.stream.trainer;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.core.model.ModelConfig;
 
 /**
@@ -58,43 +55,40 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
     }
 
     /** The defaults of config/trainer.properties. */
-    public static TrainerSettings defaults() { return of(new Properties()); }
+    public static TrainerSettings defaults() { return of(SettingsFile.defaults()); }
 
-    /** Reads a settings file, then lays overrides (same keys, e.g. from the CLI) over it. */
+    /**
+     * Reads a settings file (null: none), then lays overrides (same keys, e.g. from the CLI; null values
+     * skipped) over it; an error in an override names the command line, not the file.
+     */
     public static TrainerSettings load(Path file, Map<String, String> overrides) throws IOException {
-        Properties p = new Properties();
-        if (file != null) {
-            try (Reader in = Files.newBufferedReader(file)) {
-                p.load(in);
-            }
-        }
-        overrides.forEach((k, v) -> { if (v != null) p.setProperty(k, v); });
-        return of(p);
+        return of((file == null ? SettingsFile.defaults() : SettingsFile.read(file)).with(overrides, SettingsFile.COMMAND_LINE));
     }
 
-    public static TrainerSettings of(Properties p) {
-        String lr = value(p, "learning-rate", "");
-        return new TrainerSettings(
-                value(p, "bootstrap-servers", "localhost:9092"),
-                value(p, "group-id", "astropt-trainer"),
-                Integer.parseInt(value(p, "max-poll-records", "256")),
-                value(p, "transactional-id", "astropt-trainer"),
-                value(p, "model-store", "file:data/models"),
-                value(p, "model-name", "astropt"),
-                value(p, "preset", "1M"),
-                Path.of(value(p, "state-dir", "data/trainer")),
-                Double.parseDouble(value(p, "held-out-fraction", "0.05")),
-                Integer.parseInt(value(p, "held-out-max", "256")),
-                Arrays.stream(value(p, "probe-labels", "MAG_R,REDSHIFT,TRUTH_BT,AXRATIO").split(","))
-                        .map(String::trim).filter(s -> !s.isEmpty()).toList(),
-                Long.parseLong(value(p, "every", "10000")),
-                duration(value(p, "max-wait", "10m")),
-                Double.parseDouble(value(p, "replay-fraction", "0.25")),
-                Integer.parseInt(value(p, "batch-size", "16")),
-                Integer.parseInt(value(p, "steps-per-round", "200")),
-                lr.isEmpty() ? Double.NaN : Double.parseDouble(lr),
-                Integer.parseInt(value(p, "checkpoint-every", "50")),
-                Long.parseLong(value(p, "seed", "1")));
+    public static TrainerSettings of(Properties p) { return of(SettingsFile.of(p)); }
+
+    /** The keys of config/trainer.properties and their defaults. */
+    public static TrainerSettings of(SettingsFile s) {
+        return s.build(() -> new TrainerSettings(
+                s.string("trainer.bootstrap-servers", "localhost:9092"),
+                s.string("trainer.group-id", "astropt-trainer"),
+                s.intValue("trainer.max-poll-records", 256),
+                s.string("trainer.transactional-id", "astropt-trainer"),
+                s.string("trainer.model-store", "file:data/models"),
+                s.string("trainer.model-name", "astropt"),
+                s.string("trainer.preset", "1M"),
+                Path.of(s.string("trainer.state-dir", "data/trainer")),
+                s.doubleValue("trainer.held-out-fraction", 0.05),
+                s.intValue("trainer.held-out-max", 256),
+                s.list("trainer.probe-labels", List.of("MAG_R", "REDSHIFT", "TRUTH_BT", "AXRATIO")),
+                s.longValue("trainer.every", 10_000),
+                s.duration("trainer.max-wait", Duration.ofMinutes(10)),
+                s.doubleValue("trainer.replay-fraction", 0.25),
+                s.intValue("trainer.batch-size", 16),
+                s.intValue("trainer.steps-per-round", 200),
+                s.doubleValue("trainer.learning-rate", Double.NaN),
+                s.intValue("trainer.checkpoint-every", 50),
+                s.longValue("trainer.seed", 1)));
     }
 
     /** The preset a model trained from scratch gets. */
@@ -127,28 +121,9 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
                 learningRate, checkpointEvery, seed);
     }
 
-    /** "10m", "30s", "2h", "500ms", or ISO-8601 ("PT10M"). */
+    /** "10m", "30s", "2h", "500ms", or ISO-8601 ("PT10M"); anything else is a one-line error. */
     public static Duration duration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.startsWith("pt")) return Duration.parse(t.toUpperCase(Locale.ROOT));
-            if (t.endsWith("ms")) return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            switch (t.charAt(t.length() - 1)) {
-                case 's': return Duration.ofSeconds(n);
-                case 'm': return Duration.ofMinutes(n);
-                case 'h': return Duration.ofHours(n);
-                default: break;
-            }
-        } catch (RuntimeException e) {
-            // fall through to the one-line error
-        }
-        throw new IllegalArgumentException("'" + text + "' is not a duration: write e.g. 500ms, 30s, 10m or 2h");
-    }
-
-    private static String value(Properties p, String key, String fallback) {
-        String v = p.getProperty("trainer." + key);
-        return v == null || v.isBlank() ? fallback : v.trim();
+        return SettingsFile.duration(text);
     }
 
     private static void require(boolean ok, String problem) {

@@ -95,9 +95,9 @@ class PipelineSwapITCase {
     }
 
     private JobClient startPipeline(LocalKafkaBroker kafka, Topics topics) throws Exception {
-        Path bootstrap = dir.resolve("bootstrap-model");
+        Path initial = dir.resolve("initial-model");
         try (AstroPTModel model = AstroPTModel.create(TrainerSettings.presetOf(TokenFeed.TINY).config(), AstroPTModel.defaultDevice(), 99)) {
-            Checkpoint.save(model, bootstrap, Safetensors.Dtype.F32);
+            Checkpoint.save(model, initial, Safetensors.Dtype.F32);
         }
         Properties p = new Properties();
         p.setProperty("pipeline.batch-size", "16");
@@ -106,7 +106,7 @@ class PipelineSwapITCase {
         p.setProperty("pipeline.transactional-id-prefix", "swap");
         p.setProperty("pipeline.group-id", "swap");
         p.setProperty("pipeline.model-name", TrainerSettings.defaults().modelName());
-        p.setProperty("pipeline.bootstrap-model", bootstrap.toString());
+        p.setProperty("pipeline.initial-model", initial.toString());
         PipelineSettings settings = PipelineSettings.of(p);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
         KafkaEdges edges = new KafkaEdges(kafka.bootstrapServers(), topics, settings);

@@ -3,10 +3,12 @@ package org.astropt.stream.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TrainerSettingsTest {
 
@@ -28,7 +30,17 @@ class TrainerSettingsTest {
         assertEquals(Duration.ofSeconds(30), s.maxWait());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainerSettings.load(null, Map.of("trainer.max-wait", "soon")));
-        assertEquals("'soon' is not a duration: write e.g. 500ms, 30s, 10m or 2h", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> TrainerSettings.load(null, Map.of("trainer.held-out-fraction", "1.5")));
+        assertEquals("the command line: trainer.max-wait = 'soon' is not a duration: write e.g. 500ms, 30s, 10m or 2h", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainerSettings.load(null, Map.of("trainer.held-out-fraction", "1.5")));
+        assertEquals("the command line: trainer.held-out-fraction must be in (0, 1), got 1.5", e.getMessage());
+    }
+
+    @Test
+    void aBadNumberInTheFileNamesTheFileAndTheKey(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("trainer.properties"), "trainer.batch-size=sixteen\ntrainer.every=0\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainerSettings.load(file, Map.of()));
+        assertEquals(file + ": trainer.batch-size = 'sixteen' is not a whole number", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainerSettings.load(file, Map.of("trainer.batch-size", "16")));
+        assertEquals(file + ": trainer.every must be at least 1, got 0", e.getMessage());
     }
 }

@@ -1,111 +1,67 @@
 package org.astropt.stream.core.config;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Properties;
 import org.astropt.stream.core.decode.AlertStamp;
 import org.astropt.stream.core.decode.DecodeLimits;
 import org.astropt.stream.core.token.TokenizerSettings;
 
 /**
- * The project's settings as one properties file ({@code config/astropt.properties} documents every
- * key). A missing key keeps the default in code; an unknown value is an error naming the key, so a
- * typo never silently falls back to a default.
+ * The core settings (decode limits, tokenizer) of a settings file: {@code config/astropt.properties}
+ * documents every key, and the decode.* and tokenizer.* keys may sit in any module's file. A missing key
+ * keeps the default in code; an unknown value is an error naming the file and the key, so a typo never
+ * silently falls back to a default.
  */
 public final class AstroptConfig {
 
-    private final Properties properties;
-    private final String source;
+    private final SettingsFile settings;
 
-    private AstroptConfig(Properties properties, String source) {
-        this.properties = properties;
-        this.source = source;
+    private AstroptConfig(SettingsFile settings) {
+        this.settings = settings;
     }
 
     /** Every setting at its default. */
     public static AstroptConfig defaults() {
-        return new AstroptConfig(new Properties(), "defaults");
+        return of(SettingsFile.defaults());
     }
 
     public static AstroptConfig load(Path file) throws IOException {
-        Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(file)) {
-            p.load(in);
-        }
-        return new AstroptConfig(p, file.toString());
+        return of(SettingsFile.read(file));
     }
 
     public static AstroptConfig of(Properties properties) {
-        return new AstroptConfig((Properties) properties.clone(), "properties");
+        return of(SettingsFile.of(properties));
+    }
+
+    public static AstroptConfig of(SettingsFile settings) {
+        return new AstroptConfig(settings);
+    }
+
+    /** Reads every key now, so a bad value fails when the settings are loaded (naming the file), not when first used. */
+    public AstroptConfig checked() {
+        decodeLimits();
+        tokenizerSettings();
+        return this;
     }
 
     public DecodeLimits decodeLimits() {
         DecodeLimits d = DecodeLimits.defaults();
-        return new DecodeLimits(
-                longValue("decode.max-bytes", d.maxBytes()),
-                longValue("decode.max-pixels", d.maxPixels()),
-                intValue("decode.max-bands", d.maxBands()),
-                intValue("decode.max-hdus", d.maxHdus()),
-                longValue("decode.max-decompressed-bytes", d.maxDecompressedBytes()),
-                intValue("decode.max-header-cards", d.maxHeaderCards()),
-                intValue("decode.max-metadata-entries", d.maxMetadataEntries()),
-                alertStamp());
+        return settings.build(() -> new DecodeLimits(
+                settings.longValue("decode.max-bytes", d.maxBytes()),
+                settings.longValue("decode.max-pixels", d.maxPixels()),
+                settings.intValue("decode.max-bands", d.maxBands()),
+                settings.intValue("decode.max-hdus", d.maxHdus()),
+                settings.longValue("decode.max-decompressed-bytes", d.maxDecompressedBytes()),
+                settings.intValue("decode.max-header-cards", d.maxHeaderCards()),
+                settings.intValue("decode.max-metadata-entries", d.maxMetadataEntries()),
+                settings.enumValue("decode.alert-stamp", AlertStamp.class, d.alertStamp())));
     }
 
     public TokenizerSettings tokenizerSettings() {
         TokenizerSettings t = TokenizerSettings.defaults();
-        String size = value("tokenizer.size");
-        return t.withPatchSize(intValue("tokenizer.patch-size", t.patchSize()))
-                .withSize(size == null ? t.size() : (Integer) intValue("tokenizer.size", 0))
-                .withMaxNanFraction(doubleValue("tokenizer.max-nan-fraction", t.maxNanFraction()));
-    }
-
-    private AlertStamp alertStamp() {
-        String v = value("decode.alert-stamp");
-        if (v == null) return AlertStamp.SCIENCE;
-        try {
-            return AlertStamp.valueOf(v.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw bad("decode.alert-stamp", v, "one of SCIENCE, TEMPLATE, DIFFERENCE");
-        }
-    }
-
-    /** The trimmed value, or null when the key is absent or empty. */
-    private String value(String key) {
-        String v = properties.getProperty(key);
-        return v == null || v.isBlank() ? null : v.trim();
-    }
-
-    private long longValue(String key, long fallback) {
-        String v = value(key);
-        if (v == null) return fallback;
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw bad(key, v, "a whole number");
-        }
-    }
-
-    private int intValue(String key, int fallback) {
-        long v = longValue(key, fallback);
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) throw bad(key, String.valueOf(v), "a 32-bit integer");
-        return (int) v;
-    }
-
-    private double doubleValue(String key, double fallback) {
-        String v = value(key);
-        if (v == null) return fallback;
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw bad(key, v, "a number");
-        }
-    }
-
-    private IllegalArgumentException bad(String key, String value, String expected) {
-        return new IllegalArgumentException(source + ": " + key + " = '" + value + "' is not " + expected);
+        return settings.build(() -> t.withPatchSize(settings.intValue("tokenizer.patch-size", t.patchSize()))
+                .withSize(settings.has("tokenizer.size") ? (Integer) settings.intValue("tokenizer.size", 0) : t.size())
+                .withMaxNanFraction(settings.doubleValue("tokenizer.max-nan-fraction", t.maxNanFraction())));
     }
 }

@@ -12,9 +12,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.translate.Translator;
 
 /**
- * An AstroPT network with the native memory that holds its weights: a DJL {@link Model} on one
- * device. Create it in an open() or a try-with-resources and close it when done; share it between
- * threads only through per-thread sub-managers ({@link Embedder} does this).
+ * The AstroPT network ({@link AstroPTBlock}, a DJL block) with the native memory that holds its
+ * weights: a DJL {@link Model} on one device. Create it in an open() or a try-with-resources and
+ * close it when done; share it between threads only through per-thread sub-managers
+ * ({@link Embedder} does this).
  *
  * <p>Device: {@code -Dastropt.device=cpu|gpu|gpu1...}; by default the first GPU when libtorch
  * sees one, else the CPU. Which libtorch (CPU or CUDA) runs is decided by the native jar on the
@@ -23,9 +24,9 @@ import ai.djl.translate.Translator;
 public final class AstroPTModel implements AutoCloseable {
 
     private final Model model;
-    private final AstroPT network;
+    private final AstroPTBlock network;
 
-    private AstroPTModel(Model model, AstroPT network) {
+    private AstroPTModel(Model model, AstroPTBlock network) {
         this.model = model;
         this.network = network;
     }
@@ -34,7 +35,7 @@ public final class AstroPTModel implements AutoCloseable {
     public static AstroPTModel create(ModelConfig config, Device device, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
         Model model = Model.newInstance("astropt", device);
-        AstroPT network = new AstroPT(config);
+        AstroPTBlock network = new AstroPTBlock(config);
         model.setBlock(network);
         disableGradientsOnThisThread();
         network.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, config.tokenDim()));
@@ -57,7 +58,7 @@ public final class AstroPTModel implements AutoCloseable {
         if ("PyTorch".equals(Engine.getInstance().getEngineName())) JniUtils.setGradMode(false);
     }
 
-    public AstroPT network() { return network; }
+    public AstroPTBlock network() { return network; }
 
     public ModelConfig config() { return network.config(); }
 

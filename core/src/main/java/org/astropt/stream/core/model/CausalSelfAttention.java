@@ -22,8 +22,8 @@ final class CausalSelfAttention extends Layer {
     CausalSelfAttention(ModelConfig config) {
         this.config = config;
         int e = config.nEmbd();
-        cAttn = addChildBlock("c_attn", new Linear(e, 3L * e, config.bias(), AstroPT.INIT_STD));
-        cProj = addChildBlock("c_proj", new Linear(e, e, config.bias(), AstroPT.residualInitStd(config)));
+        cAttn = addChildBlock("c_attn", new Linear(e, 3L * e, config.bias(), AstroPTBlock.INIT_STD));
+        cProj = addChildBlock("c_proj", new Linear(e, e, config.bias(), AstroPTBlock.residualInitStd(config)));
     }
 
     @Override

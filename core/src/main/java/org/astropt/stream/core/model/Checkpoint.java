@@ -65,7 +65,7 @@ public final class Checkpoint {
     }
 
     /** The network's weights as safetensors tensors under the reference names. */
-    public static Map<String, Tensor> tensors(AstroPT network, Dtype dtype) {
+    public static Map<String, Tensor> tensors(AstroPTBlock network, Dtype dtype) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         network.namedParameters().forEach((name, p) ->
                 out.put(name, Tensor.of(p.getShape().getShape(), p.getArray().toFloatArray(), dtype)));
@@ -76,7 +76,7 @@ public final class Checkpoint {
      * Copies a safetensors file into the network after checking every name, shape and dtype; on
      * any mismatch nothing is copied and the message lists all of them.
      */
-    public static void loadWeights(AstroPT network, Path file) throws IOException {
+    public static void loadWeights(AstroPTBlock network, Path file) throws IOException {
         Map<String, Tensor> found = Safetensors.read(file);
         List<String> problems = mismatches(network.namedParameters(), found);
         if (!problems.isEmpty()) {

@@ -18,8 +18,8 @@ final class Mlp extends Layer {
     Mlp(ModelConfig config) {
         this.config = config;
         int e = config.nEmbd();
-        cFc = addChildBlock("c_fc", new Linear(e, 4L * e, config.bias(), AstroPT.INIT_STD));
-        cProj = addChildBlock("c_proj", new Linear(4L * e, e, config.bias(), AstroPT.residualInitStd(config)));
+        cFc = addChildBlock("c_fc", new Linear(e, 4L * e, config.bias(), AstroPTBlock.INIT_STD));
+        cProj = addChildBlock("c_proj", new Linear(4L * e, e, config.bias(), AstroPTBlock.residualInitStd(config)));
     }
 
     @Override

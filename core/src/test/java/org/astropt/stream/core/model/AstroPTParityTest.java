@@ -47,7 +47,7 @@ class AstroPTParityTest {
         Npy.Array prediction = Npy.read(dir.resolve("prediction.npy"));
         try (NDManager batch = model.newBatchManager()) {
             NDArray x = array(batch, tokens).expandDims(0); // [1, 16, 768]
-            AstroPT.Forward out = model.network().forward(model.parameterStore(batch), x, false);
+            AstroPTBlock.Forward out = model.network().forward(model.parameterStore(batch), x, false);
             assertArrayEquals(new long[] {1, 16, 64}, out.hidden().getShape().getShape());
             Parity.assertRelative("hidden", out.hidden().toFloatArray(), hidden.data(), REL);
             Parity.assertRelative("prediction", out.prediction().toFloatArray(), prediction.data(), REL);

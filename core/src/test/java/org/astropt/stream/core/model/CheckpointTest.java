@@ -23,7 +23,7 @@ class CheckpointTest {
 
     @Test
     void namesFollowTheReferenceStateDict() {
-        AstroPT net = new AstroPT(SMALL);
+        AstroPTBlock net = new AstroPTBlock(SMALL);
         List<String> names = List.copyOf(net.namedParameters().keySet());
         assertEquals(List.of("transformer.wte.0.weight", "transformer.wte.0.bias", "transformer.wte.2.weight",
                 "transformer.wte.2.bias", "transformer.wpe.weight", "transformer.h.0.ln_1.weight",
@@ -37,7 +37,7 @@ class CheckpointTest {
 
     @Test
     void biasConfigAddsTheBlockBiases() {
-        AstroPT net = new AstroPT(new ModelConfig(1, 2, 16, 1, 32, 4, true, 0.0));
+        AstroPTBlock net = new AstroPTBlock(new ModelConfig(1, 2, 16, 1, 32, 4, true, 0.0));
         for (String n : List.of("transformer.h.0.ln_1.bias", "transformer.h.0.attn.c_attn.bias",
                 "transformer.h.0.mlp.c_proj.bias", "transformer.ln_f.bias")) {
             assertTrue(net.namedParameters().containsKey(n), n);
@@ -53,7 +53,7 @@ class CheckpointTest {
     }
 
     private static long count(String preset) {
-        return new AstroPT(ModelConfig.preset(preset).config()).namedParameters().values().stream()
+        return new AstroPTBlock(ModelConfig.preset(preset).config()).namedParameters().values().stream()
                 .mapToLong(p -> p.getShape().size()).sum();
     }
 

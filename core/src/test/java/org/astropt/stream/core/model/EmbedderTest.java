@@ -74,7 +74,7 @@ class EmbedderTest {
              Embedder last = new Embedder(model, Embedder.Settings.DEFAULT);
              Embedder first = new Embedder(model, Embedder.Settings.DEFAULT.withLayer(0))) {
             NDArray tokens = TokenBatch.stack(m, java.util.Collections.singletonList(seq));
-            AstroPT.Forward f = model.network().forward(model.parameterStore(m), tokens, false);
+            AstroPTBlock.Forward f = model.network().forward(model.parameterStore(m), tokens, false);
             float[] mean0 = f.blockOutputs().get(0).mean(new int[] {1}).toFloatArray();
             float[] mean1 = f.blockOutputs().get(1).mean(new int[] {1}).toFloatArray();
             Parity.assertRelative("layer 0", first.embed(seq).embedding(), mean0, 1e-5);

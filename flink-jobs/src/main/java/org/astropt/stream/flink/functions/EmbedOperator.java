@@ -111,10 +111,10 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
                 (batch, forwarded) -> embedder.records(batch, forwarded).forEach(this::output), this::wakeUp);
         ServingModel restoredModel = loader.loadFirst(versions.restore(line(), restored));
         if (restoredModel != null) serve(restoredModel);
-        if (serving == null && settings.bootstrapModelDir() != null) {
-            serve(loader.loadNow(VersionLoader.bootstrap(settings.modelName() == null ? "bootstrap" : settings.modelName(),
-                    settings.bootstrapModelDir())));
-            LOG.info("bootstrap model {} serves until a PROMOTED version arrives", settings.bootstrapModelDir());
+        if (serving == null && settings.initialModelDir() != null) {
+            serve(loader.loadNow(VersionLoader.initial(settings.modelName() == null ? "initial" : settings.modelName(),
+                    settings.initialModelDir())));
+            LOG.info("initial model {} serves until a PROMOTED version arrives", settings.initialModelDir());
         }
         if (serving != null && restoredScores != null) threshold.restore(restoredScores);
         if (serving != null && !buffer.isEmpty()) {
@@ -196,7 +196,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         pollLoader();
         if (serving == null) {
             throw new IllegalStateException(buffer.size() + " token sequences wait and no model is known: publish a PROMOTED"
-                    + " version on the models topic first, or set pipeline.bootstrap-model");
+                    + " version on the models topic first, or set pipeline.initial-model");
         }
         flush();
     }

@@ -9,7 +9,7 @@ import java.io.Serializable;
  * @param batchDelayMs       longest a sequence waits for its batch to fill (T), in ms: bounds latency at low rates
  * @param forwardBatchSize   sequences per libtorch call inside one batch (Embedder's batch size)
  * @param modelName          model served (the key on astropt.models); null serves any name
- * @param bootstrapModelDir  a checkpoint folder served as version 0 until a PROMOTED version arrives; null waits
+ * @param initialModelDir  a checkpoint folder served as version 0 until a PROMOTED version arrives; null waits
  * @param maxWaiting         most sequences held while no model is known; beyond it the operator stops
  *                           reading sequences (backpressure) until one is
  * @param flagQuantile       a surprise score above this quantile of recent scores of the same model version raises a Flag
@@ -20,36 +20,36 @@ import java.io.Serializable;
  *                           formed and waiting); 0 runs the forward pass on the task thread itself
  */
 public record EmbedSettings(int batchSize, long batchDelayMs, int forwardBatchSize, String modelName,
-        String bootstrapModelDir, int maxWaiting, double flagQuantile, int flagWindow, int flagMinScores,
+        String initialModelDir, int maxWaiting, double flagQuantile, int flagWindow, int flagMinScores,
         boolean publishStatus, int inFlight) implements Serializable {
 
     public EmbedSettings {
         if (batchSize < 1) throw new IllegalArgumentException("pipeline.batch-size must be at least 1, not " + batchSize);
-        if (batchDelayMs < 0) throw new IllegalArgumentException("pipeline.batch-delay-ms must not be negative");
-        if (flagQuantile <= 0 || flagQuantile >= 1) throw new IllegalArgumentException("pipeline.flag-quantile must lie in (0, 1)");
+        if (batchDelayMs < 0) throw new IllegalArgumentException("pipeline.batch-delay-ms must not be negative, not " + batchDelayMs);
+        if (flagQuantile <= 0 || flagQuantile >= 1) throw new IllegalArgumentException("pipeline.flag-quantile must lie in (0, 1), not " + flagQuantile);
         if (inFlight < 0) throw new IllegalArgumentException("pipeline.inference-in-flight must not be negative, not " + inFlight);
     }
 
     /**
-     * Batches of 32 or 50 ms, any model name, no bootstrap model, flags above the 99th percentile of the last 1000
+     * Batches of 32 or 50 ms, any model name, no initial model, flags above the 99th percentile of the last 1000
      * scores, two batches in flight on the inference thread.
      */
     public static EmbedSettings defaults() {
         return new EmbedSettings(32, 50, 32, null, null, 10_000, 0.99, 1000, 100, true, 2);
     }
 
-    public EmbedSettings withBootstrapModel(String dir) {
+    public EmbedSettings withInitialModel(String dir) {
         return new EmbedSettings(batchSize, batchDelayMs, forwardBatchSize, modelName, dir, maxWaiting, flagQuantile,
                 flagWindow, flagMinScores, publishStatus, inFlight);
     }
 
     public EmbedSettings withInFlight(int batches) {
-        return new EmbedSettings(batchSize, batchDelayMs, forwardBatchSize, modelName, bootstrapModelDir, maxWaiting, flagQuantile,
+        return new EmbedSettings(batchSize, batchDelayMs, forwardBatchSize, modelName, initialModelDir, maxWaiting, flagQuantile,
                 flagWindow, flagMinScores, publishStatus, batches);
     }
 
     public EmbedSettings withBatch(int size, long delayMs) {
-        return new EmbedSettings(size, delayMs, forwardBatchSize, modelName, bootstrapModelDir, maxWaiting, flagQuantile,
+        return new EmbedSettings(size, delayMs, forwardBatchSize, modelName, initialModelDir, maxWaiting, flagQuantile,
                 flagWindow, flagMinScores, publishStatus, inFlight);
     }
 }

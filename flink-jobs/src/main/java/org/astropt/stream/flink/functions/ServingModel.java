@@ -46,7 +46,7 @@ public final class ServingModel implements AutoCloseable {
 
     /**
      * Loads and verifies a version on the given device (the one {@link ServingDevice} chose for the subtask);
-     * sha256 null (the bootstrap model) skips the checksum.
+     * sha256 null (the initial model) skips the checksum.
      */
     public static ServingModel load(ModelPointer p, int forwardBatchSize, ai.djl.Device device) {
         Path dir;

@@ -144,7 +144,7 @@ final class ServingVersions {
         return newlyWithdrawn && l.refused.add(p.version);
     }
 
-    /** A version that serves without a load through {@link #nextLoad}: restored after a failure, or the bootstrap model. */
+    /** A version that serves without a load through {@link #nextLoad}: restored after a failure, or the initial model. */
     void served(String name, ModelPointer p) {
         line(name).serving = p;
     }
@@ -158,7 +158,7 @@ final class ServingVersions {
     }
 
     /**
-     * What a checkpoint keeps: the serving version (not the bootstrap model, version 0), the one loading, those
+     * What a checkpoint keeps: the serving version (not the initial model, version 0), the one loading, those
      * waiting and the PROMOTED history, each version once, and the withdrawn and refused versions.
      */
     Snapshot snapshot(String name) {

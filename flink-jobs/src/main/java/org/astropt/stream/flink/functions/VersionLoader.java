@@ -39,7 +39,7 @@ final class VersionLoader implements AutoCloseable {
         });
     }
 
-    /** Loads a version on the calling thread (after a restore, the bootstrap model); a refusal throws. */
+    /** Loads a version on the calling thread (after a restore, the initial model); a refusal throws. */
     ServingModel loadNow(ModelPointer p) {
         return ServingModel.load(p, forwardBatchSize, device);
     }
@@ -58,8 +58,8 @@ final class VersionLoader implements AutoCloseable {
         return null;
     }
 
-    /** The bootstrap model: a checkpoint folder served as version 0 of the given name (no checksum) until a PROMOTED version arrives. */
-    static ModelPointer bootstrap(String name, String dir) {
+    /** The initial model: a checkpoint folder served as version 0 of the given name (no checksum) until a PROMOTED version arrives. */
+    static ModelPointer initial(String name, String dir) {
         ModelPointer p = new ModelPointer();
         p.name = name;
         p.status = "PROMOTED";

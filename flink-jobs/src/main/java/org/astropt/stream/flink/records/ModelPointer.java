@@ -19,7 +19,7 @@ public class ModelPointer {
     public int nChan;
     public int blockSize;
     public int patchSize;
-    /** The ModelVersion as read (Avro single-object encoding); null for the bootstrap model. */
+    /** The ModelVersion as read (Avro single-object encoding); null for the initial model. */
     public byte[] record;
 
     public ModelPointer() {}

@@ -36,7 +36,7 @@ class EmbedOperatorTest {
         try (AstroPTModel m = AstroPTModel.create(ModelConfig.of(1, 2, 32), AstroPTModel.defaultDevice(), 1)) {
             Checkpoint.save(m, dir, Safetensors.Dtype.F32);
         }
-        EmbedSettings settings = EmbedSettings.defaults().withBatch(16, 60_000).withBootstrapModel(dir.toString());
+        EmbedSettings settings = EmbedSettings.defaults().withBatch(16, 60_000).withInitialModel(dir.toString());
         List<TokenizedCutout> sequences = tokenized(3);
         try (var harness = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(new EmbedOperator(settings))) {
             harness.open();
@@ -49,7 +49,7 @@ class EmbedOperatorTest {
             for (int i = 0; i < 3; i++) {
                 Embedding e = EMBEDDINGS.decode(out.get(i).value);
                 assertEquals(sequences.get(i).id, e.getId());
-                assertEquals("bootstrap", e.getModelName());
+                assertEquals("initial", e.getModelName());
                 assertEquals(32, e.getVector().size());
             }
             // a restore from that checkpoint replays nothing: the state held no sequence
@@ -74,7 +74,7 @@ class EmbedOperatorTest {
             Checkpoint.save(m, dir, Safetensors.Dtype.F32);
         }
         List<TokenizedCutout> sequences = tokenized(10);
-        EmbedSettings base = EmbedSettings.defaults().withBatch(2, 60_000).withBootstrapModel(dir.toString());
+        EmbedSettings base = EmbedSettings.defaults().withBatch(2, 60_000).withInitialModel(dir.toString());
         List<Embedding> onTaskThread = embedAll(base.withInFlight(0), sequences);
         List<Embedding> inFlight = embedAll(base.withInFlight(2), sequences);
         assertEquals(10, inFlight.size());

@@ -181,8 +181,8 @@ class ServingVersionsTest {
 
     @Test
     void aSnapshotRestoresTheVersionsToTryNewestFirstWithoutWithdrawnOnes() {
-        versions.served(NAME, VersionLoader.bootstrap(NAME, "/models/initial"));
-        assertTrue(versions.snapshot(NAME).pointers().isEmpty(), "the bootstrap model is not kept: settings name it");
+        versions.served(NAME, VersionLoader.initial(NAME, "/models/initial"));
+        assertTrue(versions.snapshot(NAME).pointers().isEmpty(), "the initial model is not kept: settings name it");
         serve(1);
         serve(2);
         versions.receive(NAME, record(3, "PROMOTED"));

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AstroPT v1 as a DJL block (Smith et al. 2024; a nanoGPT descendant): it reads a sequence of
+ * AstroPT v1 as a DJL {@code Block} (Smith et al. 2024; a nanoGPT descendant): it reads a sequence of
  * image-patch tokens and predicts each next patch.
  *
  * <pre>
@@ -30,7 +30,7 @@ import java.util.Map;
  * Create one with {@link AstroPTModel}, which owns the native memory. Parameter names follow the
  * reference state_dict ({@link #namedParameters()}), so checkpoints move both ways.
  */
-public final class AstroPT extends Layer {
+public final class AstroPTBlock extends Layer {
 
     /** The reference's init: N(0, 0.02) for Linear weights and positions. */
     static final float INIT_STD = 0.02f;
@@ -53,7 +53,7 @@ public final class AstroPT extends Layer {
         public NDArray hidden() { return blockOutputs.get(blockOutputs.size() - 1); }
     }
 
-    public AstroPT(ModelConfig config) {
+    public AstroPTBlock(ModelConfig config) {
         this.config = config;
         int e = config.nEmbd();
         int d = config.tokenDim();
