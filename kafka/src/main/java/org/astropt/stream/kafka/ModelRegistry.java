@@ -3,18 +3,11 @@ package org.astropt.stream.kafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.astropt.stream.kafka.ModelRegistryException.Kind;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.ModelVersion;
@@ -46,6 +39,8 @@ public final class ModelRegistry implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
     private static final AvroCodec<ModelVersion> CODEC = AvroCodec.of(ModelVersion.class);
+    /** How long a read of the whole topic may take: the topic is compacted and small, so only a broker that does not answer takes long. */
+    private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
 
     private final String bootstrap;
     private final String topic;
@@ -78,35 +73,20 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Reads the whole models topic once, read_committed, from its start to its end offsets now. */
     public static ModelVersions read(String bootstrap, String topic) {
-        ModelVersions out = new ModelVersions();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) {
-                throw new ModelRegistryException(Kind.UNAVAILABLE, "topic " + topic + " does not exist on " + bootstrap
-                        + "; create the topics first (config/topics.properties)");
-            }
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo p : infos) parts.add(new TopicPartition(topic, p.partition()));
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null) continue; // a tombstone
-                    try {
-                        out.add(decode(r.value()));
-                    } catch (RuntimeException e) {
-                        LOG.warn("{}-{}@{}: not a ModelVersion, skipped: {}", topic, r.partition(), r.offset(), e.getMessage());
-                    }
-                }
-            }
-        } catch (KafkaException e) {
+        List<ConsumerRecord<byte[], byte[]>> records;
+        try {
+            records = CommittedRecords.all(bootstrap, topic, READ_TIMEOUT);
+        } catch (KafkaException | IllegalStateException e) {
             throw new ModelRegistryException(Kind.UNAVAILABLE, "cannot read " + topic + " at " + bootstrap + ": " + e.getMessage(), e);
+        }
+        ModelVersions out = new ModelVersions();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            if (r.value() == null) continue; // a tombstone
+            try {
+                out.add(decode(r.value()));
+            } catch (RuntimeException e) {
+                LOG.warn("{}-{}@{}: not a ModelVersion, skipped: {}", topic, r.partition(), r.offset(), e.getMessage());
+            }
         }
         return out;
     }
