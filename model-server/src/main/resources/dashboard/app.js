@@ -403,7 +403,7 @@ function drawCurve(v) {
   ctx.font = '12px system-ui';
   const curve = v && v.curve;
   const steps = curve && curve.step;
-  const series = [['loss', '#7cc4ff'], ['val_loss', '#ffb454'], ['held_out_loss', '#ffb454']]
+  const series = [['loss', '#7cc4ff'], ['val_loss', '#ffb454']]
     .filter(([k]) => curve && curve[k] && curve[k].some((x) => x !== null));
   if (!steps || !series.length) {
     ctx.fillText(v ? 'v' + v.version + ': no train-log.csv beside its weights' : 'Select a version', 16, 28);

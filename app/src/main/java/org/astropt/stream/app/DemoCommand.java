@@ -17,12 +17,12 @@ import java.util.concurrent.TimeUnit;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.server.ModelServer;
 import org.astropt.stream.server.ServerSettings;
 import org.astropt.stream.trainer.ContinuousTrainer;
-import org.astropt.stream.trainer.ModelCatalog;
 import org.astropt.stream.trainer.ProgressLog;
 import org.astropt.stream.trainer.RoundResult;
 import org.astropt.stream.trainer.TrainerSettings;
@@ -224,7 +224,7 @@ final class DemoCommand implements Callable<Integer> {
      */
     private void bootstrapModel(Stack stack, Topics topics, PrintWriter out, CountDownLatch stop) throws Exception {
         TrainerSettings s = stack.trainer.settings();
-        Optional<ModelVersion> promoted = ModelCatalog.read(s.bootstrapServers(), topics.name(Topics.MODELS), s.modelName()).promoted();
+        Optional<ModelVersion> promoted = ModelRegistry.read(s.bootstrapServers(), topics.name(Topics.MODELS)).serving(s.modelName());
         if (promoted.isPresent()) {
             out.printf("model %s: version %d serves; the trainer fine-tunes it as new tokens arrive%n", s.modelName(),
                     promoted.get().getVersion());

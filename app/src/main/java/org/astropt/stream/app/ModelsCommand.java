@@ -5,10 +5,11 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.astropt.stream.core.model.ModelFolder;
+import org.astropt.stream.kafka.ModelRegistry;
+import org.astropt.stream.kafka.ModelVersions;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelVersion;
-import org.astropt.stream.trainer.ModelCatalog;
-import org.astropt.stream.trainer.ModelReleases;
 import org.astropt.stream.trainer.TrainerSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,6 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code astropt models list|promote VERSION|rollback --bootstrap HOST:PORT}: the versions on the models
  * topic, and the two hand moves: serve a version, or bring the previous weights back (docs/TRAINER.md).
+ * Both go through {@link ModelRegistry}, under the same promote rule as the model server's HTTP API; a
+ * refusal prints its one line and exits non-zero.
  */
 @Command(name = "models", description = "List, promote or roll back model versions on the models topic.",
         subcommands = {ModelsCommand.List.class, ModelsCommand.Promote.class, ModelsCommand.Rollback.class})
@@ -44,17 +47,14 @@ final class ModelsCommand implements Callable<Integer> {
 
         TrainerSettings settings() throws IOException { return trainer.settings(bootstrap, Map.of()); }
 
-        ModelReleases releases() throws IOException {
-            TrainerSettings s = settings();
-            return new ModelReleases(s.bootstrapServers(), topics(), s.modelName(), s.transactionalId() + "-cli");
-        }
-
         Topics topics() throws IOException { return trainer.topics(); }
 
-        /** Runs one release move and says which version serves now. */
-        int release(CommandSpec spec, java.util.function.Function<ModelReleases, ModelVersion> move) throws IOException {
-            try (ModelReleases releases = releases()) {
-                ModelVersion v = move.apply(releases);
+        /** Runs one move on the model's versions and says which version serves now. */
+        int release(CommandSpec spec, java.util.function.BiFunction<ModelRegistry, String, ModelVersion> move) throws IOException {
+            TrainerSettings s = settings();
+            try (ModelRegistry registry = ModelRegistry.reading(s.bootstrapServers(), topics().name(Topics.MODELS),
+                    s.transactionalId() + "-cli")) {
+                ModelVersion v = move.apply(registry, s.modelName());
                 spec.commandLine().getOut().printf("version %d now serves (%s)%n", v.getVersion(), v.getNote());
             }
             return 0;
@@ -72,15 +72,15 @@ final class ModelsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             TrainerSettings s = connection.settings();
-            ModelCatalog catalog = ModelCatalog.read(s.bootstrapServers(), connection.topics().name(Topics.MODELS), s.modelName());
+            ModelVersions versions = ModelRegistry.read(s.bootstrapServers(), connection.topics().name(Topics.MODELS));
             PrintWriter out = spec.commandLine().getOut();
-            out.print(table(catalog));
+            out.print(table(versions, s.modelName()));
             out.flush();
             return 0;
         }
     }
 
-    @Command(name = "promote", description = "Serve VERSION: re-published as PROMOTED (under a new, higher number when it is older).")
+    @Command(name = "promote", description = "Serve VERSION, a CANDIDATE above the serving version: re-published as PROMOTED.")
     static final class Promote implements Callable<Integer> {
         @Parameters(paramLabel = "VERSION", description = "Version number, as `astropt models list` shows it.")
         long version;
@@ -93,7 +93,7 @@ final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            return connection.release(spec, r -> r.promote(version));
+            return connection.release(spec, (r, name) -> r.promote(name, version, "promoted by hand"));
         }
     }
 
@@ -107,21 +107,21 @@ final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            return connection.release(spec, ModelReleases::rollback);
+            return connection.release(spec, (r, name) -> r.rollback(name, "rolled back by hand").get(1));
         }
     }
 
     /** The list's table: a header, then a row per version, oldest first. */
-    static String table(ModelCatalog catalog) {
+    static String table(ModelVersions versions, String name) {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-8s %-12s %-13s %-12s %s%n",
-                "version", "status", "heldout_loss", "sha256", "created"));
-        for (ModelVersion v : catalog.versions()) {
-            Double loss = v.getMetrics().get("heldout_loss");
+                "version", "status", ModelFolder.HELD_OUT_LOSS, "sha256", "created"));
+        for (ModelVersion v : versions.versions(name)) {
+            Double loss = v.getMetrics().get(ModelFolder.HELD_OUT_LOSS);
             s.append(String.format(Locale.ROOT, "%-8d %-12s %-13s %-12s %s%n", v.getVersion(), v.getStatus(),
                     loss == null || loss.isNaN() ? "-" : String.format(Locale.ROOT, "%.5f", loss),
                     v.getSha256().substring(0, Math.min(12, v.getSha256().length())), v.getCreatedTime()));
         }
-        if (catalog.versions().isEmpty()) s.append("(no versions of ").append(catalog.name()).append(" yet)\n");
+        if (versions.versions(name).isEmpty()) s.append("(no versions of ").append(name).append(" yet)\n");
         return s.toString();
     }
 }

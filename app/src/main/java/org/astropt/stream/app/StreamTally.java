@@ -14,11 +14,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.astropt.stream.kafka.ModelRegistry;
+import org.astropt.stream.kafka.ModelVersions;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.DeadLetter;
 import org.astropt.stream.schemas.Embedding;
-import org.astropt.stream.schemas.ModelVersion;
 
 /**
  * What came out of the stream since the local stack started, read as any downstream user would
@@ -38,7 +39,7 @@ final class StreamTally implements AutoCloseable {
     private final Set<String> deadLettered = new HashSet<>();
     private final Set<String> flagged = new HashSet<>();
     private final Map<Long, Long> embeddingsByVersion = new TreeMap<>();
-    private final Map<String, Version> versions = new TreeMap<>();
+    private final ModelVersions versions = new ModelVersions();
     private volatile Throwable failure;
 
     StreamTally(String bootstrap, Topics topics) {
@@ -67,13 +68,12 @@ final class StreamTally implements AutoCloseable {
         thread = new Thread(() -> {
             try (consumer) {
                 AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
-                AvroCodec<ModelVersion> models = AvroCodec.of(ModelVersion.class);
                 AvroCodec<DeadLetter> deadLetters = AvroCodec.of(DeadLetter.class);
                 while (!stop.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                         String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
                         synchronized (this) {
-                            take(r, key, embeddings, models, deadLetters);
+                            take(r, key, embeddings, deadLetters);
                         }
                     }
                 }
@@ -85,8 +85,7 @@ final class StreamTally implements AutoCloseable {
         thread.start();
     }
 
-    private void take(ConsumerRecord<byte[], byte[]> r, String key, AvroCodec<Embedding> embeddings, AvroCodec<ModelVersion> models,
-            AvroCodec<DeadLetter> deadLetters) {
+    private void take(ConsumerRecord<byte[], byte[]> r, String key, AvroCodec<Embedding> embeddings, AvroCodec<DeadLetter> deadLetters) {
         String topic = r.topic();
         if (topic.equals(topics.name(Topics.TOKENS))) {
             if (key != null) tokenized.add(key);
@@ -101,9 +100,7 @@ final class StreamTally implements AutoCloseable {
         } else if (topic.equals(topics.name(Topics.FLAGS))) {
             if (key != null) flagged.add(key);
         } else if (r.value() != null) {
-            ModelVersion v = models.decode(r.value());
-            versions.put(key, new Version(v.getName().toString(), v.getVersion(), v.getStatus().name(),
-                    v.getNote() == null ? "" : v.getNote().toString()));
+            versions.add(ModelRegistry.decode(r.value()));
         }
     }
 
@@ -114,7 +111,8 @@ final class StreamTally implements AutoCloseable {
 
     synchronized Summary summary(long produced) {
         return new Summary(produced, tokenized.size(), embedded.size(), deadLettered.size(), flagged.size(),
-                Map.copyOf(embeddingsByVersion), versions.values().stream()
+                Map.copyOf(embeddingsByVersion), versions.names().stream().flatMap(n -> versions.versions(n).stream())
+                        .map(v -> new Version(v.getName(), v.getVersion(), v.getStatus().name(), v.getNote() == null ? "" : v.getNote()))
                         .sorted(java.util.Comparator.comparingLong(Version::version)).toList());
     }
 

@@ -18,8 +18,10 @@ import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.LrSchedule;
 import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.model.ProgressBar;
 import org.astropt.stream.core.model.Safetensors;
+import org.astropt.stream.core.model.TrainLog;
 import org.astropt.stream.core.model.Trainer;
 import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.core.token.TokenizerSettings;
@@ -250,30 +252,28 @@ final class TrainCommand implements Callable<Integer> {
         if (problem != null) throw new IllegalArgumentException(problem);
     }
 
-    /** train-log.csv: one row per step, flushed as it goes so a long run can be watched (tail -f). */
+    /** train-log.csv ({@link TrainLog}'s layout): one row per step, flushed as it goes so a long run can be watched (tail -f). */
     static final class TrainingLog implements AutoCloseable {
 
-        static final String FILE = "train-log.csv";
-        static final String HEADER = "step,lr,loss,val_loss,tokens_per_s,elapsed_s";
+        static final String FILE = ModelFolder.TRAIN_LOG_FILE;
 
         private final BufferedWriter out;
         private final long started = System.nanoTime();
 
         TrainingLog(Path file) throws IOException {
             out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-            out.write(HEADER + "\n");
+            out.write(TrainLog.HEADER + "\n");
         }
 
         /** Step 0: the validation loss of the freshly initialised network. */
         void untrained(float validationLoss) throws IOException {
-            out.write(String.format(Locale.ROOT, "0,,,%s,,%.3f%n", number(validationLoss), seconds()));
+            out.write(TrainLog.row(0, Double.NaN, Double.NaN, validationLoss, Double.NaN, seconds()) + "\n");
             out.flush();
         }
 
         void accept(Trainer.Progress p) {
             try {
-                out.write(String.format(Locale.ROOT, "%d,%.6g,%s,%s,%.1f,%.3f%n", p.step(), p.learningRate(), number(p.loss()),
-                        number(p.validationLoss()), p.tokensPerSecond(), seconds()));
+                out.write(TrainLog.row(p, seconds()) + "\n");
                 out.flush();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot write the training log (" + e.getMessage() + ")", e);
@@ -281,8 +281,6 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         private double seconds() { return (System.nanoTime() - started) / 1e9; }
-
-        private static String number(float v) { return Float.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v); }
 
         @Override
         public void close() throws IOException { out.close(); }

@@ -22,10 +22,13 @@ import org.astropt.stream.core.token.TokenizerSettings;
 import org.astropt.stream.flink.records.SourceRecord;
 import org.astropt.stream.flink.records.TokenRecords;
 import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Cutout;
 import org.astropt.stream.schemas.ImageFormat;
+import org.astropt.stream.schemas.ModelStatus;
+import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.schemas.TokenSequence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +70,22 @@ class ModelsCommandTest {
             assertEquals(1, promote.errorLines().size());
             assertTrue(promote.errorLines().get(0).contains("has no version 7"), promote.err());
 
+            // The promote rule, as the HTTP API has it (ModelVersions): only a CANDIDATE above the serving version.
+            assertRefused("is already PROMOTED", CliRun.of(concat(new Object[] {"models", "promote", "1"}, common)));
+            ModelVersion v1 = ModelRegistry.read(bootstrap, "astropt.models").version("astropt", 1).orElseThrow();
+            try (ModelRegistry registry = ModelRegistry.reading(bootstrap, "astropt.models", "models-command-test")) {
+                registry.publish(List.of(copy(v1, 2, ModelStatus.CANDIDATE, v1.getSha256())));
+                CliRun up = CliRun.of(concat(new Object[] {"models", "promote", "2"}, common));
+                assertEquals(0, up.exit(), up.err());
+                assertEquals(List.of("version 2 now serves (promoted by hand)"), up.outLines());
+                registry.publish(List.of(copy(v1, 3, ModelStatus.CANDIDATE, "c".repeat(64)),
+                        copy(v1, 4, ModelStatus.PROMOTED, "d".repeat(64))));
+            }
+            assertRefused("use rollback to go back", CliRun.of(concat(new Object[] {"models", "promote", "3"}, common)));
+            CliRun back = CliRun.of(concat(new Object[] {"models", "rollback"}, common));
+            assertEquals(0, back.exit(), back.err());
+            assertTrue(back.out().startsWith("version 5 now serves (rolled back by hand: the weights of v2 replace v4)"), back.out());
+
             CliRun s3 = CliRun.of(concat(new Object[] {"train", "--store", "s3://bucket/models"}, common));
             assertEquals(AstroptCli.EXIT_BAD_INPUT, s3.exit());
             assertEquals(List.of("astropt: model store s3://bucket/models: the s3:// scheme is not supported yet;"
@@ -75,6 +94,16 @@ class ModelsCommandTest {
             CliRun nothing = CliRun.of(concat(new Object[] {"train"}, common));
             assertEquals(List.of("no new token records since the last round: nothing to train on"), nothing.outLines());
         }
+    }
+
+    private static void assertRefused(String says, CliRun run) {
+        assertEquals(AstroptCli.EXIT_BAD_INPUT, run.exit(), run.out());
+        assertEquals(1, run.errorLines().size(), run.err());
+        assertTrue(run.errorLines().get(0).startsWith("astropt: ") && run.errorLines().get(0).contains(says), run.err());
+    }
+
+    private static ModelVersion copy(ModelVersion v, long version, ModelStatus status, String sha256) {
+        return ModelVersion.newBuilder(v).setVersion(version).setStatus(status).setSha256(sha256).build();
     }
 
     private static Object[] concat(Object[] a, Object[] b) {

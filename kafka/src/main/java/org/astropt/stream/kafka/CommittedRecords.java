@@ -14,7 +14,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Every committed record of a topic (read_committed, all partitions, from the start): what the tests,
- * and any tool that checks a topic after the fact, read to see exactly the transactions that landed.
+ * the model registry and any tool that checks a topic after the fact read to see exactly the transactions
+ * that landed.
  */
 public final class CommittedRecords {
 

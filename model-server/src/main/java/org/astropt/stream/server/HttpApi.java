@@ -12,9 +12,12 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.astropt.stream.core.InvalidCutoutException;
+import org.astropt.stream.core.model.ModelFolder;
+import org.astropt.stream.kafka.ModelRegistryException;
 import org.astropt.stream.schemas.ModelVersion;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -43,6 +46,8 @@ final class HttpApi extends Handler.Abstract {
     private static final Map<String, String> STATIC = Map.of(
             "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/style.css", "style.css");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Points of a training curve sent to the dashboard: more would not show on a 400 px chart. */
+    static final int CURVE_POINTS = 400;
 
     private final ModelServer server;
 
@@ -72,6 +77,8 @@ final class HttpApi extends Handler.Abstract {
             reply = route(method, path, request, route);
         } catch (ApiException e) {
             reply = errorReply(e.status(), e.getMessage());
+        } catch (ModelRegistryException e) {
+            reply = errorReply(status(e.kind()), e.getMessage());
         } catch (InvalidCutoutException e) {
             reply = errorReply(422, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -97,6 +104,15 @@ final class HttpApi extends Handler.Abstract {
         } catch (IOException e) {
             return new Reply(status, "text/plain", String.valueOf(message).getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /** The registry's refusals as HTTP: no such version, a move the version's status does not allow, Kafka not writable. */
+    static int status(ModelRegistryException.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case UNAVAILABLE -> 503;
+        };
     }
 
     private Reply route(String method, String path, Request request, String[] route) throws Exception {
@@ -141,14 +157,23 @@ final class HttpApi extends Handler.Abstract {
             if ((m = PROMOTE.matcher(path)).matches()) {
                 route[0] = "/models/{version}/promote";
                 authorise(request);
-                ModelVersion v = server.publisher().promote(Long.parseLong(m.group(1)), query.getValue("note"));
+                long version = Long.parseLong(m.group(1));
+                String name = server.modelName();
+                if (name == null) throw new ApiException(404, "no version " + version + ": the models topic holds no model yet", null);
+                String note = query.getValue("note");
+                ModelVersion v = server.registry().promote(name, version, note != null ? note : "promoted through the model server");
                 return Reply.json(200, Map.of("published", List.of(modelJson(v, false))));
             }
             if ("/models/rollback".equals(path)) {
                 route[0] = "/models/rollback";
                 authorise(request);
                 List<Map<String, Object>> out = new ArrayList<>();
-                for (ModelVersion v : server.publisher().rollback(query.getValue("note"))) out.add(modelJson(v, false));
+                String name = server.modelName();
+                if (name == null) throw new ApiException(409, "nothing to roll back: the models topic holds no model yet", null);
+                String note = query.getValue("note");
+                for (ModelVersion v : server.registry().rollback(name, note != null ? note : "rolled back through the model server")) {
+                    out.add(modelJson(v, false));
+                }
                 return Reply.json(200, Map.of("published", out));
             }
         }
@@ -230,13 +255,14 @@ final class HttpApi extends Handler.Abstract {
     }
 
     private Map<String, Object> models(boolean curves) {
-        ModelCatalogue models = server.models();
-        ModelVersion promoted = models.promoted();
+        String name = server.modelName();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("modelName", models.modelName());
-        out.put("promoted", promoted == null ? null : promoted.getVersion());
+        out.put("modelName", name);
+        out.put("promoted", server.serving().map(ModelVersion::getVersion).orElse(null));
         List<Map<String, Object>> versions = new ArrayList<>();
-        for (ModelVersion v : models.versions()) versions.add(modelJson(v, curves));
+        List<ModelVersion> newestFirst = new ArrayList<>(name == null ? List.of() : server.versions().versions(name));
+        java.util.Collections.reverse(newestFirst);
+        for (ModelVersion v : newestFirst) versions.add(modelJson(v, curves));
         out.put("versions", versions);
         return out;
     }
@@ -257,11 +283,19 @@ final class HttpApi extends Handler.Abstract {
         out.put("parentVersion", v.getParentVersion());
         out.put("createdTime", v.getCreatedTime().toEpochMilli());
         out.put("note", v.getNote());
-        Map<String, Object> file = ModelCatalogue.metricsFile(v);
+        Optional<ModelFolder> folder = ModelFolder.at(v.getWeightsUri()); // local weights only: no file, no curve
+        Map<String, Object> file = folder.map(ModelFolder::metrics).orElse(Map.of());
         out.put("metricsFile", file);
-        out.put("heldOutLoss", ModelCatalogue.heldOutLoss(v, file));
-        if (curve) out.put("curve", ModelCatalogue.curve(v));
+        out.put("heldOutLoss", heldOutLoss(v, file));
+        if (curve) out.put("curve", folder.map(f -> f.trainLog(CURVE_POINTS)).orElse(Map.of()));
         return out;
+    }
+
+    /** The held-out loss: from the record's metrics, else from metrics.json; null when neither has one. */
+    static Double heldOutLoss(ModelVersion v, Map<String, Object> file) {
+        Double d = v.getMetrics().get(ModelFolder.HELD_OUT_LOSS);
+        if (d != null && Double.isFinite(d)) return d;
+        return file.get(ModelFolder.HELD_OUT_LOSS) instanceof Number n && Double.isFinite(n.doubleValue()) ? n.doubleValue() : null;
     }
 
     private Map<String, Object> embed(Request request, Fields query) throws IOException {

@@ -3,10 +3,14 @@ package org.astropt.stream.server;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.astropt.stream.core.config.AstroptConfig;
 import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.token.PatchTokenizer;
+import org.astropt.stream.kafka.ModelRegistry;
+import org.astropt.stream.kafka.ModelVersions;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelVersion;
 import org.eclipse.jetty.server.Server;
@@ -36,12 +40,12 @@ public final class ModelServer implements AutoCloseable {
     private final ServerSettings settings;
     private final Metrics metrics = new Metrics();
     private final ObjectCatalogue catalogue;
-    private final ModelCatalogue models;
+    private final ModelVersions versions = new ModelVersions();
     private final Thumbnails thumbnails;
     private final PipelineStats pipelineStats = new PipelineStats();
     private final EmbeddingMap map;
     private final UploadEmbedder uploads;
-    private final ModelPublisher publisher;
+    private final ModelRegistry registry;
     private final TopicReader reader;
     private final Server http;
     private final ServerConnector connector;
@@ -49,13 +53,14 @@ public final class ModelServer implements AutoCloseable {
     private ModelServer(ServerSettings settings) {
         this.settings = settings;
         this.catalogue = new ObjectCatalogue(settings.maxIndexSize(), settings.feedSize(), settings.flagsKept());
-        this.models = new ModelCatalogue(settings.modelName());
         this.thumbnails = new Thumbnails(settings.thumbnailCacheSize());
         this.map = new EmbeddingMap(catalogue, settings.mapPoints(), settings.pcaIntervalMs());
         AstroptConfig core = settings.coreConfig();
-        this.uploads = new UploadEmbedder(models, new CutoutDecoder(core.decodeLimits()), new PatchTokenizer(core.tokenizerSettings()));
-        this.publisher = new ModelPublisher(settings.bootstrap(), settings.topics().name(Topics.MODELS), models);
-        this.reader = new TopicReader(settings, catalogue, models, thumbnails, pipelineStats, metrics);
+        this.uploads = new UploadEmbedder(this::serving, new CutoutDecoder(core.decodeLimits()), new PatchTokenizer(core.tokenizerSettings()));
+        // its own transactional id: two servers on one topic never fence each other
+        this.registry = ModelRegistry.following(settings.bootstrap(), settings.topics().name(Topics.MODELS), versions,
+                "astropt-model-server-" + UUID.randomUUID());
+        this.reader = new TopicReader(settings, catalogue, versions, thumbnails, pipelineStats, metrics);
         QueuedThreadPool pool = new QueuedThreadPool(HTTP_THREADS, 2);
         pool.setName("astropt-server-http");
         pool.setDaemon(true);
@@ -116,11 +121,22 @@ public final class ModelServer implements AutoCloseable {
     ServerSettings settings() { return settings; }
     Metrics metrics() { return metrics; }
     ObjectCatalogue catalogue() { return catalogue; }
-    ModelCatalogue models() { return models; }
+    /** Every model version on the models topic, kept current by the topic reader. */
+    ModelVersions versions() { return versions; }
+
+    /** The model this server serves: server.model-name, else the last name on the models topic; null before any record. */
+    String modelName() { return settings.modelName() != null ? settings.modelName() : versions.lastName(); }
+
+    /** The serving (highest PROMOTED) version of the served model. */
+    Optional<ModelVersion> serving() {
+        String name = modelName();
+        return name == null ? Optional.empty() : versions.serving(name);
+    }
+
     Thumbnails thumbnails() { return thumbnails; }
     EmbeddingMap map() { return map; }
     UploadEmbedder uploads() { return uploads; }
-    ModelPublisher publisher() { return publisher; }
+    ModelRegistry registry() { return registry; }
 
     /** The dashboard's numbers: what the server holds, what it has read, and the pipeline's pace. */
     Map<String, Object> stats() {
@@ -130,9 +146,8 @@ public final class ModelServer implements AutoCloseable {
         out.put("thumbnails", thumbnails.size());
         out.put("embeddingsSeen", catalogue.embeddingsSeen());
         out.put("flagsSeen", metrics.counter(TopicReader.CONSUMED, "topic", settings.topics().name(Topics.FLAGS)));
-        out.put("modelName", models.modelName());
-        ModelVersion p = models.promoted();
-        out.put("promoted", p == null ? null : p.getVersion());
+        out.put("modelName", modelName());
+        out.put("promoted", serving().map(ModelVersion::getVersion).orElse(null));
         out.put("currentModel", catalogue.latestModel());
         Map<String, Long> consumed = new LinkedHashMap<>();
         for (String role : new String[] {Topics.CUTOUTS, Topics.EMBEDDINGS, Topics.FLAGS, Topics.MODELS}) {
@@ -149,11 +164,8 @@ public final class ModelServer implements AutoCloseable {
         metrics.gauge("astropt_server_index_objects", "Embeddings in the similarity index.", () -> (double) catalogue.index().size(), true);
         metrics.gauge("astropt_server_objects", "Objects the server knows (embedded or only seen as a cutout).", () -> (double) catalogue.size(), true);
         metrics.gauge("astropt_server_thumbnails", "Thumbnails in the cache.", () -> (double) thumbnails.size(), true);
-        metrics.gauge("astropt_server_model_versions", "Model versions on the models topic.", () -> (double) models.size(), true);
-        metrics.gauge("astropt_server_promoted_version", "The highest PROMOTED version of the served model (-1: none).", () -> {
-            ModelVersion p = models.promoted();
-            return p == null ? -1.0 : p.getVersion();
-        }, true);
+        metrics.gauge("astropt_server_model_versions", "Model versions on the models topic.", () -> (double) versions.size(), true);
+        metrics.gauge("astropt_server_promoted_version", "The highest PROMOTED version of the served model (-1: none).", () -> serving().map(v -> (double) v.getVersion()).orElse(-1.0), true);
         metrics.gauge("astropt_pipeline_embeddings_per_second", "Embeddings read per second over the last 10 s.",
                 () -> (Double) pipelineStats.snapshot(System.currentTimeMillis()).get("embeddingsPerSecond"), true);
     }
@@ -172,7 +184,7 @@ public final class ModelServer implements AutoCloseable {
         } catch (Exception e) {
             if (first == null) first = e;
         }
-        publisher.close();
+        registry.close();
         uploads.close();
         if (first != null) throw first;
     }

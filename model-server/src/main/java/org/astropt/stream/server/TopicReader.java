@@ -16,19 +16,20 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.image.CutoutImage;
+import org.astropt.stream.kafka.ModelRegistry;
+import org.astropt.stream.kafka.ModelVersions;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Cutout;
 import org.astropt.stream.schemas.Embedding;
 import org.astropt.stream.schemas.Flag;
-import org.astropt.stream.schemas.ModelVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The server's one Kafka consumer, on its own thread: embeddings, flags, models and cutouts
  * (read_committed, every partition assigned, no consumer group: each server sees everything) into the
- * catalogue, the model list and the thumbnail cache.
+ * catalogue, the model registry's fold of versions and the thumbnail cache.
  *
  * <p>Where it starts: the models topic from the beginning (compacted: every version's latest status);
  * the others only from their tail, as much as the server keeps in each partition (max index size
@@ -45,7 +46,7 @@ final class TopicReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final ServerSettings settings;
     private final ObjectCatalogue catalogue;
-    private final ModelCatalogue models;
+    private final ModelVersions versions;
     private final Thumbnails thumbnails;
     private final PipelineStats stats;
     private final Metrics metrics;
@@ -53,7 +54,6 @@ final class TopicReader implements AutoCloseable {
     private final Map<String, String> roleOf = new HashMap<>();
     private final AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
     private final AvroCodec<Flag> flags = AvroCodec.of(Flag.class);
-    private final AvroCodec<ModelVersion> modelVersions = AvroCodec.of(ModelVersion.class);
     private final AvroCodec<Cutout> cutouts = AvroCodec.of(Cutout.class);
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
@@ -61,11 +61,11 @@ final class TopicReader implements AutoCloseable {
     private volatile boolean started;
     private Map<TopicPartition, Long> startEnds;
 
-    TopicReader(ServerSettings settings, ObjectCatalogue catalogue, ModelCatalogue models, Thumbnails thumbnails,
+    TopicReader(ServerSettings settings, ObjectCatalogue catalogue, ModelVersions versions, Thumbnails thumbnails,
             PipelineStats stats, Metrics metrics) {
         this.settings = settings;
         this.catalogue = catalogue;
-        this.models = models;
+        this.versions = versions;
         this.thumbnails = thumbnails;
         this.stats = stats;
         this.metrics = metrics;
@@ -160,7 +160,7 @@ final class TopicReader implements AutoCloseable {
         if (r.value() == null) return; // a tombstone on a compacted topic
         try {
             switch (role) {
-                case Topics.MODELS -> models.onRecord(modelVersions.decode(r.value()));
+                case Topics.MODELS -> versions.add(ModelRegistry.decode(r.value()));
                 case Topics.FLAGS -> catalogue.onFlag(flags.decode(r.value()), now);
                 case Topics.EMBEDDINGS -> onEmbedding(embeddings.decode(r.value()), now);
                 case Topics.CUTOUTS -> onCutout(cutouts.decode(r.value()), now);

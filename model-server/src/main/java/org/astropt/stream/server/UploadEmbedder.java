@@ -1,18 +1,18 @@
 package org.astropt.stream.server;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.image.CutoutImage;
 import org.astropt.stream.core.model.AstroPTModel;
-import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.Embedder;
+import org.astropt.stream.core.model.InvalidCheckpointException;
 import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.core.token.Tokens;
 import org.astropt.stream.schemas.ImageFormat;
-import org.astropt.stream.schemas.ModelArchitecture;
 import org.astropt.stream.schemas.ModelVersion;
 
 /**
@@ -30,15 +30,16 @@ public final class UploadEmbedder implements AutoCloseable {
     /** The upload's own preview, PNG bytes. */
     public record Thumbnail(byte[] png) {}
 
-    private final ModelCatalogue models;
+    private final Supplier<Optional<ModelVersion>> serving;
     private final CutoutDecoder decoder;
     private final PatchTokenizer tokenizer;
     private ModelVersion loadedVersion;
     private AstroPTModel model;
     private Embedder embedder;
 
-    public UploadEmbedder(ModelCatalogue models, CutoutDecoder decoder, PatchTokenizer tokenizer) {
-        this.models = models;
+    /** @param serving the version that serves now (the server's view of the models topic) */
+    public UploadEmbedder(Supplier<Optional<ModelVersion>> serving, CutoutDecoder decoder, PatchTokenizer tokenizer) {
+        this.serving = serving;
         this.decoder = decoder;
         this.tokenizer = tokenizer;
     }
@@ -65,7 +66,7 @@ public final class UploadEmbedder implements AutoCloseable {
 
     /** The promoted version, loaded; swaps when a newer one was promoted since the last upload. */
     private ModelVersion current() {
-        ModelVersion promoted = models.promoted();
+        ModelVersion promoted = serving.get().orElse(null);
         if (promoted == null) {
             throw new ApiException(503, "no PROMOTED model version on the models topic yet; promote one first (POST /models/{version}/promote)", null);
         }
@@ -81,26 +82,16 @@ public final class UploadEmbedder implements AutoCloseable {
         return promoted;
     }
 
-    /** Loads a version's checkpoint after checking its sha256 and that config.json matches the record's architecture. */
+    /** Loads a version's folder after its checks ({@link ModelFolder#verify}: sha256 and architecture against the record). */
     static AstroPTModel load(ModelVersion v) {
-        Path dir = ModelCatalogue.folder(v);
-        if (dir == null) throw new ApiException(503, label(v) + ": weights at " + v.getWeightsUri() + " are not on a local file system", null);
-        Path weights = dir.resolve(Checkpoint.WEIGHTS_FILE);
+        ModelFolder folder = ModelFolder.at(v.getWeightsUri()).orElseThrow(() -> new ApiException(503,
+                label(v) + ": weights at " + v.getWeightsUri() + " are not on a local file system", null));
         try {
-            if (!Files.isRegularFile(weights)) throw new ApiException(503, label(v) + ": " + weights + " does not exist", null);
-            String actual = Checkpoint.sha256(weights);
-            if (!actual.equalsIgnoreCase(v.getSha256())) {
-                throw new ApiException(503, label(v) + ": checksum mismatch: the record says " + v.getSha256() + ", " + weights + " has " + actual, null);
-            }
-            ModelConfig config = ModelConfig.read(dir.resolve(Checkpoint.CONFIG_FILE));
-            ModelArchitecture a = v.getArchitecture();
-            if (config.nLayer() != a.getNLayer() || config.nHead() != a.getNHead() || config.nEmbd() != a.getNEmbd()
-                    || config.nChan() != a.getNChan() || config.patchSize() != a.getPatchSize()) {
-                throw new ApiException(503, label(v) + ": config.json describes " + config + ", not the architecture the record names", null);
-            }
-            return Checkpoint.load(dir, AstroPTModel.defaultDevice());
+            folder.verify(v.getSha256(), v.getArchitecture());
+            return folder.load(AstroPTModel.defaultDevice());
+        } catch (InvalidCheckpointException e) {
+            throw new ApiException(503, label(v) + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            if (e instanceof ApiException r) throw r;
             throw new ApiException(503, label(v) + ": cannot load: " + e.getMessage(), e);
         }
     }

@@ -217,15 +217,15 @@ class ModelServerITCase {
         assertEquals(401, post("/models/2/promote", new byte[0], "wrong").statusCode());
         HttpResponse<byte[]> promoted = post("/models/2/promote", new byte[0], TOKEN);
         assertEquals(200, promoted.statusCode(), new String(promoted.body()));
-        await("v2 is promoted", () -> server.models().promoted() != null && server.models().promoted().getVersion() == 2);
+        await("v2 is promoted", () -> server.serving().map(v -> v.getVersion() == 2).orElse(false));
 
         HttpResponse<byte[]> rolled = post("/models/rollback", new byte[0], TOKEN);
         assertEquals(200, rolled.statusCode(), new String(rolled.body()));
-        await("v3 serves", () -> server.models().promoted() != null && server.models().promoted().getVersion() == 3);
-        ModelVersion v3 = server.models().version(3);
+        await("v3 serves", () -> server.serving().map(v -> v.getVersion() == 3).orElse(false));
+        ModelVersion v3 = server.versions().version(StreamFixture.MODEL, 3).orElseThrow();
         assertEquals(v1.getSha256(), v3.getSha256(), "v3 carries v1's weights");
         assertEquals(1L, v3.getParentVersion());
-        assertEquals(ModelStatus.ROLLED_BACK, server.models().version(2).getStatus());
+        assertEquals(ModelStatus.ROLLED_BACK, server.versions().version(StreamFixture.MODEL, 2).orElseThrow().getStatus());
         // One transaction: the ROLLED_BACK v2 and the PROMOTED v3 side by side, and one commit marker after them.
         String modelsTopic = stream.topics.name(Topics.MODELS);
         List<ConsumerRecord<byte[], byte[]>> models = CommittedRecords.all(kafka.bootstrapServers(), modelsTopic, Duration.ofSeconds(30));
@@ -238,7 +238,22 @@ class ModelServerITCase {
             long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
             assertEquals(last.offset() + 2, end, "the pair is followed by its transaction's commit marker");
         }
-        assertEquals(409, post("/models/1/promote", new byte[0], TOKEN).statusCode(), "v1 is PROMOTED already");
+        // The promote rule, as the CLI has it (ModelVersions): only a CANDIDATE above the serving version.
+        assertRefused(409, "is already PROMOTED", post("/models/1/promote", new byte[0], TOKEN));
+        assertRefused(409, "only a CANDIDATE can be promoted", post("/models/2/promote", new byte[0], TOKEN));
+        assertRefused(404, "has no version 99", post("/models/99/promote", new byte[0], TOKEN));
+        stream.sendModel(StreamFixture.record(4, tmp.resolve("models").resolve("v2"), ModelStatus.CANDIDATE));
+        stream.sendModel(StreamFixture.record(5, tmp.resolve("models").resolve("v1"), ModelStatus.PROMOTED));
+        stream.flush();
+        await("v5 serves", () -> server.serving().map(v -> v.getVersion() == 5).orElse(false));
+        assertRefused(409, "use rollback to go back", post("/models/4/promote", new byte[0], TOKEN));
+    }
+
+    /** A refusal: its status and one line that says what to do. */
+    static void assertRefused(int status, String says, HttpResponse<byte[]> r) throws Exception {
+        assertEquals(status, r.statusCode(), new String(r.body()));
+        String error = JSON.readTree(r.body()).get("error").asText();
+        assertTrue(error.contains(says) && error.lines().count() == 1, error);
     }
 
     @Test

@@ -16,6 +16,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.ModelFolder;
+import org.astropt.stream.core.model.TrainLog;
 import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.Safetensors;
@@ -73,10 +75,10 @@ final class StreamFixture implements AutoCloseable {
         try (AstroPTModel model = AstroPTModel.create(SMALL, AstroPTModel.defaultDevice(), version)) {
             Checkpoint.save(model, dir, Safetensors.Dtype.F32);
         }
-        Files.writeString(dir.resolve(ModelCatalogue.METRICS_FILE), "{\"held_out_loss\": " + heldOutLoss + ", \"steps\": 40}");
-        StringBuilder log = new StringBuilder("step,loss,lr,tokens_per_s\n");
-        for (int s = 1; s <= 40; s++) log.append(s).append(',').append(heldOutLoss + 2.0 / s).append(",0.001,5000\n");
-        Files.writeString(dir.resolve(ModelCatalogue.TRAIN_LOG_FILE), log.toString());
+        new ModelFolder(dir).writeMetrics(Map.of(ModelFolder.HELD_OUT_LOSS, heldOutLoss, "steps", 40));
+        StringBuilder log = new StringBuilder(TrainLog.HEADER).append('\n');
+        for (int s = 1; s <= 40; s++) log.append(TrainLog.row(s, 0.001, heldOutLoss + 2.0 / s, Double.NaN, 5000, Double.NaN)).append('\n');
+        Files.writeString(dir.resolve(ModelFolder.TRAIN_LOG_FILE), log.toString());
         return record(version, dir, status);
     }
 
@@ -87,15 +89,14 @@ final class StreamFixture implements AutoCloseable {
     ModelVersion importVersion(long version, Path trained, ModelStatus status) throws IOException {
         Path dir = modelDir.resolve("v" + version);
         Files.createDirectories(dir);
-        for (String f : List.of(Checkpoint.CONFIG_FILE, Checkpoint.WEIGHTS_FILE, ModelCatalogue.TRAIN_LOG_FILE)) {
+        for (String f : List.of(Checkpoint.CONFIG_FILE, Checkpoint.WEIGHTS_FILE, ModelFolder.TRAIN_LOG_FILE)) {
             Files.copy(trained.resolve(f), dir.resolve(f));
         }
         Double last = null;
-        for (String line : Files.readAllLines(dir.resolve(ModelCatalogue.TRAIN_LOG_FILE))) {
-            String[] cells = line.split(",", -1);
-            if (cells.length > 3 && !cells[3].isBlank() && !line.startsWith("step")) last = Double.parseDouble(cells[3]);
+        for (Double v : new ModelFolder(dir).trainLog(Integer.MAX_VALUE).getOrDefault("val_loss", List.of())) {
+            if (v != null) last = v;
         }
-        if (last != null) Files.writeString(dir.resolve(ModelCatalogue.METRICS_FILE), "{\"held_out_loss\": " + last + "}");
+        if (last != null) new ModelFolder(dir).writeMetrics(Map.of(ModelFolder.HELD_OUT_LOSS, last));
         return record(version, dir, status);
     }
 

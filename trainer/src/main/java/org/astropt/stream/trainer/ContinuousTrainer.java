@@ -23,10 +23,13 @@ import org.astropt.stream.core.model.AdamW;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.LrSchedule;
+import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.Safetensors;
 import org.astropt.stream.core.model.TokenBatch;
 import org.astropt.stream.core.model.Trainer;
+import org.astropt.stream.kafka.ModelRegistry;
+import org.astropt.stream.kafka.ModelVersions;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelArchitecture;
 import org.astropt.stream.schemas.ModelStatus;
@@ -76,7 +79,7 @@ public final class ContinuousTrainer implements AutoCloseable {
     private final Path stateDir;
     private final ModelStore store;
     private final TokenReader reader;
-    private final ModelReleases releases;
+    private final ModelRegistry registry;
     private volatile boolean closed;
     private Thread loop;
 
@@ -88,7 +91,7 @@ public final class ContinuousTrainer implements AutoCloseable {
         Files.createDirectories(stateDir);
         this.reader = new TokenReader(settings, topics.name(Topics.TOKENS));
         try {
-            this.releases = new ModelReleases(settings.bootstrapServers(), topics, settings.modelName(), settings.transactionalId());
+            this.registry = ModelRegistry.reading(settings.bootstrapServers(), topics.name(Topics.MODELS), settings.transactionalId());
         } catch (RuntimeException e) {
             reader.close();
             throw e;
@@ -100,7 +103,7 @@ public final class ContinuousTrainer implements AutoCloseable {
     public ModelStore store() { return store; }
 
     /** The models topic now. */
-    public ModelCatalog catalog() { return releases.catalog(); }
+    public ModelVersions catalog() { return registry.versions(); }
 
     /** Token records on the topic after the last finished round (an upper bound: compaction leaves gaps). */
     public synchronized long pendingRecords() throws IOException {
@@ -119,20 +122,20 @@ public final class ContinuousTrainer implements AutoCloseable {
     public synchronized Optional<RoundResult> runRound() throws IOException {
         TrainerState state = TrainerState.load(stateDir, settings.modelName());
         if (state.phase == TrainerState.Phase.TRAINED) return Optional.of(publish(state));
-        ModelCatalog catalog = releases.catalog();
+        ModelVersions catalog = registry.versions();
         if (state.phase == TrainerState.Phase.IDLE && !begin(state, catalog)) return Optional.empty();
         if (state.phase == TrainerState.Phase.TRAINING && !train(state, catalog)) return Optional.empty();
         return Optional.of(publish(state));
     }
 
     /** Plans a new round over the records since the last one; false when there are none. */
-    private boolean begin(TrainerState state, ModelCatalog catalog) throws IOException {
+    private boolean begin(TrainerState state, ModelVersions catalog) throws IOException {
         Map<Integer, Long> from = start(state);
         Map<Integer, Long> end = reader.end();
         long records = 0;
         for (Map.Entry<Integer, Long> e : end.entrySet()) records += Math.max(0, e.getValue() - from.getOrDefault(e.getKey(), 0L));
         if (records == 0) return false;
-        Optional<ModelVersion> parent = catalog.promoted();
+        Optional<ModelVersion> parent = catalog.serving(settings.modelName());
         int perStep = settings.batchSize() - replayPerStep(from);
         state.roundStart = new TreeMap<>(from);
         state.roundEnd = new TreeMap<>(end);
@@ -168,7 +171,7 @@ public final class ContinuousTrainer implements AutoCloseable {
     }
 
     /** Trains the round from its last checkpoint to its last step and stores the candidate; false when it had nothing to train on. */
-    private boolean train(TrainerState state, ModelCatalog catalog) throws IOException {
+    private boolean train(TrainerState state, ModelVersions catalog) throws IOException {
         long round = state.round + 1;
         Path checkpoint = state.checkpoint == null ? null : stateDir.resolve(state.checkpoint);
         HeldOutSet heldOut = HeldOutSet.load(checkpoint != null ? checkpoint.resolve(HELD_OUT_FILE) : stateDir.resolve(HELD_OUT_FILE),
@@ -256,10 +259,10 @@ public final class ContinuousTrainer implements AutoCloseable {
     }
 
     /** The weights a round starts from: its checkpoint, else the serving version's, else fresh ones of the preset. */
-    private AstroPTModel startingModel(TrainerState state, ModelCatalog catalog, Path checkpoint) throws IOException {
+    private AstroPTModel startingModel(TrainerState state, ModelVersions catalog, Path checkpoint) throws IOException {
         if (checkpoint != null) return Checkpoint.load(checkpoint, AstroPTModel.defaultDevice());
         if (state.parentVersion != null) {
-            ModelVersion parent = catalog.version(state.parentVersion).orElseThrow(() -> new IllegalStateException(
+            ModelVersion parent = catalog.version(settings.modelName(), state.parentVersion).orElseThrow(() -> new IllegalStateException(
                     "version " + state.parentVersion + " of " + settings.modelName() + " is gone from the models topic"));
             return Checkpoint.load(store.open(URI.create(parent.getWeightsUri())), AstroPTModel.defaultDevice());
         }
@@ -350,9 +353,9 @@ public final class ContinuousTrainer implements AutoCloseable {
         metrics.put("round", state.round + 1);
         metrics.put("parent_version", state.parentVersion);
         double loss = tokens.isEmpty() ? Double.NaN : Evaluation.heldOutLoss(model, tokens, settings.batchSize());
-        metrics.put("heldout_loss", loss);
+        metrics.put(ModelFolder.HELD_OUT_LOSS, loss);
         metrics.put("heldout_sequences", sample.size());
-        Optional<ModelVersion> promoted = releases.catalog().promoted();
+        Optional<ModelVersion> promoted = registry.versions().serving(settings.modelName());
         if (promoted.isPresent() && !tokens.isEmpty()) {
             try (AstroPTModel serving = Checkpoint.load(store.open(URI.create(promoted.get().getWeightsUri())), AstroPTModel.defaultDevice())) {
                 metrics.put("promoted_version", promoted.get().getVersion());
@@ -369,8 +372,8 @@ public final class ContinuousTrainer implements AutoCloseable {
         Path candidate = stateDir.resolve(CANDIDATE_DIR);
         FileModelStore.deleteTree(candidate);
         Checkpoint.save(model, candidate, Safetensors.Dtype.F32);
-        JSON.writeValue(candidate.resolve(ModelStore.METRICS_FILE).toFile(), metrics);
-        log.copyTo(candidate.resolve(ModelStore.TRAIN_LOG_FILE));
+        new ModelFolder(candidate).writeMetrics(metrics);
+        log.copyTo(candidate.resolve(ModelFolder.TRAIN_LOG_FILE));
         URI folder = store.put(candidate);
         state.candidateUri = folder.toString();
         state.candidateSha = Checkpoint.sha256(candidate.resolve(Checkpoint.WEIGHTS_FILE));
@@ -386,21 +389,21 @@ public final class ContinuousTrainer implements AutoCloseable {
     private RoundResult publish(TrainerState state) throws IOException {
         URI folder = URI.create(state.candidateUri);
         Path local = store.open(folder);
-        Map<String, Object> written = JSON.readValue(local.resolve(ModelStore.METRICS_FILE).toFile(), new TypeReference<>() {});
+        Map<String, Object> written = JSON.readValue(local.resolve(ModelFolder.METRICS_FILE).toFile(), new TypeReference<>() {});
         Map<String, Double> metrics = new LinkedHashMap<>();
         written.forEach((k, v) -> { if (v instanceof Number n && !k.equals("parent_version")) metrics.put(k, n.doubleValue()); });
-        double loss = metrics.getOrDefault("heldout_loss", Double.NaN);
+        double loss = metrics.getOrDefault(ModelFolder.HELD_OUT_LOSS, Double.NaN);
         double promotedLoss = metrics.getOrDefault("promoted_heldout_loss", Double.NaN);
         Long promotedVersion = metrics.containsKey("promoted_version") ? metrics.get("promoted_version").longValue() : null;
 
-        ModelCatalog catalog = releases.catalog();
-        Optional<ModelVersion> already = catalog.withSha256(state.candidateSha);
+        ModelVersions catalog = registry.versions();
+        Optional<ModelVersion> already = catalog.withSha256(settings.modelName(), state.candidateSha);
         ModelVersion decided;
         if (already.isPresent() && already.get().getStatus() != ModelStatus.CANDIDATE) {
             decided = already.get();
         } else {
             ModelConfig config = ModelConfig.read(local.resolve(Checkpoint.CONFIG_FILE));
-            long version = already.map(ModelVersion::getVersion).orElse(catalog.nextVersion());
+            long version = already.map(ModelVersion::getVersion).orElse(catalog.nextVersion(settings.modelName()));
             ModelVersion candidate = ModelVersion.newBuilder()
                     .setName(settings.modelName())
                     .setVersion(version)
@@ -414,14 +417,15 @@ public final class ContinuousTrainer implements AutoCloseable {
                     .setCreatedTime(Instant.now())
                     .setNote("round " + (state.round + 1))
                     .build();
-            if (already.isEmpty()) releases.publish(List.of(candidate));
+            if (already.isEmpty()) registry.publish(List.of(candidate));
             boolean better = Double.isFinite(loss) && (promotedVersion == null || loss < promotedLoss);
             String note = promotedVersion == null
                     ? String.format(java.util.Locale.ROOT, "held-out loss %.5f; no version served before", loss)
                     : String.format(java.util.Locale.ROOT, "held-out loss %.5f %s %.5f of v%d, measured now on the same %d sequences",
                             loss, better ? "beats" : "does not beat", promotedLoss, promotedVersion, metrics.getOrDefault("heldout_sequences", 0.0).intValue());
-            decided = ModelReleases.copy(candidate, version, better ? ModelStatus.PROMOTED : ModelStatus.REJECTED, note);
-            releases.publish(List.of(decided));
+            decided = ModelVersion.newBuilder(candidate).setStatus(better ? ModelStatus.PROMOTED : ModelStatus.REJECTED).setNote(note)
+                    .setCreatedTime(Instant.now()).build();
+            registry.publish(List.of(decided));
         }
         RoundResult result = new RoundResult(state.round + 1, decided.getVersion(), decided.getStatus(), loss, promotedLoss,
                 promotedVersion, state.parentVersion, state.candidateSha, folder, metrics);
@@ -524,7 +528,7 @@ public final class ContinuousTrainer implements AutoCloseable {
         }
         synchronized (this) {
             reader.close();
-            releases.close();
+            registry.close();
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.ModelFolder;
 
 /**
  * A model store on a local or mounted file system: ROOT/&lt;sha256&gt;/. A folder is copied into a
@@ -57,15 +58,12 @@ public final class FileModelStore implements ModelStore {
 
     @Override
     public Path open(URI uri) throws IOException {
-        if (uri.getScheme() != null && !"file".equals(uri.getScheme())) {
-            throw new IllegalArgumentException(uri + ": not a file:// URI; this store is " + root.toUri());
-        }
-        Path p = uri.getScheme() == null ? Path.of(uri.getPath()) : Path.of(uri);
-        Path folder = p.getFileName() != null && p.getFileName().toString().equals(Checkpoint.WEIGHTS_FILE) ? p.getParent() : p;
-        if (!Files.isRegularFile(folder.resolve(Checkpoint.WEIGHTS_FILE))) {
+        ModelFolder folder = ModelFolder.at(uri.toString()).orElseThrow(() ->
+                new IllegalArgumentException(uri + ": not a file:// URI; this store is " + root.toUri()));
+        if (!Files.isRegularFile(folder.weights())) {
             throw new java.io.FileNotFoundException(uri + ": no " + Checkpoint.WEIGHTS_FILE + " there");
         }
-        return folder;
+        return folder.dir();
     }
 
     @Override

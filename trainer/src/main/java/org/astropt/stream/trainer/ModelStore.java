@@ -5,20 +5,17 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.ModelFolder;
 
 /**
- * Where model versions live: one folder per version (weights.safetensors, config.json, metrics.json,
- * train-log.csv), named by the sha256 of its weights, so the same weights are stored once and a folder's
+ * Where model versions live: one {@link ModelFolder} per version (weights.safetensors, config.json,
+ * metrics.json, train-log.csv), named by the sha256 of its weights, so the same weights are stored once and a folder's
  * name is the checksum a ModelVersion pointer carries. Kafka carries pointers only (claim checks).
  *
  * <p>{@link #of} picks the implementation by URI scheme: file:// today ({@link FileModelStore}); the
  * interface is what an s3:// or hdfs:// store implements.
  */
 public interface ModelStore {
-
-    /** Version files every folder holds (besides Checkpoint's config.json and weights.safetensors). */
-    String METRICS_FILE = "metrics.json";
-    String TRAIN_LOG_FILE = "train-log.csv";
 
     /**
      * Copies a local version folder into the store under the sha256 of its weights.safetensors; a folder of
@@ -37,18 +34,9 @@ public interface ModelStore {
 
     /** The store at uri: file:PATH, file:///PATH or a plain path; any other scheme is refused in one line naming it. */
     static ModelStore of(String uri) {
-        URI parsed;
-        try {
-            parsed = URI.create(uri);
-        } catch (IllegalArgumentException e) {
-            return new FileModelStore(Path.of(uri));
-        }
-        String scheme = parsed.getScheme();
-        if (scheme == null || scheme.length() == 1) return new FileModelStore(Path.of(uri)); // a path (or C:\...)
-        if (scheme.equals("file")) {
-            return new FileModelStore(parsed.getPath() != null ? Path.of(parsed.getPath())
-                    : Path.of(parsed.getSchemeSpecificPart()));
-        }
+        Path local = ModelFolder.localPath(uri).orElse(null);
+        if (local != null) return new FileModelStore(local);
+        String scheme = URI.create(uri).getScheme();
         throw new IllegalArgumentException("model store " + uri + ": the " + scheme + ":// scheme is not supported yet;"
                 + " use a file:// URI or a path (trainer.model-store)");
     }

@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import org.astropt.stream.core.model.TrainLog;
 import org.astropt.stream.core.model.Trainer;
 
 /**
- * The loss of every step of the running round, STATE_DIR/round-log.csv ({@value #HEADER}), flushed per
+ * The loss of every step of the running round, STATE_DIR/round-log.csv ({@link TrainLog}'s layout), flushed per
  * step so a dashboard can follow it. Resuming from a checkpoint drops the rows after the checkpoint's step,
  * so a step redone after a crash appears once. It becomes the version folder's train-log.csv and is appended
  * to STATE_DIR/loss.csv (with the round) when the round ends.
@@ -22,7 +22,6 @@ final class RoundLog implements AutoCloseable {
 
     static final String FILE = "round-log.csv";
     static final String HISTORY_FILE = "loss.csv";
-    static final String HEADER = "step,loss,lr,tokens_per_s";
 
     private final Path file;
     private final BufferedWriter out;
@@ -31,7 +30,7 @@ final class RoundLog implements AutoCloseable {
     RoundLog(Path stateDir, int step) throws IOException {
         this.file = stateDir.resolve(FILE);
         List<String> kept = new ArrayList<>();
-        kept.add(HEADER);
+        kept.add(TrainLog.HEADER);
         if (step > 0 && Files.exists(file)) {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 int comma = line.indexOf(',');
@@ -44,7 +43,7 @@ final class RoundLog implements AutoCloseable {
 
     void accept(Trainer.Progress p) {
         try {
-            out.write(String.format(Locale.ROOT, "%d,%.6f,%.6g,%.1f%n", p.step(), p.loss(), p.learningRate(), p.tokensPerSecond()));
+            out.write(TrainLog.row(p, Double.NaN) + "\n"); // no elapsed time: a resumed round restarts the clock
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + " (" + e.getMessage() + ")", e);
@@ -57,13 +56,13 @@ final class RoundLog implements AutoCloseable {
         Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Appends the round's rows to STATE_DIR/loss.csv as round,step,loss,lr,tokens_per_s. */
+    /** Appends the round's rows to STATE_DIR/loss.csv, each behind its round number. */
     static void appendHistory(Path stateDir, long round) throws IOException {
         Path log = stateDir.resolve(FILE);
         if (!Files.exists(log)) return;
         Path history = stateDir.resolve(HISTORY_FILE);
         List<String> rows = new ArrayList<>();
-        if (!Files.exists(history)) rows.add("round," + HEADER);
+        if (!Files.exists(history)) rows.add("round," + TrainLog.HEADER);
         for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
             if (!line.isEmpty() && Character.isDigit(line.charAt(0))) rows.add(round + "," + line);
         }

@@ -16,6 +16,8 @@ import java.util.Optional;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.Trainer;
 import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.ModelRegistry;
+import org.astropt.stream.kafka.ModelVersions;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
@@ -82,30 +84,37 @@ class ContinuousTrainerITCase {
         TokenFeed.sendTokens(kafka, topics, 3, 140, 30);
         long servingBefore;
         try (ContinuousTrainer diverging = new ContinuousTrainer(settings.withLearningRate(5.0), topics, new ContinuousTrainer.Listener() {})) {
-            servingBefore = diverging.catalog().promoted().orElseThrow().getVersion();
+            servingBefore = diverging.catalog().serving(settings.modelName()).orElseThrow().getVersion();
             RoundResult v3 = diverging.runRound().orElseThrow();
             assertEquals(3, v3.version());
             assertEquals(ModelStatus.REJECTED, v3.status(), v3.toString());
             assertFalse(v3.heldOutLoss() < v3.promotedHeldOutLoss(), "worse than the serving version: " + v3);
             assertTrue(v3.metrics().containsKey("heldout_loss") && v3.metrics().containsKey("promoted_heldout_loss"));
-            ModelCatalog catalog = diverging.catalog();
-            assertEquals(servingBefore, catalog.promoted().orElseThrow().getVersion(), "the old version keeps serving");
-            assertTrue(catalog.version(3).orElseThrow().getNote().contains("does not beat"));
+            ModelVersions catalog = diverging.catalog();
+            assertEquals(servingBefore, catalog.serving(settings.modelName()).orElseThrow().getVersion(), "the old version keeps serving");
+            assertTrue(catalog.version(settings.modelName(), 3).orElseThrow().getNote().contains("does not beat"));
         }
 
         // Rollback: with two promoted weights, the previous ones come back under a new, higher version.
-        try (ModelReleases releases = new ModelReleases(kafka.bootstrapServers(), topics, settings.modelName(), "rounds-cli")) {
-            if (releases.catalog().previousPromoted().isEmpty()) releases.promote(2); // v2 lost to v1: serve it by hand
-            ModelCatalog before = releases.catalog();
-            ModelVersion current = before.promoted().orElseThrow();
-            ModelVersion previous = before.previousPromoted().orElseThrow();
-            ModelVersion back = releases.rollback();
-            assertEquals(before.nextVersion(), back.getVersion());
+        String name = settings.modelName();
+        try (ModelRegistry registry = ModelRegistry.reading(kafka.bootstrapServers(), topics.name(Topics.MODELS), "rounds-cli")) {
+            if (registry.versions().previousServing(name).isEmpty()) { // v2 lost to v1: its weights again as a CANDIDATE, served by hand
+                ModelVersions now = registry.versions();
+                long next = now.nextVersion(name);
+                registry.publish(List.of(ModelVersion.newBuilder(now.version(name, 2).orElseThrow()).setVersion(next)
+                        .setStatus(ModelStatus.CANDIDATE).build()));
+                registry.promote(name, next, "served by hand");
+            }
+            ModelVersions before = registry.versions();
+            ModelVersion current = before.serving(name).orElseThrow();
+            ModelVersion previous = before.previousServing(name).orElseThrow();
+            ModelVersion back = registry.rollback(name, "rolled back by hand").get(1);
+            assertEquals(before.nextVersion(name), back.getVersion());
             assertEquals(previous.getSha256(), back.getSha256(), "the previous weights");
-            ModelCatalog after = releases.catalog();
-            assertEquals(back.getVersion(), after.promoted().orElseThrow().getVersion());
-            assertEquals(ModelStatus.ROLLED_BACK, after.version(current.getVersion()).orElseThrow().getStatus());
-            assertNotEquals(current.getSha256(), after.promoted().orElseThrow().getSha256());
+            ModelVersions after = registry.versions();
+            assertEquals(back.getVersion(), after.serving(name).orElseThrow().getVersion());
+            assertEquals(ModelStatus.ROLLED_BACK, after.version(name, current.getVersion()).orElseThrow().getStatus());
+            assertNotEquals(current.getSha256(), after.serving(name).orElseThrow().getSha256());
         }
     }
 
@@ -121,7 +130,7 @@ class ContinuousTrainerITCase {
             }
         })) {
             assertThrows(IllegalStateException.class, doomed::runRound);
-            assertTrue(doomed.catalog().versions().isEmpty(), "nothing published by the killed round");
+            assertTrue(doomed.catalog().versions(settings.modelName()).isEmpty(), "nothing published by the killed round");
         }
         List<Integer> steps = new ArrayList<>();
         RoundResult resumed;
@@ -130,7 +139,7 @@ class ContinuousTrainerITCase {
             public void progress(long round, Trainer.Progress p) { steps.add(p.step()); }
         })) {
             resumed = again.runRound().orElseThrow();
-            assertEquals(1, again.catalog().versions().size(), "one version, not two");
+            assertEquals(1, again.catalog().versions(settings.modelName()).size(), "one version, not two");
             assertEquals(Optional.empty(), again.runRound(), "the round's records are done");
         }
         assertEquals(11, steps.get(0), "resumed after the checkpoint of step 10");

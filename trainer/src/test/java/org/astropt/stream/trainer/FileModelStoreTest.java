@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.ModelFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +23,7 @@ class FileModelStoreTest {
         Files.createDirectories(v);
         Files.writeString(v.resolve(Checkpoint.WEIGHTS_FILE), weights);
         Files.writeString(v.resolve(Checkpoint.CONFIG_FILE), "{}");
-        Files.writeString(v.resolve(ModelStore.METRICS_FILE), "{\"heldout_loss\": 0.5}");
+        Files.writeString(v.resolve(ModelFolder.METRICS_FILE), "{\"heldout_loss\": 0.5}");
         return v;
     }
 
@@ -36,7 +37,7 @@ class FileModelStoreTest {
         assertEquals(Checkpoint.sha256(local.resolve(Checkpoint.WEIGHTS_FILE)), local.getFileName().toString());
         assertEquals(a, again, "the same weights are one folder");
         assertEquals(List.of(a, c).stream().sorted().toList(), store.list());
-        assertTrue(Files.isRegularFile(local.resolve(ModelStore.METRICS_FILE)));
+        assertTrue(Files.isRegularFile(local.resolve(ModelFolder.METRICS_FILE)));
         assertEquals(local, store.open(ModelStore.weights(a)), "a weights URI opens its folder");
     }
 

@@ -12,13 +12,16 @@ import org.apache.flink.core.fs.FileSystem;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.Embedder;
+import org.astropt.stream.core.model.InvalidCheckpointException;
 import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.flink.records.ModelPointer;
+import org.astropt.stream.schemas.ModelArchitecture;
 
 /**
  * A model version that passed every check and serves: its pointer, weights and Embedder. Loading
- * checks, in order: the sha256 of the weights file, the architecture of config.json against the
- * pointer, every tensor name and shape (Checkpoint.load), and a warm-up batch whose embeddings and
+ * checks, in order: the sha256 of the weights file and the architecture of config.json against the
+ * pointer ({@link ModelFolder#verify}), every tensor name and shape (Checkpoint.load), and a warm-up batch whose embeddings and
  * surprise scores must all be finite. Any failure is a {@link ModelRejectedException} and nothing stays open.
  */
 public final class ServingModel implements AutoCloseable {
@@ -55,29 +58,16 @@ public final class ServingModel implements AutoCloseable {
         } catch (IOException e) {
             throw new ModelRejectedException(p.label() + ": cannot read " + p.weightsUri + ": " + e.getMessage(), e);
         }
-        Path weights = dir.resolve(Checkpoint.WEIGHTS_FILE);
-        if (!Files.isRegularFile(weights)) throw new ModelRejectedException(p.label() + ": " + weights + " does not exist", null);
-        if (p.sha256 != null) {
-            String actual = sha256(weights);
-            if (!actual.equalsIgnoreCase(p.sha256)) {
-                throw new ModelRejectedException(p.label() + ": checksum mismatch: the pointer says " + p.sha256
-                        + ", " + weights + " has " + actual, null);
-            }
-        }
+        ModelFolder folder = new ModelFolder(dir);
         ModelConfig config;
         try {
-            config = ModelConfig.read(dir.resolve(Checkpoint.CONFIG_FILE));
-        } catch (IOException | RuntimeException e) {
-            throw new ModelRejectedException(p.label() + ": unreadable " + Checkpoint.CONFIG_FILE + ": " + e.getMessage(), e);
-        }
-        if (p.nEmbd > 0 && (config.nLayer() != p.nLayer || config.nHead() != p.nHead || config.nEmbd() != p.nEmbd
-                || config.nChan() != p.nChan || config.blockSize() != p.blockSize || config.patchSize() != p.patchSize)) {
-            throw new ModelRejectedException(p.label() + ": config.json describes " + config
-                    + ", not the architecture the pointer names", null);
+            config = folder.verify(p.sha256, p.nEmbd > 0 ? architecture(p) : null);
+        } catch (InvalidCheckpointException e) {
+            throw new ModelRejectedException(p.label() + ": " + e.getMessage(), e);
         }
         AstroPTModel model;
         try {
-            model = Checkpoint.load(dir, device);
+            model = folder.load(device);
         } catch (IOException | RuntimeException e) {
             throw new ModelRejectedException(p.label() + ": " + e.getMessage(), e);
         }
@@ -91,6 +81,12 @@ public final class ServingModel implements AutoCloseable {
             model.close();
             throw e instanceof ModelRejectedException r ? r : new ModelRejectedException(p.label() + ": warm-up failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The architecture a pointer names (bias and dropout are not compared). */
+    private static ModelArchitecture architecture(ModelPointer p) {
+        return ModelArchitecture.newBuilder().setNLayer(p.nLayer).setNHead(p.nHead).setNEmbd(p.nEmbd).setNChan(p.nChan)
+                .setBlockSize(p.blockSize).setPatchSize(p.patchSize).setBias(false).setDropout(0).build();
     }
 
     /** Random normalised tokens through the model: every output must be finite. */
@@ -112,9 +108,9 @@ public final class ServingModel implements AutoCloseable {
 
     /** The folder holding config.json and weights.safetensors: local files as they are, others copied to a temp folder. */
     static Path localFolder(ModelPointer p) throws IOException {
+        java.util.Optional<ModelFolder> local = ModelFolder.at(p.weightsUri);
+        if (local.isPresent()) return local.get().dir();
         URI uri = URI.create(p.weightsUri);
-        if (uri.getScheme() == null) return Path.of(p.weightsUri).getParent();
-        if ("file".equals(uri.getScheme())) return Path.of(uri).getParent();
         Path dir = Files.createTempDirectory("astropt-model-");
         org.apache.flink.core.fs.Path weights = new org.apache.flink.core.fs.Path(uri);
         FileSystem fs = weights.getFileSystem();
