@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.kafka.CommittedRecords;
-import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.DeadLetter;
@@ -29,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The README's main job end to end: {@code astropt demo --cutouts 300 --exit-when-done} starts the broker,
  * the Flink mini cluster, the pipeline, the model server, the trainer (which bootstraps the first model
  * from the stream's own tokens) and the feed, and ends when every cutout is embedded or dead-lettered.
- * The outcome is then checked independently: the broker is started again on the demo's data folder and
- * the topics are read with read_committed.
+ * The outcome is then checked independently: a stack of the broker alone is started again on the demo's
+ * data folder and the topics are read with read_committed.
  */
 class DemoCommandTest {
 
@@ -53,10 +52,10 @@ class DemoCommandTest {
         List<Path> real = DemoFeed.realFiles(DemoFeed.sharedFolder());
         Set<String> sent = new HashSet<>();
         for (Path f : real) sent.add("real-" + ProduceCommand.objectId(f));
-        for (long i = 0; sent.size() < CUTOUTS; i++) sent.add(SyntheticSurvey.id(DemoCommand.SURVEY_SEED, i));
+        for (long i = 0; sent.size() < CUTOUTS; i++) sent.add(SyntheticSurvey.id(DemoFeed.SURVEY_SEED, i));
 
         Topics topics = Topics.defaults();
-        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(data.resolve("kafka"), 0, topics)) {
+        try (LocalStack kafka = LocalStack.builder(data, topics).kafka(0).start()) {
             String bootstrap = kafka.bootstrapServers();
             AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
             AvroCodec<DeadLetter> deadLetters = AvroCodec.of(DeadLetter.class);
@@ -83,6 +82,6 @@ class DemoCommandTest {
             }
             assertTrue(promoted, "at least one model version was promoted");
         }
-        assertTrue(Files.exists(data.resolve(DemoCommand.FEED_STATE)), "the feed remembers where the survey goes on");
+        assertTrue(Files.exists(data.resolve(DemoFeed.FEED_STATE)), "the feed remembers where the survey goes on");
     }
 }
