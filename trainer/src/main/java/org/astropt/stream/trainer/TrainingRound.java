@@ -86,23 +86,10 @@ final class TrainingRound {
                 int firstStep = state.step;
                 boolean trainableInPass = false;
                 while (state.step < state.maxSteps && !closed.getAsBoolean()) {
-                    List<float[][]> batch = new ArrayList<>();
-                    boolean passEnded = false;
-                    while (batch.size() < settings.batchSize() - replay) {
-                        TokenRecord r = reader.next();
-                        if (r == null) {
-                            passEnded = true;
-                            break;
-                        }
-                        if (plan.heldOut(r)) {
-                            heldOut.offer(r);
-                        } else if (RoundPlan.fits(r, config)) {
-                            batch.add(r.tokens());
-                            trainableInPass = true;
-                        }
-                    }
-                    if (replay > 0) batch.addAll(plan.replaySample(round, state.step, state.roundStart, replay, config));
-                    if (passEnded) {
+                    Batch next = nextBatch(state, round, replay, config, heldOut);
+                    List<float[][]> batch = next.sequences();
+                    trainableInPass |= next.newRecords();
+                    if (next.passEnded()) {
                         state.pass++;
                         boolean again = settings.stepsPerRound() > 0 && (trainableInPass || replay > 0);
                         if (again) {
@@ -146,6 +133,34 @@ final class TrainingRound {
             }
         }
         return true;
+    }
+
+    /** A step's sequences; whether the round's records ran out while reading them, and whether any was new (not replay). */
+    private record Batch(List<float[][]> sequences, boolean passEnded, boolean newRecords) {}
+
+    /**
+     * The next step's batch: batchSize - replay trainable records in topic order (held-out ones join the
+     * held-out sample on the way), then the step's replay sample.
+     */
+    private Batch nextBatch(TrainerState state, long round, int replay, ModelConfig config, HeldOutSet heldOut) {
+        List<float[][]> batch = new ArrayList<>();
+        boolean passEnded = false;
+        boolean newRecords = false;
+        while (batch.size() < settings.batchSize() - replay) {
+            TokenRecord r = reader.next();
+            if (r == null) {
+                passEnded = true;
+                break;
+            }
+            if (plan.heldOut(r)) {
+                heldOut.offer(r);
+            } else if (RoundPlan.fits(r, config)) {
+                batch.add(r.tokens());
+                newRecords = true;
+            }
+        }
+        if (replay > 0) batch.addAll(plan.replaySample(round, state.step, state.roundStart, replay, config));
+        return new Batch(batch, passEnded, newRecords);
     }
 
     /** The weights a round starts from: its checkpoint, else the serving version's, else fresh ones of the preset. */
