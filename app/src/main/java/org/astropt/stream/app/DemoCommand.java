@@ -139,7 +139,7 @@ final class DemoCommand implements Callable<Integer> {
             return summary(stack, out, stop);
         } finally {
             if (stop.getCount() == 0) {
-                out.println("stopping ...");
+                out.println("stopping the stack ...");
                 out.flush();
             }
             try {
@@ -216,7 +216,8 @@ final class DemoCommand implements Callable<Integer> {
     /** Training progress (a bar on a terminal, lines elsewhere) on stderr; one line per published version on stdout. */
     private ContinuousTrainer.Listener trainerConsole() {
         PrintWriter out = spec.commandLine().getOut();
-        int every = Math.max(1, trainerSettings("localhost:" + kafkaPort).stepsPerRound() / 20);
+        TrainerSettings settings = trainerSettings("localhost:" + kafkaPort);
+        int every = Math.max(1, settings.stepsPerRound() / 20);
         ProgressLog progress = new ProgressLog(spec.commandLine().getErr(), System.console() != null, every);
         return new ContinuousTrainer.Listener() {
             @Override
@@ -224,18 +225,18 @@ final class DemoCommand implements Callable<Integer> {
 
             @Override
             public void published(RoundResult r) {
-                out.println(publication(r));
+                out.println(publication(settings.modelName(), r));
                 out.flush();
             }
         };
     }
 
-    /** e.g. {@code model v2 PROMOTED: held-out loss 0.2900 against 0.2934 of v1 (round 2)}. */
-    static String publication(RoundResult r) {
-        String against = r.promotedVersion() == null ? "no version served before"
-                : String.format(Locale.ROOT, "against %.4f of v%d", r.promotedHeldOutLoss(), r.promotedVersion());
-        return String.format(Locale.ROOT, "model v%d %s: held-out loss %.4f %s (round %d)", r.version(), r.status(), r.heldOutLoss(),
-                against, r.round());
+    /** e.g. {@code model astropt v2 PROMOTED: held-out loss 0.2900 against 0.2934 of v1 (round 2)}. */
+    static String publication(String model, RoundResult r) {
+        String against = r.promotedVersion() == null ? "; no version served before"
+                : String.format(Locale.ROOT, " against %.4f of v%d", r.promotedHeldOutLoss(), r.promotedVersion());
+        return String.format(Locale.ROOT, "model %s v%d %s: held-out loss %.4f%s (round %d)", model, r.version(), r.status(),
+                r.heldOutLoss(), against, r.round());
     }
 
     /**

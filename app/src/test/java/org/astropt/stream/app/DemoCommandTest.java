@@ -21,6 +21,7 @@ import org.astropt.stream.schemas.DeadLetter;
 import org.astropt.stream.schemas.Embedding;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
+import org.astropt.stream.trainer.RoundResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,5 +84,14 @@ class DemoCommandTest {
             assertTrue(promoted, "at least one model version was promoted");
         }
         assertTrue(Files.exists(data.resolve(DemoFeed.FEED_STATE)), "the feed remembers where the survey goes on");
+    }
+
+    @Test
+    void aPublishedVersionIsOneLineWithItsLossAndTheServingVersionsMeasuredOnTheSameSample() {
+        java.net.URI folder = java.net.URI.create("file:/m/abc/");
+        assertEquals("model astropt v1 PROMOTED: held-out loss 0.3221; no version served before (round 1)",
+                DemoCommand.publication("astropt", new RoundResult(1, 1, ModelStatus.PROMOTED, 0.32213, Double.NaN, null, null, "abc", folder, java.util.Map.of())));
+        assertEquals("model astropt v3 REJECTED: held-out loss 0.3100 against 0.3000 of v2 (round 3)",
+                DemoCommand.publication("astropt", new RoundResult(3, 3, ModelStatus.REJECTED, 0.31, 0.30, 2L, 2L, "abc", folder, java.util.Map.of())));
     }
 }
