@@ -214,7 +214,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Training progress (a bar on a terminal, lines elsewhere) on stderr; one line per published version on stdout. */
-    private ContinuousTrainer.Listener trainerConsole() {
+    private ContinuousTrainer.Listener trainerConsole() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         TrainerSettings settings = trainerSettings("localhost:" + kafkaPort);
         int every = Math.max(1, settings.stepsPerRound() / 20);
@@ -286,7 +286,7 @@ final class DemoCommand implements Callable<Integer> {
         return Files.exists(file) ? ServerSettings.load(file) : ServerSettings.defaults();
     }
 
-    private TrainerSettings trainerSettings(String bootstrap) {
+    private TrainerSettings trainerSettings(String bootstrap) throws IOException {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("trainer.bootstrap-servers", bootstrap);
         o.put("trainer.model-store", "file:" + data.resolve("models").toAbsolutePath());
@@ -295,10 +295,6 @@ final class DemoCommand implements Callable<Integer> {
         o.put("trainer.every", String.valueOf(retrainEvery));
         if (steps != null) o.put("trainer.steps-per-round", String.valueOf(steps));
         Path file = configDir.resolve("trainer.properties");
-        try {
-            return TrainerSettings.load(Files.exists(file) ? file : null, o);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return TrainerSettings.load(Files.exists(file) ? file : null, o);
     }
 }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.apache.flink.configuration.Configuration;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.flink.PipelineSettings;
@@ -54,6 +53,12 @@ public final class LocalStack implements AutoCloseable {
     /** A stack whose state (Kafka's log, checkpoints, models, trainer state) lives under data. */
     public static Builder builder(Path data, Topics topics) { return new Builder(data, topics); }
 
+    /** The trainer's settings once the broker's address is known (an in-process broker on port 0 picks its own). */
+    @FunctionalInterface
+    public interface TrainerSettingsFor {
+        TrainerSettings at(String bootstrapServers) throws java.io.IOException;
+    }
+
     /** What to start; nothing is started before {@link #start()}. */
     public static final class Builder {
         private final Path data;
@@ -65,7 +70,7 @@ public final class LocalStack implements AutoCloseable {
         private Configuration flinkConf = new Configuration();
         private PipelineSettings pipeline;
         private ServerSettings serverSettings;
-        private Function<String, TrainerSettings> trainerSettings;
+        private TrainerSettingsFor trainerSettings;
         private ContinuousTrainer.Listener listener;
         private boolean tally;
         private Feed feedPlan;
@@ -108,7 +113,7 @@ public final class LocalStack implements AutoCloseable {
         }
 
         /** The trainer (constructed, not started: {@link LocalStack#trainFirstRound} and {@link ContinuousTrainer#start()} run it). */
-        public Builder trainer(Function<String, TrainerSettings> forBootstrap, ContinuousTrainer.Listener listener) {
+        public Builder trainer(TrainerSettingsFor forBootstrap, ContinuousTrainer.Listener listener) {
             this.trainerSettings = forBootstrap;
             this.listener = listener;
             return this;
@@ -168,7 +173,7 @@ public final class LocalStack implements AutoCloseable {
             if (b.pipeline != null) flink.submit(bootstrap, topics, b.pipeline, "astropt pipeline");
         }
         if (b.serverSettings != null) server = started(ModelServer.start(b.serverSettings.withBootstrap(bootstrap).withTopics(topics)));
-        if (b.trainerSettings != null) trainer = started(new ContinuousTrainer(b.trainerSettings.apply(bootstrap), topics, b.listener));
+        if (b.trainerSettings != null) trainer = started(new ContinuousTrainer(b.trainerSettings.at(bootstrap), topics, b.listener));
         if (b.feedPlan != null) {
             Feed f = b.feedPlan;
             feed = new DemoFeed(bootstrap, topics.name(Topics.CUTOUTS), f.realFiles(),
