@@ -84,8 +84,6 @@ final class DemoFeed implements Runnable {
 
     long sent() { return sent.get(); }
 
-    long firstIndex() { return firstIndex; }
-
     /** The synthetic index the last run in this data folder stopped at (0 for the first run). */
     static long nextIndex(Path data) throws IOException {
         Path file = data.resolve(FEED_STATE);
