@@ -9,17 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.core.config.SettingsFile;
+import org.astropt.stream.core.model.Trainer;
 import org.astropt.stream.flink.PipelineSettings;
-import org.astropt.stream.kafka.LocalKafkaBroker;
-import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.Topics;
-import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.server.ModelServer;
 import org.astropt.stream.server.ServerSettings;
 import org.astropt.stream.trainer.ContinuousTrainer;
@@ -35,9 +32,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code astropt demo}: the whole stack in this process. An in-process Kafka broker (KRaft) with the
  * topics of config/topics.properties; a Flink mini cluster with its web UI running the pipeline job; the
  * model server with its dashboard; the trainer; and a feed of the real sample files and synthetic survey
- * cutouts (some with artefacts, a few damaged). With no model yet, the first cutouts' tokens train one
- * (a short round, progress shown), which the pipeline picks up; then the trainer runs in continuous mode.
- * Data stays under --data between runs. Ctrl-C (or --duration, or --exit-when-done) shuts it all down.
+ * cutouts (some with artefacts, a few damaged), all started by {@link LocalStack}. With no model yet, the
+ * first round trains the initial one on the first cutouts' tokens (progress shown), which the pipeline
+ * picks up; then the trainer runs in continuous mode. Data stays under --data between runs. Ctrl-C (or
+ * --duration, or --exit-when-done) shuts it all down. This class is the options and what the console shows.
  */
 @Command(name = "demo", description = "Run the whole stack locally: Kafka, Flink pipeline, trainer, model server and dashboard, and a feed.")
 final class DemoCommand implements Callable<Integer> {
@@ -64,9 +62,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "64", paramLabel = "PIXELS", description = "Side of the synthetic cutouts (default ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--bootstrap-cutouts", defaultValue = "200", paramLabel = "N",
+    @Option(names = "--first-round-cutouts", defaultValue = "200", paramLabel = "N",
             description = "Token records the first model is trained on when none exists (default ${DEFAULT-VALUE}).")
-    int bootstrapCutouts;
+    int firstRoundCutouts;
 
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps per training round (default: trainer.steps-per-round).")
     Integer steps;
@@ -93,28 +91,17 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Where the feed goes on in the synthetic survey on the next run, so object ids do not repeat. */
-    static final String FEED_STATE = "demo-feed.properties";
-    static final long SURVEY_SEED = 2;
     /** With --exit-when-done: give up when no cutout was accounted for in this long after the feed ended. */
     static final long STALL_MS = 120_000;
 
     @Override
     public Integer call() throws Exception {
         if (exitWhenDone && cutouts == null) throw new IllegalArgumentException("--exit-when-done needs --cutouts N");
-        // One libtorch intra-op thread per caller, unless set: the trainer, the embed operator and the server
-        // share this JVM (and the machine) with Kafka and Flink, and OpenMP threads spinning while a sibling
-        // was descheduled made the first training round ~15 times slower (250 against ~3,500 tokens/s).
-        // Read when DJL's engine starts, which has not happened yet.
-        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-            System.setProperty("ai.djl.pytorch.num_threads", "1");
-            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        }
         if (rate <= 0) throw new IllegalArgumentException("--rate " + rate + ": must be positive");
-        Duration limit = duration == null ? null : TrainerSettings.duration(duration);
+        Duration limit = duration == null ? null : SettingsFile.duration(duration);
         PrintWriter out = spec.commandLine().getOut();
-        Files.createDirectories(data);
-        Topics topics = Files.exists(configDir.resolve("topics.properties")) ? Topics.load(configDir.resolve("topics.properties")) : Topics.defaults();
+        Topics topics = Topics.of(SettingsFile.readIfPresent(configDir.resolve("topics.properties")));
+        List<Path> real = noReal ? List.of() : DemoFeed.realFiles(DemoFeed.sharedFolder());
 
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
@@ -128,87 +115,39 @@ final class DemoCommand implements Callable<Integer> {
             }
         }, "astropt-demo-ctrl-c");
         Runtime.getRuntime().addShutdownHook(hook);
-        Stack stack = new Stack();
+        out.printf("astropt demo: starting Kafka, Flink, the model server and the trainer (data in %s) ...%n", data);
+        out.flush();
+        LocalStack stack = null;
         try {
-            out.printf("starting Kafka (KRaft, in-process) with its data in %s ...%n", data.resolve("kafka"));
-            out.flush();
-            stack.kafka = LocalKafkaBroker.start(data.resolve("kafka"), kafkaPort, topics);
-            String bootstrap = stack.kafka.bootstrapServers();
-            stack.tally = new StreamTally(bootstrap, topics);
-
-            PipelineSettings pipeline = pipelineSettings();
-            stack.flink = LocalFlink.start(uiPort, pipeline.parallelism());
-            stack.flink.submit(bootstrap, topics, pipeline);
-
-            ServerSettings server = (Files.exists(configDir.resolve("server.properties"))
-                    ? ServerSettings.load(configDir.resolve("server.properties")) : ServerSettings.defaults())
-                    .withBootstrap(bootstrap).withBind("127.0.0.1", port).withTopics(topics);
-            stack.server = ModelServer.start(server);
-
-            TrainerSettings trainerSettings = trainerSettings(bootstrap);
-            ProgressLog progress = new ProgressLog(spec.commandLine().getErr(), System.console() != null,
-                    Math.max(1, trainerSettings.stepsPerRound() / 20));
-            stack.trainer = new ContinuousTrainer(trainerSettings, topics, progress);
-
-            long firstIndex = nextFeedIndex();
-            SyntheticSurvey survey = new SyntheticSurvey(SURVEY_SEED, size, Long.MAX_VALUE);
-            var real = noReal ? java.util.List.<Path>of() : DemoFeed.realFiles(DemoFeed.sharedFolder());
-            stack.feed = new DemoFeed(bootstrap, topics.name(Topics.CUTOUTS), real, survey, firstIndex, rate,
-                    cutouts == null ? Long.MAX_VALUE : cutouts);
-            Thread feedThread = new Thread(stack.feed, "astropt-demo-feed");
-            feedThread.setDaemon(true);
-            feedThread.start();
-
-            out.printf(Locale.ROOT, "%nastropt demo is running:%n");
-            out.printf(Locale.ROOT, "  dashboard        %s%n", stack.server.uri());
-            out.printf(Locale.ROOT, "  Flink web UI     %s%n", stack.flink.webUi());
-            out.printf(Locale.ROOT, "  Kafka            %s (topics %s, ...)%n", bootstrap, topics.name(Topics.CUTOUTS));
-            out.printf(Locale.ROOT, "  feed             %d real files, then synthetic %dx%d grz cutouts from index %d at %.0f/s%s%n",
-                    real.size(), size, size, firstIndex, rate, cutouts == null ? "" : ", " + cutouts + " in all");
-            out.printf(Locale.ROOT, "  models           %s, trainer state %s%n", trainerSettings.modelStore(), trainerSettings.stateDir());
-            out.printf(Locale.ROOT, "  try              curl %s   |   bin/astropt models list --bootstrap %s%n",
-                    stack.server.uri().resolve("models"), bootstrap);
-            out.println(exitWhenDone ? "runs until every cutout is accounted for" : "Ctrl-C stops everything");
+            stack = LocalStack.builder(data, topics)
+                    .kafka(kafkaPort)
+                    .tally()
+                    .pipeline(uiPort, pipelineSettings())
+                    .server(serverSettings().withBind("127.0.0.1", port))
+                    .trainer(this::trainerSettings, trainerConsole())
+                    .feed(real, size, rate, cutouts == null ? Long.MAX_VALUE : cutouts)
+                    .start();
+            out.printf(Locale.ROOT, "  dashboard      %s%n", stack.server().uri());
+            out.printf(Locale.ROOT, "  Flink web UI   %s%n", stack.flink().webUi());
+            out.printf(Locale.ROOT, "  Kafka          %s%n", stack.bootstrapServers());
+            out.printf(Locale.ROOT, "feeding %d real files, then synthetic %dx%d grz cutouts at %.0f/s%s; %s%n", real.size(), size, size, rate,
+                    cutouts == null ? "" : ", " + cutouts + " in all", exitWhenDone ? "ends when every cutout is accounted for" : "Ctrl-C stops");
             out.flush();
 
-            bootstrapModel(stack, topics, out, stop);
-            stack.trainer.start();
-
-            long deadline = limit == null ? Long.MAX_VALUE : System.currentTimeMillis() + limit.toMillis();
-            int unaccounted = -1;
-            long lastProgress = System.currentTimeMillis();
-            while (!stop.await(1, TimeUnit.SECONDS)) {
-                if (stack.feed.failure() != null) throw new IllegalStateException("the feed failed: " + stack.feed.failure(), stack.feed.failure());
-                if (System.currentTimeMillis() >= deadline) break;
-                if (!exitWhenDone || feedThread.getState() != Thread.State.TERMINATED) continue;
-                int missing = stack.tally.unaccounted(stack.feed.ids()).size();
-                if (missing == 0) break;
-                if (missing != unaccounted) {
-                    unaccounted = missing;
-                    lastProgress = System.currentTimeMillis();
-                } else if (System.currentTimeMillis() - lastProgress > STALL_MS) {
-                    out.printf("no cutout accounted for in %d s: giving up%n", STALL_MS / 1000);
-                    break;
-                }
-            }
-            saveFeedIndex(firstIndex, stack.feed);
-            for (String refused : stack.feed.refused()) out.println("feed: Kafka refused " + refused);
-            StreamTally.Summary summary = stack.tally.summary(stack.feed.sent() - stack.feed.refused().size());
-            out.printf("%nsummary of this run%n%s", summary.render());
-            String example = stack.tally.anyEmbedded();
-            if (example != null && stop.getCount() > 0) out.println(askForNeighbours(stack.server, example));
-            out.flush();
-            if (exitWhenDone) {
-                List<String> missing = stack.tally.unaccounted(stack.feed.ids());
-                if (!missing.isEmpty() || summary.promoted() == 0) {
-                    spec.commandLine().getErr().printf("astropt demo: %d cutouts not accounted for (%s), %d versions promoted%n",
-                            missing.size(), String.join(", ", missing.subList(0, Math.min(5, missing.size()))), summary.promoted());
-                    return 1;
-                }
-            }
-            return 0;
+            firstRound(stack, out, stop);
+            stack.trainer().start();
+            awaitEnd(stack, limit, stop, out);
+            return summary(stack, out, stop);
         } finally {
-            stack.close(out);
+            if (stop.getCount() == 0) {
+                out.println("stopping the stack ...");
+                out.flush();
+            }
+            try {
+                if (stack != null) stack.close();
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("astropt demo: while shutting down: " + e);
+            }
             closed.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -218,31 +157,87 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * With no PROMOTED version on the models topic, trains the first one from the first token records
-     * (the pipeline holds their embeddings back meanwhile, in bounded state) and waits for the stream to use it.
-     */
-    private void bootstrapModel(Stack stack, Topics topics, PrintWriter out, CountDownLatch stop) throws Exception {
-        TrainerSettings s = stack.trainer.settings();
-        Optional<ModelVersion> promoted = ModelRegistry.read(s.bootstrapServers(), topics.name(Topics.MODELS)).serving(s.modelName());
-        if (promoted.isPresent()) {
-            out.printf("model %s: version %d serves; the trainer fine-tunes it as new tokens arrive%n", s.modelName(),
-                    promoted.get().getVersion());
+    /** With no model serving, the first round trains the initial one from the stream's first token records. */
+    private void firstRound(LocalStack stack, PrintWriter out, CountDownLatch stop) throws Exception {
+        var serving = stack.servingModel();
+        if (serving.isPresent()) {
+            out.printf("model %s v%d serves; the trainer fine-tunes it every %d new token records%n",
+                    serving.get().getName(), serving.get().getVersion(), retrainEvery);
             out.flush();
             return;
         }
-        long want = cutouts == null ? bootstrapCutouts : Math.min(bootstrapCutouts, Math.max(1, cutouts / 2));
-        out.printf("no model yet: the first one trains on the first %d token records (progress below), then the stream uses it%n", want);
+        long want = cutouts == null ? firstRoundCutouts : Math.min(firstRoundCutouts, Math.max(1, cutouts / 2));
+        out.printf("no model yet: the first round trains one on the first %d token records, then the stream uses it%n", want);
         out.flush();
-        while (stack.tally.tokenized() < want) {
-            if (stop.await(500, TimeUnit.MILLISECONDS)) return;
-            if (stack.feed.failure() != null) return;
+        stack.trainFirstRound(want, stop);
+    }
+
+    /** Until Ctrl-C, --duration, or (--exit-when-done) every cutout accounted for or none for STALL_MS. */
+    private void awaitEnd(LocalStack stack, Duration limit, CountDownLatch stop, PrintWriter out) throws InterruptedException {
+        long deadline = limit == null ? Long.MAX_VALUE : System.currentTimeMillis() + limit.toMillis();
+        int unaccounted = -1;
+        long lastProgress = System.currentTimeMillis();
+        while (!stop.await(1, TimeUnit.SECONDS)) {
+            DemoFeed feed = stack.feed();
+            if (feed.failure() != null) throw new IllegalStateException("the feed failed: " + feed.failure(), feed.failure());
+            if (System.currentTimeMillis() >= deadline) return;
+            if (!exitWhenDone || !feed.done()) continue;
+            int missing = stack.tally().unaccounted(feed.ids()).size();
+            if (missing == 0) return;
+            if (missing != unaccounted) {
+                unaccounted = missing;
+                lastProgress = System.currentTimeMillis();
+            } else if (System.currentTimeMillis() - lastProgress > STALL_MS) {
+                out.printf("no cutout accounted for in %d s: giving up%n", STALL_MS / 1000);
+                return;
+            }
         }
-        Optional<RoundResult> r = stack.trainer.runRound();
-        if (r.isEmpty()) throw new IllegalStateException("the bootstrap round found no token records to train on");
-        out.printf(Locale.ROOT, "first model: %s v%d %s, held-out loss %.4f%n", s.modelName(), r.get().version(), r.get().status(),
-                r.get().heldOutLoss());
+    }
+
+    /** Prints the run's summary (and one neighbour query); with --exit-when-done, 1 unless every cutout is accounted for and a version was promoted. */
+    private int summary(LocalStack stack, PrintWriter out, CountDownLatch stop) throws InterruptedException {
+        DemoFeed feed = stack.feed();
+        for (String refused : feed.refused()) out.println("feed: Kafka refused " + refused);
+        StreamTally.Summary summary = stack.tally().summary(feed.sent() - feed.refused().size());
+        out.printf("%nsummary of this run%n%s", summary.render());
+        String example = stack.tally().anyEmbedded();
+        if (example != null && stop.getCount() > 0) out.println(askForNeighbours(stack.server(), example));
         out.flush();
+        if (exitWhenDone) {
+            List<String> missing = stack.tally().unaccounted(feed.ids());
+            if (!missing.isEmpty() || summary.promoted() == 0) {
+                spec.commandLine().getErr().printf("astropt demo: %d cutouts not accounted for (%s), %d versions promoted%n",
+                        missing.size(), String.join(", ", missing.subList(0, Math.min(5, missing.size()))), summary.promoted());
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    /** Training progress (a bar on a terminal, lines elsewhere) on stderr; one line per published version on stdout. */
+    private ContinuousTrainer.Listener trainerConsole() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        TrainerSettings settings = trainerSettings("localhost:" + kafkaPort);
+        int every = Math.max(1, settings.stepsPerRound() / 20);
+        ProgressLog progress = new ProgressLog(spec.commandLine().getErr(), System.console() != null, every);
+        return new ContinuousTrainer.Listener() {
+            @Override
+            public void progress(long round, Trainer.Progress p) { progress.progress(round, p); }
+
+            @Override
+            public void published(RoundResult r) {
+                out.println(publication(settings.modelName(), r));
+                out.flush();
+            }
+        };
+    }
+
+    /** e.g. {@code model astropt v2 PROMOTED: held-out loss 0.2900 against 0.2934 of v1 (round 2)}. */
+    static String publication(String model, RoundResult r) {
+        String against = r.promotedVersion() == null ? "; no version served before"
+                : String.format(Locale.ROOT, " against %.4f of v%d", r.promotedHeldOutLoss(), r.promotedVersion());
+        return String.format(Locale.ROOT, "model %s v%d %s: held-out loss %.4f%s (round %d)", model, r.version(), r.status(),
+                r.heldOutLoss(), against, r.round());
     }
 
     /**
@@ -275,16 +270,14 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private PipelineSettings pipelineSettings() throws IOException {
-        Path file = configDir.resolve("pipeline.properties");
-        Properties p = new Properties();
-        if (Files.exists(file)) {
-            try (var in = Files.newBufferedReader(file)) {
-                p.load(in);
-            }
-        }
-        p.setProperty("pipeline.bootstrap-model", ""); // the demo's first model comes from its own trainer
-        p.setProperty("pipeline.checkpoint-dir", data.resolve("checkpoints").toAbsolutePath().toUri().toString());
-        return PipelineSettings.of(p);
+        // The demo's initial model comes from its own trainer's first round, never from the settings file.
+        return PipelineSettings.of(SettingsFile.readIfPresent(configDir.resolve("pipeline.properties")).with(Map.of(
+                PipelineSettings.INITIAL_MODEL, "",
+                "pipeline.checkpoint-dir", data.resolve("checkpoints").toAbsolutePath().toUri().toString())));
+    }
+
+    private ServerSettings serverSettings() throws IOException {
+        return ServerSettings.of(SettingsFile.readIfPresent(configDir.resolve("server.properties")));
     }
 
     private TrainerSettings trainerSettings(String bootstrap) throws IOException {
@@ -295,55 +288,6 @@ final class DemoCommand implements Callable<Integer> {
         o.put("trainer.preset", preset);
         o.put("trainer.every", String.valueOf(retrainEvery));
         if (steps != null) o.put("trainer.steps-per-round", String.valueOf(steps));
-        Path file = configDir.resolve("trainer.properties");
-        return TrainerSettings.load(Files.exists(file) ? file : null, o);
-    }
-
-    private long nextFeedIndex() throws IOException {
-        Path file = data.resolve(FEED_STATE);
-        if (!Files.exists(file)) return 0;
-        Properties p = new Properties();
-        try (var in = Files.newBufferedReader(file)) {
-            p.load(in);
-        }
-        return Long.parseLong(p.getProperty("next-index", "0"));
-    }
-
-    private void saveFeedIndex(long firstIndex, DemoFeed feed) throws IOException {
-        Properties p = new Properties();
-        p.setProperty("next-index", String.valueOf(firstIndex + feed.sent()));
-        try (var w = Files.newBufferedWriter(data.resolve(FEED_STATE))) {
-            p.store(w, "astropt demo: where the synthetic feed goes on");
-        }
-    }
-
-    /** Everything the demo started, closed in reverse order. */
-    private static final class Stack {
-        LocalKafkaBroker kafka;
-        StreamTally tally;
-        LocalFlink flink;
-        ModelServer server;
-        ContinuousTrainer trainer;
-        DemoFeed feed;
-
-        void close(PrintWriter out) {
-            out.println("shutting down: feed, trainer, model server, Flink, Kafka");
-            out.flush();
-            if (feed != null) feed.stop();
-            closeQuietly(trainer);
-            closeQuietly(server);
-            closeQuietly(flink);
-            closeQuietly(tally);
-            closeQuietly(kafka);
-        }
-
-        private static void closeQuietly(AutoCloseable c) {
-            if (c == null) return;
-            try {
-                c.close();
-            } catch (Exception e) {
-                System.err.println("astropt demo: while shutting down " + c.getClass().getSimpleName() + ": " + e);
-            }
-        }
+        return TrainerSettings.of(SettingsFile.readIfPresent(configDir.resolve("trainer.properties")).with(o, SettingsFile.COMMAND_LINE));
     }
 }

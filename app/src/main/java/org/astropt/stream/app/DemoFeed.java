@@ -33,6 +33,10 @@ final class DemoFeed implements Runnable {
 
     /** One damaged record in this many synthetic ones. */
     static final int DAMAGED_EVERY = 50;
+    /** The synthetic survey the feed draws from. */
+    static final long SURVEY_SEED = 2;
+    /** In the data folder: where the feed goes on in the synthetic survey on the next run, so object ids do not repeat. */
+    static final String FEED_STATE = "demo-feed.properties";
 
     private final String bootstrap;
     private final String topic;
@@ -48,6 +52,7 @@ final class DemoFeed implements Runnable {
     private final AvroCodec<Cutout> codec = AvroCodec.of(Cutout.class);
     private final CutoutDecoder decoder = new CutoutDecoder();
     private volatile Throwable failure;
+    private volatile boolean done;
 
     /**
      * @param firstIndex synthetic index to start at: a second run of the demo continues the survey, so ids do not repeat
@@ -79,6 +84,26 @@ final class DemoFeed implements Runnable {
 
     long sent() { return sent.get(); }
 
+    /** The synthetic index the last run in this data folder stopped at (0 for the first run). */
+    static long nextIndex(Path data) throws IOException {
+        Path file = data.resolve(FEED_STATE);
+        if (!Files.exists(file)) return 0;
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        return Long.parseLong(p.getProperty("next-index", "0"));
+    }
+
+    /** Remembers in the data folder where the synthetic survey goes on. */
+    void saveNextIndex(Path data) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("next-index", String.valueOf(firstIndex + sent()));
+        try (var w = Files.newBufferedWriter(data.resolve(FEED_STATE))) {
+            p.store(w, "astropt demo: where the synthetic feed goes on");
+        }
+    }
+
     /** Records Kafka refused ("id: reason"): they are not in {@link #ids}. */
     List<String> refused() { return List.copyOf(refused); }
 
@@ -86,6 +111,9 @@ final class DemoFeed implements Runnable {
     java.util.Set<String> ids() { return java.util.Set.copyOf(ids); }
 
     Throwable failure() { return failure; }
+
+    /** Whether the feed has stopped sending: its limit reached, stopped, or failed. */
+    boolean done() { return done; }
 
     void stop() { stop.set(true); }
 
@@ -123,6 +151,8 @@ final class DemoFeed implements Runnable {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             failure = t;
+        } finally {
+            done = true;
         }
     }
 

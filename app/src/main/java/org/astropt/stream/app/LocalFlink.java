@@ -1,6 +1,8 @@
 package org.astropt.stream.app;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -15,23 +17,27 @@ import org.astropt.stream.kafka.Topics;
 
 /**
  * A Flink mini cluster in this JVM with its web UI (flink-runtime-web), running the same pipeline job
- * that {@code flink run} submits to a real cluster. The job is submitted through the cluster's REST
- * endpoint, as a client would; its classes are already on this JVM's class path.
+ * that {@code flink run} submits to a real cluster. Jobs are submitted through the cluster's REST
+ * endpoint, as a client would; their classes are already on this JVM's class path.
  */
-final class LocalFlink implements AutoCloseable {
+public final class LocalFlink implements AutoCloseable {
 
     private final MiniCluster cluster;
     private final URI webUi;
-    private JobClient job;
+    private final List<JobClient> jobs = new ArrayList<>();
 
     private LocalFlink(MiniCluster cluster, URI webUi) {
         this.cluster = cluster;
         this.webUi = webUi;
     }
 
-    /** @param uiPort web UI and REST port on localhost; 0 picks a free one */
-    static LocalFlink start(int uiPort, int slots) throws Exception {
+    /**
+     * @param uiPort web UI and REST port on localhost; 0 picks a free one
+     * @param extra  settings laid over the pipeline's own cluster settings (network buffers...)
+     */
+    static LocalFlink start(int uiPort, int slots, Configuration extra) throws Exception {
         Configuration conf = EmbeddingPipeline.localClusterConfiguration();
+        conf.addAll(extra);
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_PORT, String.valueOf(uiPort));
@@ -47,24 +53,30 @@ final class LocalFlink implements AutoCloseable {
         }
     }
 
-    URI webUi() { return webUi; }
+    public URI webUi() { return webUi; }
 
-    /** Submits the pipeline against the Kafka at bootstrap; returns at once, the job runs until closed. */
-    JobClient submit(String bootstrap, Topics topics, PipelineSettings settings) throws Exception {
+    /** Submits the pipeline against the Kafka at bootstrap; returns at once, the job runs until cancelled or closed. */
+    public synchronized JobClient submit(String bootstrap, Topics topics, PipelineSettings settings, String jobName) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(
                 webUi.getHost(), webUi.getPort(), new Configuration());
         KafkaEdges kafka = new KafkaEdges(bootstrap, topics, settings);
         new EmbeddingPipeline(settings).build(env, kafka, kafka.sinks());
-        job = env.executeAsync("astropt pipeline");
+        JobClient job = env.executeAsync(jobName);
+        jobs.add(job);
         return job;
     }
 
+    /** Cancels the jobs still running, then stops the cluster. */
     @Override
     public void close() throws Exception {
         try {
-            if (job != null) job.cancel().get();
-        } catch (Exception e) {
-            // already finished or failed: the cluster goes down anyway
+            for (JobClient job : jobs) {
+                try {
+                    job.cancel().get();
+                } catch (Exception e) {
+                    // already finished, cancelled or failed: the cluster goes down anyway
+                }
+            }
         } finally {
             cluster.close();
         }

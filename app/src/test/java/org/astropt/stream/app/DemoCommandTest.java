@@ -15,22 +15,22 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.kafka.CommittedRecords;
-import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.DeadLetter;
 import org.astropt.stream.schemas.Embedding;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
+import org.astropt.stream.trainer.RoundResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's main job end to end: {@code astropt demo --cutouts 300 --exit-when-done} starts the broker,
- * the Flink mini cluster, the pipeline, the model server, the trainer (which bootstraps the first model
+ * the Flink mini cluster, the pipeline, the model server, the trainer (which trains the first model
  * from the stream's own tokens) and the feed, and ends when every cutout is embedded or dead-lettered.
- * The outcome is then checked independently: the broker is started again on the demo's data folder and
- * the topics are read with read_committed.
+ * The outcome is then checked independently: a stack of the broker alone is started again on the demo's
+ * data folder and the topics are read with read_committed.
  */
 class DemoCommandTest {
 
@@ -41,7 +41,7 @@ class DemoCommandTest {
         Path data = dir.resolve("data");
         AstroptCliTest.Run r = AstroptCliTest.run("demo", "--cutouts", String.valueOf(CUTOUTS), "--exit-when-done",
                 "--data", data.toString(), "--kafka-port", "0", "--ui-port", "0", "--port", "0", "--rate", "150",
-                "--preset", "2/4/64", "--steps", "40", "--bootstrap-cutouts", "100",
+                "--preset", "2/4/64", "--steps", "40", "--first-round-cutouts", "100",
                 "--config-dir", Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "config").toString());
         assertEquals(0, r.exit(), () -> "demo failed:\n" + r.out() + "\n" + r.err());
         assertTrue(r.out().contains("produced " + CUTOUTS + ","), r.out());
@@ -53,10 +53,10 @@ class DemoCommandTest {
         List<Path> real = DemoFeed.realFiles(DemoFeed.sharedFolder());
         Set<String> sent = new HashSet<>();
         for (Path f : real) sent.add("real-" + ProduceCommand.objectId(f));
-        for (long i = 0; sent.size() < CUTOUTS; i++) sent.add(SyntheticSurvey.id(DemoCommand.SURVEY_SEED, i));
+        for (long i = 0; sent.size() < CUTOUTS; i++) sent.add(SyntheticSurvey.id(DemoFeed.SURVEY_SEED, i));
 
         Topics topics = Topics.defaults();
-        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(data.resolve("kafka"), 0, topics)) {
+        try (LocalStack kafka = LocalStack.builder(data, topics).kafka(0).start()) {
             String bootstrap = kafka.bootstrapServers();
             AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
             AvroCodec<DeadLetter> deadLetters = AvroCodec.of(DeadLetter.class);
@@ -83,6 +83,15 @@ class DemoCommandTest {
             }
             assertTrue(promoted, "at least one model version was promoted");
         }
-        assertTrue(Files.exists(data.resolve(DemoCommand.FEED_STATE)), "the feed remembers where the survey goes on");
+        assertTrue(Files.exists(data.resolve(DemoFeed.FEED_STATE)), "the feed remembers where the survey goes on");
+    }
+
+    @Test
+    void aPublishedVersionIsOneLineWithItsLossAndTheServingVersionsMeasuredOnTheSameSample() {
+        java.net.URI folder = java.net.URI.create("file:/m/abc/");
+        assertEquals("model astropt v1 PROMOTED: held-out loss 0.3221; no version served before (round 1)",
+                DemoCommand.publication("astropt", new RoundResult(1, 1, ModelStatus.PROMOTED, 0.32213, Double.NaN, null, null, "abc", folder, java.util.Map.of())));
+        assertEquals("model astropt v3 REJECTED: held-out loss 0.3100 against 0.3000 of v2 (round 3)",
+                DemoCommand.publication("astropt", new RoundResult(3, 3, ModelStatus.REJECTED, 0.31, 0.30, 2L, 2L, "abc", folder, java.util.Map.of())));
     }
 }

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,10 +29,8 @@ import org.astropt.stream.core.sim.SurveyWriter;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.core.token.Tokens;
-import org.astropt.stream.flink.EmbeddingPipeline;
-import org.astropt.stream.flink.KafkaEdges;
+import org.astropt.stream.app.LocalStack;
 import org.astropt.stream.flink.PipelineSettings;
-import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.TopicSpec;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
@@ -45,7 +42,8 @@ import org.astropt.stream.schemas.ImageFormat;
  * The streaming pipeline end to end: cutouts/s and latency from the produce timestamp to the embedding
  * being visible to a read_committed consumer, with AstroPT-1M (random weights) on 64 x 64 grz stamps,
  * at fixed rates and flat out, for two checkpoint intervals; beside it the bare Embedder on the same
- * token sequences. Broker, mini cluster, producer and consumer share one JVM and this machine's cores;
+ * token sequences. Broker and mini cluster come from the local stack ({@link LocalStack}), one job per run on
+ * the same cluster. Broker, mini cluster, producer and consumer share one JVM and this machine's cores;
  * with -Dastropt.bench.bootstrap=HOST:PORT the broker is another process's ({@link BrokerMain}). Each line
  * also says where the model's time went: forward pass per cutout against the bare one, the share of the
  * time in forward passes and on a CPU, the process's share of the cores, the JIT's compile time.
@@ -98,16 +96,21 @@ public final class PipelineBenchmark {
         double bare = bareEmbedder(model, fits, seconds);
         System.out.printf(Locale.ROOT, "bare Embedder (batch %d, one thread): %.0f cutouts/s%n", BATCH, bare);
         String external = System.getProperty("astropt.bench.bootstrap");
-        try (LocalKafkaBroker local = external != null ? null
-                : LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults().withPrefix("unused."))) {
-            String kafka = external != null ? external : local.bootstrapServers();
+        LocalStack.Builder parts = LocalStack.builder(dir, Topics.defaults().withPrefix("unused."));
+        if (external != null) parts.kafka(external);
+        else parts.kafka(0);
+        // -Dflink.<key>=<value> system properties go into the mini cluster's configuration (network buffers...)
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("flink."))
+                .forEach(k -> conf.setString(k.substring("flink.".length()), System.getProperty(k)));
+        try (LocalStack stack = parts.flink(0, 1, conf).start()) {
             System.out.println(external != null ? "broker: " + external + ", another process" : "broker: in this JVM");
             int run = 0;
             for (int round = 0; round < REPEAT; round++) {
                 for (long interval : intervals) {
                     for (double rate : rates) {
                         for (String variant : VARIANTS) {
-                            Result r = pipeline(kafka, "b" + run++, model, fits, interval, rate, seconds, variant);
+                            Result r = pipeline(stack, "b" + run++, model, fits, interval, rate, seconds, variant);
                             System.out.printf(Locale.ROOT, "%scheckpoint %d ms, %s: %d cutouts, %.0f cutouts/s send to last visible, %.0f/s steady (%.0f%% of bare), latency p50 %d ms, p99 %d ms, max %d ms; forward pass %.0f us/cutout (bare %.0f), model busy %.0f%% and on a CPU %.0f%% of the time, this process %.0f%% of the cores, JIT compiling %.0f%% (round %d)%n",
                                     variant.isEmpty() ? "" : "[" + variant + "] ", interval,
                                     rate == 0 ? "flat out" : String.format(Locale.ROOT, "%.0f/s", rate), r.count, r.throughput,
@@ -160,9 +163,10 @@ public final class PipelineBenchmark {
         double modelBusy() { return throughput * embedMicros / 1e6; }
     }
 
-    /** One run on fresh topics: warm up, then send at rate (0: flat out) for the given seconds and measure. */
-    static Result pipeline(String kafka, String name, Path model, List<byte[]> fits, long intervalMs,
+    /** One run on fresh topics, a job of its own on the stack's mini cluster: warm up, then send at rate (0: flat out) for the given seconds and measure. */
+    static Result pipeline(LocalStack stack, String name, Path model, List<byte[]> fits, long intervalMs,
             double rate, int seconds, String variant) throws Exception {
+        String kafka = stack.bootstrapServers();
         Topics topics = Topics.defaults().withPrefix(name + ".");
         try (var admin = admin(kafka)) {
             topics.create(admin);
@@ -179,26 +183,18 @@ public final class PipelineBenchmark {
             p.setProperty(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }
         PipelineSettings settings = PipelineSettings.of(p).withParallelism(1);
-        // -Dflink.<key>=<value> system properties go into the mini cluster's configuration (network buffers...)
-        org.apache.flink.configuration.Configuration conf = EmbeddingPipeline.localClusterConfiguration();
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("flink."))
-                .forEach(k -> conf.setString(k.substring("flink.".length()), System.getProperty(k)));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        KafkaEdges edges = new KafkaEdges(kafka, topics, settings);
-        new EmbeddingPipeline(settings).build(env, edges, edges.sinks());
-        JobClient job = env.executeAsync(name);
+        JobClient job = stack.flink().submit(kafka, topics, settings, name);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.LINGER_MS_CONFIG, "5"),
                 new ByteArraySerializer(), new ByteArraySerializer());
              Visible visible = new Visible(kafka, topics.name(Topics.EMBEDDINGS))) {
             String cutouts = topics.name(Topics.CUTOUTS);
-            // Warm-up: the JIT compiles Flink's, Kafka's and Avro's hot paths for minutes on two cores (jstat: a
-            // compiler thread busy for over 2 minutes), and measured too early, the compiler took 35-60% of a core
-            // from the pipeline. A flat-out warm-up alone did not settle it: a paced or a backlogged stream takes
-            // other paths, which compile when first taken, and on this 2-core VM the JIT still compiled for 3-31%
-            // of each round after 3 minutes (Kafka's log cleaner, Flink's checkpoint paths...). So WARM_UP_CUTOUTS
-            // flat out, then the run's own round, again and again for ROUNDS; the result is the round with the
-            // median steady rate of the last LAST_ROUNDS, printed with their range.
+            // Warm-up: the JIT compiles Flink's, Kafka's and Avro's hot paths for minutes on two cores, and
+            // measured too early, the compiler takes a good share of a core from the pipeline. A flat-out warm-up
+            // alone does not settle it: a paced or a backlogged stream takes other paths, which compile when first
+            // taken (Kafka's log cleaner, Flink's checkpoint paths...; docs/BENCHMARKS.md has the JIT figures). So
+            // WARM_UP_CUTOUTS flat out, then the run's own round, again and again for ROUNDS; the result is the
+            // round with the median steady rate of the last LAST_ROUNDS, printed with their range.
             var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
             for (int i = 0; i < WARM_UP_CUTOUTS; i++) send(producer, cutouts, "warm-" + i, fits.get(i % fits.size()));
             producer.flush();
@@ -245,7 +241,7 @@ public final class PipelineBenchmark {
             }
         } finally {
             job.cancel().get();
-            // each run writes GBs (cutouts and tokens at ~49 KB each): give the disk back before the next one
+            // each run writes GBs (a cutout and its tokens are tens of KB): give the disk back before the next one
             try (var admin = admin(kafka)) {
                 admin.deleteTopics(topics.all().stream().map(TopicSpec::name).toList()).all().get();
             }

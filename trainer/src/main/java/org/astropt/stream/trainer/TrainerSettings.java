@@ -121,11 +121,6 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
                 learningRate, checkpointEvery, seed);
     }
 
-    /** "10m", "30s", "2h", "500ms", or ISO-8601 ("PT10M"); anything else is a one-line error. */
-    public static Duration duration(String text) {
-        return SettingsFile.duration(text);
-    }
-
     private static void require(boolean ok, String problem) {
         if (!ok) throw new IllegalArgumentException(problem);
     }

@@ -1,0 +1,249 @@
+package org.astropt.stream.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.flink.PipelineSettings;
+import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.schemas.ModelVersion;
+import org.astropt.stream.server.ModelServer;
+import org.astropt.stream.server.ServerSettings;
+import org.astropt.stream.trainer.ContinuousTrainer;
+import org.astropt.stream.trainer.RoundResult;
+import org.astropt.stream.trainer.TrainerSettings;
+
+/**
+ * The local stack in one JVM, the composition root that {@code astropt demo}, the benchmarks and the
+ * ITCases share: an in-process KRaft broker with the topics (or an existing broker), a Flink mini cluster
+ * with its web UI running the pipeline, the model server and its dashboard, the trainer, and the demo's
+ * feed, each only when asked for. {@link #close()} stops them in reverse order: feed, trainer, server,
+ * Flink, Kafka.
+ *
+ * <pre>{@code
+ * try (LocalStack stack = LocalStack.builder(Path.of("data"), topics).kafka(9092).pipeline(8081, settings).start()) {
+ *     stack.flink().webUi();  // the job runs until close()
+ * }
+ * }</pre>
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private final Path data;
+    private final Topics topics;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private String bootstrap;
+    private LocalKafkaBroker kafka;
+    private StreamTally tally;
+    private LocalFlink flink;
+    private ModelServer server;
+    private ContinuousTrainer trainer;
+    private DemoFeed feed;
+
+    private LocalStack(Path data, Topics topics) {
+        this.data = data;
+        this.topics = topics;
+    }
+
+    /** A stack whose state (Kafka's log, checkpoints, models, trainer state) lives under data. */
+    public static Builder builder(Path data, Topics topics) { return new Builder(data, topics); }
+
+    /** The trainer's settings once the broker's address is known (an in-process broker on port 0 picks its own). */
+    @FunctionalInterface
+    public interface TrainerSettingsFor {
+        TrainerSettings at(String bootstrapServers) throws java.io.IOException;
+    }
+
+    /** What to start; nothing is started before {@link #start()}. */
+    public static final class Builder {
+        private final Path data;
+        private final Topics topics;
+        private Integer kafkaPort;
+        private String externalKafka;
+        private Integer uiPort;
+        private int slots = 1;
+        private Configuration flinkConf = new Configuration();
+        private PipelineSettings pipeline;
+        private ServerSettings serverSettings;
+        private TrainerSettingsFor trainerSettings;
+        private ContinuousTrainer.Listener listener;
+        private boolean tally;
+        private Feed feedPlan;
+
+        private Builder(Path data, Topics topics) {
+            this.data = data;
+            this.topics = topics;
+        }
+
+        /** An in-process broker on this localhost port (0 picks a free one), its log in DATA/kafka, with the topics. */
+        public Builder kafka(int port) {
+            this.kafkaPort = port;
+            return this;
+        }
+
+        /** A broker already running at bootstrap (its topics are the caller's business), instead of an in-process one. */
+        public Builder kafka(String bootstrapServers) {
+            this.externalKafka = bootstrapServers;
+            return this;
+        }
+
+        /** A Flink mini cluster with its web UI on this port (0: a free one), with extra cluster settings. */
+        public Builder flink(int uiPort, int slots, Configuration extra) {
+            this.uiPort = uiPort;
+            this.slots = slots;
+            this.flinkConf = extra;
+            return this;
+        }
+
+        /** The pipeline job on a mini cluster with one slot per parallel task, its checkpoints wherever settings say. */
+        public Builder pipeline(int uiPort, PipelineSettings settings) {
+            this.pipeline = settings;
+            return flink(uiPort, settings.parallelism(), new Configuration());
+        }
+
+        /** The model server; its broker and topics are the stack's. */
+        public Builder server(ServerSettings settings) {
+            this.serverSettings = settings;
+            return this;
+        }
+
+        /** The trainer (constructed, not started: {@link LocalStack#trainFirstRound} and {@link ContinuousTrainer#start()} run it). */
+        public Builder trainer(TrainerSettingsFor forBootstrap, ContinuousTrainer.Listener listener) {
+            this.trainerSettings = forBootstrap;
+            this.listener = listener;
+            return this;
+        }
+
+        /** A read_committed tally of the output topics from the moment the stack starts. */
+        Builder tally() {
+            this.tally = true;
+            return this;
+        }
+
+        /** The demo's feed: real files, then synthetic cutouts from where the last run in this data folder stopped. */
+        Builder feed(List<Path> realFiles, int size, double rate, long limit) {
+            this.feedPlan = new Feed(List.copyOf(realFiles), size, rate, limit);
+            return this;
+        }
+
+        /** Starts what was asked for, in order; on a failure, what had started is closed again. */
+        public LocalStack start() throws Exception {
+            if (kafkaPort == null && externalKafka == null) throw new IllegalStateException("a local stack needs a broker: kafka(port) or kafka(bootstrap)");
+            LocalStack stack = new LocalStack(data, topics);
+            try {
+                stack.startAll(this);
+                return stack;
+            } catch (Exception | Error e) {
+                try {
+                    stack.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private record Feed(List<Path> realFiles, int size, double rate, long limit) {}
+
+    private void startAll(Builder b) throws Exception {
+        // One libtorch intra-op thread per caller, unless set: the trainer, the embed operator and the server
+        // share this JVM (and the machine) with Kafka and Flink, and OpenMP threads spinning while a sibling
+        // is descheduled slowed training many times over (docs/BENCHMARKS.md). Read when DJL's engine starts.
+        boolean sharedLibtorch = b.trainerSettings != null || b.serverSettings != null;
+        if (sharedLibtorch && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        Files.createDirectories(data);
+        if (b.externalKafka != null) {
+            bootstrap = b.externalKafka;
+        } else {
+            kafka = started(LocalKafkaBroker.start(data.resolve("kafka"), b.kafkaPort, topics));
+            bootstrap = kafka.bootstrapServers();
+        }
+        if (b.tally) tally = started(new StreamTally(bootstrap, topics)); // before anything is sent
+        if (b.uiPort != null) {
+            flink = started(LocalFlink.start(b.uiPort, b.slots, b.flinkConf));
+            if (b.pipeline != null) flink.submit(bootstrap, topics, b.pipeline, "astropt pipeline");
+        }
+        if (b.serverSettings != null) server = started(ModelServer.start(b.serverSettings.withBootstrap(bootstrap).withTopics(topics)));
+        if (b.trainerSettings != null) trainer = started(new ContinuousTrainer(b.trainerSettings.at(bootstrap), topics, b.listener));
+        if (b.feedPlan != null) {
+            Feed f = b.feedPlan;
+            feed = new DemoFeed(bootstrap, topics.name(Topics.CUTOUTS), f.realFiles(),
+                    new SyntheticSurvey(DemoFeed.SURVEY_SEED, f.size(), Long.MAX_VALUE), DemoFeed.nextIndex(data), f.rate(), f.limit());
+            started.add(() -> {
+                feed.stop();
+                feed.saveNextIndex(data);
+            });
+            Thread thread = new Thread(feed, "astropt-demo-feed");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    private <T extends AutoCloseable> T started(T part) {
+        started.add(part);
+        return part;
+    }
+
+    public String bootstrapServers() { return bootstrap; }
+
+    public Topics topics() { return topics; }
+
+    public LocalFlink flink() { return required(flink, "Flink"); }
+
+    public ModelServer server() { return required(server, "the model server"); }
+
+    public ContinuousTrainer trainer() { return required(trainer, "the trainer"); }
+
+    StreamTally tally() { return required(tally, "the tally"); }
+
+    DemoFeed feed() { return required(feed, "the feed"); }
+
+    private static <T> T required(T part, String what) {
+        if (part == null) throw new IllegalStateException("this local stack was built without " + what);
+        return part;
+    }
+
+    /** The version of the trainer's model that serves now, if any. */
+    public Optional<ModelVersion> servingModel() { return trainer().catalog().serving(trainer().settings().modelName()); }
+
+    /**
+     * The first round: waits until the tally has seen records token records (the pipeline holds their
+     * embeddings back meanwhile, in bounded state), then trains the initial model on them, synchronously.
+     *
+     * @return empty when stop came first or the feed failed
+     */
+    Optional<RoundResult> trainFirstRound(long records, CountDownLatch stop) throws Exception {
+        while (tally().tokenized() < records) {
+            if (stop.await(500, TimeUnit.MILLISECONDS)) return Optional.empty();
+            if (feed != null && feed.failure() != null) return Optional.empty();
+        }
+        Optional<RoundResult> r = trainer().runRound();
+        if (r.isEmpty()) throw new IllegalStateException("the first round found no token records to train on");
+        return r;
+    }
+
+    /** Stops what started, in reverse order; every part is closed even when one fails (the first failure is thrown). */
+    @Override
+    public void close() throws Exception {
+        Exception failure = null;
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                if (failure == null) failure = e;
+                else failure.addSuppressed(e);
+            }
+        }
+        started.clear();
+        if (failure != null) throw failure;
+    }
+}

@@ -1,0 +1,200 @@
+package org.astropt.stream.trainer;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.astropt.stream.core.model.AstroPTModel;
+import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.model.ModelFolder;
+import org.astropt.stream.core.model.Safetensors;
+import org.astropt.stream.core.token.TokenSequences;
+import org.astropt.stream.kafka.ModelRegistry;
+import org.astropt.stream.kafka.ModelVersions;
+import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.schemas.ModelArchitecture;
+import org.astropt.stream.schemas.ModelStatus;
+import org.astropt.stream.schemas.ModelVersion;
+import org.astropt.stream.schemas.TokenSequence;
+
+/**
+ * Judges a round's candidate against the serving version and publishes the verdict on astropt.models.
+ * It measures the candidate's held-out loss and the PROMOTED version's on the same sequences at the same
+ * time, plus the linear probes, and writes them to the version folder's metrics.json before storing it.
+ * It then publishes the stored candidate as CANDIDATE, then PROMOTED when its loss is below the serving
+ * version's (or nothing served), else REJECTED with both numbers in the note. A resumed publication finds
+ * what a previous attempt published by the weights' sha256 and publishes only what is missing.
+ *
+ * <p>The trainer's only reader and writer of the models topic.
+ */
+final class CandidateJudge implements AutoCloseable {
+
+    /** The decision on a candidate, and the note its record carries. */
+    record Verdict(ModelStatus status, String note) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final String VERSIONS_FILE = "versions.csv";
+    private static final String CANDIDATE_DIR = "candidate";
+
+    private final TrainerSettings settings;
+    private final Path stateDir;
+    private final ModelStore store;
+    private final ModelRegistry registry;
+
+    CandidateJudge(TrainerSettings settings, Topics topics, Path stateDir, ModelStore store) {
+        this.settings = settings;
+        this.stateDir = stateDir;
+        this.store = store;
+        this.registry = ModelRegistry.reading(settings.bootstrapServers(), topics.name(Topics.MODELS), settings.transactionalId());
+    }
+
+    /** The models topic now. */
+    ModelVersions catalog() { return registry.versions(); }
+
+    /** The version that serves now, if any: what a new round fine-tunes. */
+    Long servingVersion() { return registry.versions().serving(settings.modelName()).map(ModelVersion::getVersion).orElse(null); }
+
+    /** The weights URI of a version on the models topic (a round's parent). */
+    URI weightsOf(long version) {
+        ModelVersion v = registry.versions().version(settings.modelName(), version).orElseThrow(() -> new IllegalStateException(
+                "version " + version + " of " + settings.modelName() + " is gone from the models topic"));
+        return URI.create(v.getWeightsUri());
+    }
+
+    /** Evaluates the trained model and the serving one on the held-out sample, writes the version folder and stores it. */
+    void storeCandidate(TrainerState state, AstroPTModel model, HeldOutSet heldOut, RoundLog log) throws IOException {
+        List<TokenSequence> sample = heldOut.sequences().stream()
+                .filter(s -> s.getTokenDim() == model.config().tokenDim() && s.getTokenCount() >= 2
+                        && s.getTokenCount() <= model.config().blockSize() + 1).toList();
+        List<float[][]> tokens = sample.stream().map(TokenSequences::tokens).toList();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("model", settings.modelName());
+        metrics.put("round", state.round + 1);
+        metrics.put("parent_version", state.parentVersion);
+        double loss = tokens.isEmpty() ? Double.NaN : Evaluation.heldOutLoss(model, tokens, settings.batchSize());
+        metrics.put(ModelFolder.HELD_OUT_LOSS, loss);
+        metrics.put("heldout_sequences", sample.size());
+        Optional<ModelVersion> promoted = registry.versions().serving(settings.modelName());
+        if (promoted.isPresent() && !tokens.isEmpty()) {
+            try (AstroPTModel serving = Checkpoint.load(store.open(URI.create(promoted.get().getWeightsUri())), AstroPTModel.defaultDevice())) {
+                metrics.put("promoted_version", promoted.get().getVersion());
+                metrics.put("promoted_heldout_loss", Evaluation.heldOutLoss(serving, tokens, settings.batchSize()));
+            }
+        }
+        metrics.put("train_loss", state.lastLoss);
+        metrics.put("steps", state.step);
+        metrics.put("tokens_seen", state.tokensSeen);
+        metrics.put("wall_s", (System.currentTimeMillis() - state.startedMillis) / 1000.0);
+        metrics.put("training_s", state.trainingMillis / 1000.0);
+        Evaluation.probes(model, sample, settings.probeLabels()).forEach((label, r2) -> metrics.put("probe_r2." + label, r2));
+
+        Path candidate = stateDir.resolve(CANDIDATE_DIR);
+        FileModelStore.deleteTree(candidate);
+        Checkpoint.save(model, candidate, Safetensors.Dtype.F32);
+        new ModelFolder(candidate).writeMetrics(metrics);
+        log.copyTo(candidate.resolve(ModelFolder.TRAIN_LOG_FILE));
+        URI folder = store.put(candidate);
+        state.candidateUri = folder.toString();
+        state.candidateSha = Checkpoint.sha256(candidate.resolve(Checkpoint.WEIGHTS_FILE));
+        state.phase = TrainerState.Phase.TRAINED;
+        state.save(stateDir);
+        FileModelStore.deleteTree(candidate);
+    }
+
+    /**
+     * Publishes the stored candidate as CANDIDATE, then PROMOTED or REJECTED, and adds a row to versions.csv;
+     * what a previous attempt already published (found by the weights' sha256) is not published again.
+     */
+    RoundResult publish(TrainerState state) throws IOException {
+        URI folder = URI.create(state.candidateUri);
+        Path local = store.open(folder);
+        Map<String, Double> metrics = recordMetrics(JSON.readValue(local.resolve(ModelFolder.METRICS_FILE).toFile(), new TypeReference<>() {}));
+        double loss = metrics.getOrDefault(ModelFolder.HELD_OUT_LOSS, Double.NaN);
+        double promotedLoss = metrics.getOrDefault("promoted_heldout_loss", Double.NaN);
+        Long promotedVersion = metrics.containsKey("promoted_version") ? metrics.get("promoted_version").longValue() : null;
+
+        ModelVersions catalog = registry.versions();
+        Optional<ModelVersion> already = catalog.withSha256(settings.modelName(), state.candidateSha);
+        ModelVersion decided;
+        if (already.isPresent() && already.get().getStatus() != ModelStatus.CANDIDATE) {
+            decided = already.get();
+        } else {
+            ModelConfig config = ModelConfig.read(local.resolve(Checkpoint.CONFIG_FILE));
+            long version = already.map(ModelVersion::getVersion).orElse(catalog.nextVersion(settings.modelName()));
+            ModelVersion candidate = ModelVersion.newBuilder()
+                    .setName(settings.modelName())
+                    .setVersion(version)
+                    .setArchitecture(architecture(config))
+                    .setWeightsUri(ModelStore.weights(folder).toString())
+                    .setSha256(state.candidateSha)
+                    .setSizeBytes(Files.size(local.resolve(Checkpoint.WEIGHTS_FILE)))
+                    .setMetrics(metrics)
+                    .setParentVersion(state.parentVersion)
+                    .setStatus(ModelStatus.CANDIDATE)
+                    .setCreatedTime(Instant.now())
+                    .setNote("round " + (state.round + 1))
+                    .build();
+            if (already.isEmpty()) registry.publish(List.of(candidate));
+            Verdict verdict = verdict(loss, promotedVersion, promotedLoss, metrics.getOrDefault("heldout_sequences", 0.0).intValue());
+            decided = ModelVersion.newBuilder(candidate).setStatus(verdict.status()).setNote(verdict.note())
+                    .setCreatedTime(Instant.now()).build();
+            registry.publish(List.of(decided));
+        }
+        RoundResult result = new RoundResult(state.round + 1, decided.getVersion(), decided.getStatus(), loss, promotedLoss,
+                promotedVersion, state.parentVersion, state.candidateSha, folder, metrics);
+        appendVersion(result, decided);
+        return result;
+    }
+
+    /**
+     * PROMOTED when the candidate's held-out loss is finite and below the serving version's (measured now on
+     * the same sequences), or when nothing served; else REJECTED. The note gives both numbers.
+     */
+    static Verdict verdict(double loss, Long promotedVersion, double promotedLoss, int sequences) {
+        boolean better = Double.isFinite(loss) && (promotedVersion == null || loss < promotedLoss);
+        String note = promotedVersion == null
+                ? String.format(Locale.ROOT, "held-out loss %.5f; no version served before", loss)
+                : String.format(Locale.ROOT, "held-out loss %.5f %s %.5f of v%d, measured now on the same %d sequences",
+                        loss, better ? "beats" : "does not beat", promotedLoss, promotedVersion, sequences);
+        return new Verdict(better ? ModelStatus.PROMOTED : ModelStatus.REJECTED, note);
+    }
+
+    /** The numbers of metrics.json a ModelVersion record carries: every numeric one but parent_version (the record's parentVersion). */
+    static Map<String, Double> recordMetrics(Map<String, Object> written) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        written.forEach((k, v) -> { if (v instanceof Number n && !k.equals("parent_version")) metrics.put(k, n.doubleValue()); });
+        return metrics;
+    }
+
+    /** STATE_DIR/versions.csv: one row per published version, for the dashboard. */
+    private void appendVersion(RoundResult r, ModelVersion v) throws IOException {
+        Path file = stateDir.resolve(VERSIONS_FILE);
+        List<String> rows = new ArrayList<>();
+        if (!Files.exists(file)) rows.add("round,version,status,heldout_loss,promoted_version,promoted_heldout_loss,sha256,created");
+        rows.add(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s", r.round(), r.version(), r.status(),
+                r.heldOutLoss(), r.promotedVersion() == null ? "" : r.promotedVersion(),
+                Double.isNaN(r.promotedHeldOutLoss()) ? "" : r.promotedHeldOutLoss(), r.sha256(), v.getCreatedTime()));
+        Files.write(file, rows, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    static ModelArchitecture architecture(ModelConfig c) {
+        return ModelArchitecture.newBuilder().setNLayer(c.nLayer()).setNHead(c.nHead()).setNEmbd(c.nEmbd()).setNChan(c.nChan())
+                .setBlockSize(c.blockSize()).setPatchSize(c.patchSize()).setBias(c.bias()).setDropout(c.dropout()).build();
+    }
+
+    @Override
+    public void close() { registry.close(); }
+}

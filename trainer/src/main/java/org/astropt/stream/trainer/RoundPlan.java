@@ -1,0 +1,160 @@
+package org.astropt.stream.trainer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.schemas.TokenSequence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which records a round trains on: its range of astropt.tokens (from where the last round ended to the
+ * last stable offset now), its number of steps, the replay share of each batch and where the replay sample
+ * is read, which records are held out, and when a continuous trainer's next round is due. When a round is
+ * over, its end becomes the next round's start ({@link #finish}).
+ */
+final class RoundPlan {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoundPlan.class);
+    static final String HELD_OUT_FILE = "heldout.bin";
+
+    private final TrainerSettings settings;
+    private final TokenReader reader;
+    private final Path stateDir;
+
+    RoundPlan(TrainerSettings settings, TokenReader reader, Path stateDir) {
+        this.settings = settings;
+        this.reader = reader;
+        this.stateDir = stateDir;
+    }
+
+    /** Token records on the topic after the last finished round (an upper bound: compaction leaves gaps). */
+    long pending(TrainerState state) {
+        return records(start(state), reader.end());
+    }
+
+    /**
+     * Plans a new round over the records since the last one, fine-tuning parentVersion (null: from scratch),
+     * and saves it in state; false when there are no records.
+     */
+    boolean begin(TrainerState state, Long parentVersion) throws IOException {
+        Map<Integer, Long> from = start(state);
+        Map<Integer, Long> end = reader.end();
+        long records = records(from, end);
+        if (records == 0) return false;
+        int perStep = settings.batchSize() - replayPerStep(from);
+        state.roundStart = new TreeMap<>(from);
+        state.roundEnd = new TreeMap<>(end);
+        state.roundPosition = new TreeMap<>(from);
+        state.pass = 0;
+        state.step = 0;
+        state.maxSteps = steps(settings.stepsPerRound(), records, settings.heldOutFraction(), perStep);
+        state.parentVersion = parentVersion;
+        state.checkpoint = null;
+        state.startedMillis = System.currentTimeMillis();
+        state.trainingMillis = 0;
+        state.tokensSeen = 0;
+        state.phase = TrainerState.Phase.TRAINING;
+        state.save(stateDir);
+        LOG.info("round={} records={} parent={} steps={} from={} to={}", state.round + 1, records,
+                state.parentVersion == null ? "none" : "v" + state.parentVersion, state.maxSteps, from, end);
+        return true;
+    }
+
+    /** Records between two positions, summed over partitions. */
+    static long records(Map<Integer, Long> from, Map<Integer, Long> end) {
+        long n = 0;
+        for (Map.Entry<Integer, Long> e : end.entrySet()) n += Math.max(0, e.getValue() - from.getOrDefault(e.getKey(), 0L));
+        return n;
+    }
+
+    /** A round's steps: trainer.steps-per-round, or (0) one pass over the records that are not held out. */
+    static int steps(int stepsPerRound, long records, double heldOutFraction, int recordsPerStep) {
+        return stepsPerRound > 0 ? stepsPerRound : (int) Math.max(1, Math.ceil(records * (1 - heldOutFraction) / recordsPerStep));
+    }
+
+    /** Records replayed per step: a share of the batch (at least one new record stays), when there are older records. */
+    static int replayPerStep(int batchSize, double replayFraction, boolean olderRecords) {
+        return olderRecords ? Math.min(batchSize - 1, (int) Math.round(batchSize * replayFraction)) : 0;
+    }
+
+    /** A round is due when one is under way, when every records have arrived, or when some have and the wait is over. */
+    static boolean due(TrainerState.Phase phase, long pending, long every, boolean waitedLongEnough) {
+        return phase != TrainerState.Phase.IDLE || pending >= every || (pending > 0 && waitedLongEnough);
+    }
+
+    /** Where the next round starts: the last round's end, else the group's committed offsets, else the beginning. */
+    private Map<Integer, Long> start(TrainerState state) {
+        if (!state.position.isEmpty()) return state.position;
+        Map<Integer, Long> committed = reader.committed();
+        return committed.isEmpty() ? reader.beginning() : committed;
+    }
+
+    /** Records replayed per step of a round starting at roundStart. */
+    int replayPerStep(Map<Integer, Long> roundStart) {
+        Map<Integer, Long> begin = reader.beginning();
+        boolean older = roundStart.entrySet().stream().anyMatch(e -> e.getValue() > begin.getOrDefault(e.getKey(), 0L));
+        return replayPerStep(settings.batchSize(), settings.replayFraction(), older);
+    }
+
+    /** Never trained on: its id's hash falls below trainer.held-out-fraction; it joins the held-out sample instead. */
+    boolean heldOut(TokenRecord r) { return r.heldOut(settings.heldOutFraction()); }
+
+    /** The model can train on it: its token width, and at least two tokens but no more than the context plus one. */
+    static boolean fits(TokenRecord r, ModelConfig config) {
+        TokenSequence s = r.sequence();
+        return s.getTokenDim() == config.tokenDim() && s.getTokenCount() >= 2 && s.getTokenCount() <= config.blockSize() + 1;
+    }
+
+    /** The replay sample of one step: the random place is seeded by (seed, round, step), so a resumed step replays the same records. */
+    List<float[][]> replaySample(long round, int step, Map<Integer, Long> roundStart, int count, ModelConfig config) {
+        Random random = new Random(settings.seed() * 1_000_003L + round * 7919L + step);
+        return replaySample(random, roundStart, count, config);
+    }
+
+    /** count training records from a random place before the round (the replay sample), the same for the same seed. */
+    private List<float[][]> replaySample(Random random, Map<Integer, Long> roundStart, int count, ModelConfig config) {
+        Map<Integer, Long> begin = reader.beginning();
+        long total = records(begin, roundStart);
+        List<float[][]> out = new ArrayList<>();
+        if (total == 0) return out;
+        long pick = (long) (random.nextDouble() * total);
+        for (Map.Entry<Integer, Long> e : roundStart.entrySet()) {
+            long from = begin.getOrDefault(e.getKey(), 0L);
+            long size = Math.max(0, e.getValue() - from);
+            if (pick >= size) {
+                pick -= size;
+                continue;
+            }
+            for (TokenRecord r : reader.readAt(e.getKey(), from + pick, count * 2, e.getValue())) {
+                if (out.size() < count && !heldOut(r) && fits(r, config)) out.add(r.tokens());
+            }
+            break;
+        }
+        return out;
+    }
+
+    /** The round is done: its held-out sample and end position become the trainer's, its checkpoints go. */
+    void finish(TrainerState state) throws IOException {
+        if (state.checkpoint != null) {
+            Path held = stateDir.resolve(state.checkpoint).resolve(HELD_OUT_FILE);
+            if (Files.exists(held)) {
+                Path temp = stateDir.resolve(HELD_OUT_FILE + ".tmp");
+                Files.copy(held, temp, StandardCopyOption.REPLACE_EXISTING);
+                TrainerState.replace(temp, stateDir.resolve(HELD_OUT_FILE));
+            }
+        }
+        reader.commit(state.roundEnd);
+        String old = state.checkpoint;
+        state.finishRound();
+        state.save(stateDir);
+        if (old != null) FileModelStore.deleteTree(stateDir.resolve(old));
+    }
+}
