@@ -22,7 +22,7 @@ import org.astropt.stream.flink.functions.EmbedSettings;
 public record PipelineSettings(int parallelism, long checkpointIntervalMs, long transactionTimeoutMs,
         String transactionalIdPrefix, String groupId, EmbedSettings embed, Properties coreProperties) implements Serializable {
 
-    /** A checkpoint folder that serves until the first PROMOTED version arrives (was pipeline.initial-model). */
+    /** A checkpoint folder that serves until the first PROMOTED version arrives (was pipeline.bootstrap-model). */
     public static final String INITIAL_MODEL = "pipeline.initial-model";
 
     public static PipelineSettings defaults() {
@@ -39,7 +39,7 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
 
     /** The keys of config/pipeline.properties and their defaults. */
     public static PipelineSettings of(SettingsFile s) {
-        s.refuseRenamed("pipeline.initial-model", INITIAL_MODEL);
+        s.refuseRenamed("pipeline.bootstrap-model", INITIAL_MODEL);
         AstroptConfig.of(s).checked(); // a bad decode.* or tokenizer.* value fails here, naming the file, not in a task
         EmbedSettings d = EmbedSettings.defaults();
         int batch = s.intValue("pipeline.batch-size", d.batchSize());

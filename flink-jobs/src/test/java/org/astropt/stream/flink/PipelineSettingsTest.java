@@ -61,8 +61,8 @@ class PipelineSettingsTest {
         p.setProperty("pipeline.initial-model", "/models/first");
         assertEquals("/models/first", PipelineSettings.of(p).embed().initialModelDir());
         Properties old = new Properties();
-        old.setProperty("pipeline.initial-model", "/models/first");
+        old.setProperty("pipeline.bootstrap-model", "/models/first");
         var e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.of(old));
-        assertEquals("pipeline.initial-model = '/models/first': the key is now pipeline.initial-model", e.getMessage());
+        assertEquals("pipeline.bootstrap-model = '/models/first': the key is now pipeline.initial-model", e.getMessage());
     }
 }
