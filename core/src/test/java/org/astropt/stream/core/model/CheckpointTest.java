@@ -45,11 +45,27 @@ class CheckpointTest {
     }
 
     @Test
-    void presetSizesMatchTheirNames() {
+    void presetSizesAreTheArchitecturesExactCount() {
         // Counted from the declared shapes; nothing is allocated.
-        assertEquals(89.0, count("89M") / 1e6, 1.5);
-        assertEquals(309.0, count("309M") / 1e6, 6);
-        assertEquals(1.0, count("1M") / 1e6, 0.5);
+        for (String preset : List.of("1M", "89M", "309M")) {
+            assertEquals(fromArchitecture(ModelConfig.preset(preset).config()), count(preset), preset);
+        }
+        assertEquals(1_198_592L, count("1M"));
+        assertEquals(89_873_664L, count("89M"));
+        assertEquals(309_910_272L, count("309M"));
+    }
+
+    /** The parameter count of the reference model, written out layer by layer (bias=false: the block Linears and LayerNorms have no biases). */
+    private static long fromArchitecture(ModelConfig c) {
+        long e = c.nEmbd();
+        long d = (long) c.patchSize() * c.patchSize() * c.nChan(); // pixels in a patch
+        long wte = (d * e + e) + (e * e + e);                       // Linear(D -> E), Linear(E -> E), with biases
+        long wpe = (long) c.blockSize() * e;
+        long block = e + 3 * e * e + e * e                          // ln_1, c_attn, attn c_proj
+                + e + 4 * e * e + 4 * e * e;                        // ln_2, c_fc, mlp c_proj
+        long lnF = e;
+        long head = (e * 2 * e + 2 * e) + (2 * e * e + e) + (e * d + d); // Linear(E -> 2E), Linear(2E -> E), Linear(E -> D)
+        return wte + wpe + c.nLayer() * block + lnF + head;
     }
 
     private static long count(String preset) {
