@@ -74,6 +74,25 @@ class CheckpointTest {
     }
 
     @Test
+    void restoredOptimizerMomentsAreTheSavedOnes() {
+        try (AstroPTModel model = AstroPTModel.create(SMALL, Device.cpu(), 7);
+             AdamW adamw = new AdamW(model, AdamW.Settings.ASTROPT)) {
+            Map<String, Tensor> saved = new LinkedHashMap<>();
+            int k = 0;
+            for (Map.Entry<String, Tensor> e : adamw.moments().entrySet()) {
+                float[] values = new float[Math.toIntExact(e.getValue().elementCount())];
+                for (int i = 0; i < values.length; i++) values[i] = 0.25f * k++;
+                saved.put(e.getKey(), Tensor.of(e.getValue().shape(), values, Dtype.F32));
+            }
+            adamw.restore(saved, 42);
+            assertEquals(42, adamw.stepCount());
+            Map<String, Tensor> back = adamw.moments();
+            assertEquals(saved.keySet(), back.keySet());
+            for (String name : saved.keySet()) assertArrayEquals(saved.get(name).toFloats(), back.get(name).toFloats(), name);
+        }
+    }
+
+    @Test
     void savesAndLoadsEveryDtype(@TempDir Path dir) throws Exception {
         try (AstroPTModel model = AstroPTModel.create(SMALL, Device.cpu(), 7)) {
             Map<String, Tensor> original = Checkpoint.tensors(model.network(), Dtype.F32);
