@@ -3,7 +3,6 @@ package org.astropt.stream.app;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.astropt.stream.core.SharedFixtures;
 import org.astropt.stream.core.io.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,10 +30,8 @@ class AstroptCliTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
-    static Path shared(String... parts) {
-        Path p = Path.of(System.getProperty("astropt.shared", "../shared"), parts);
-        assumeTrue(Files.exists(p), "shared folder absent: " + p);
-        return p;
+    static Path shared(String first, String... rest) {
+        return SharedFixtures.require(Path.of(first, rest));
     }
 
     @Test

@@ -44,8 +44,8 @@ public final class EmbeddingPipeline {
      * A token sequence is ~49 KB (16 tokens of 768 floats) and spans two 32 KB network buffers, so Flink's
      * defaults (at most 10 buffers per channel, 8 floating per gate) let the tokenize task run only about five
      * sequences ahead of the embed task: while one micro-batch went through the model, tokenize stalled on
-     * backpressure, and while tokenize refilled, the model idled. 128 buffers (4 MB) hold a few batches.
-     * Measured: 41% -> 70% of the bare embedder's throughput on the benchmark machine (docs/BENCHMARKS.md).
+     * backpressure, and while tokenize refilled, the model idled. 128 buffers (4 MB) hold a few batches
+     * (what that did to throughput: docs/BENCHMARKS.md, streaming pipeline).
      */
     public static final Map<String, String> NETWORK_BUFFERS = Map.of(
             "taskmanager.network.memory.buffers-per-channel", "8",

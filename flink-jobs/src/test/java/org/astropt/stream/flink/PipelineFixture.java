@@ -3,12 +3,12 @@ package org.astropt.stream.flink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.JobClient;
@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.astropt.stream.core.SharedFixtures;
 import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.image.CutoutImage;
 import org.astropt.stream.core.sim.SurveyWriter;
@@ -103,10 +104,14 @@ final class PipelineFixture implements AutoCloseable {
         return out;
     }
 
-    /** The real DECaLS DR9 g, r, z crops as one grz cutout of raw float32 planes; empty when the shared data is absent. */
+    /**
+     * The real DECaLS DR9 g, r, z crops as one grz cutout of raw float32 planes; empty when the shared data is
+     * absent (a failure under -Dastropt.requireFixtures=true).
+     */
     static List<Cutout> realGrz() throws IOException {
-        Path real = Path.of(System.getProperty("astropt.shared", "../../shared"), "data", "real");
-        if (!Files.isDirectory(real)) return List.of();
+        Optional<Path> found = SharedFixtures.find(Path.of("data", "real", "decals_dr9_S4_g.fits"));
+        if (found.isEmpty()) return List.of();
+        Path real = found.get().getParent();
         CutoutImage grz = new CutoutDecoder().decodeBands(List.of(real.resolve("decals_dr9_S4_g.fits"),
                 real.resolve("decals_dr9_S4_r.fits"), real.resolve("decals_dr9_S4_z.fits")));
         int h = grz.height();

@@ -20,7 +20,7 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * A real Kafka broker (KRaft, broker and controller in one node) inside this JVM: what the tests and
- * the local stack ({@code astropt demo}) run against. Starts in about 4 s.
+ * the local stack ({@code astropt demo}) run against.
  *
  * <pre>{@code
  * try (LocalKafkaBroker kafka = LocalKafkaBroker.start(dataDir, 0, Topics.load(Path.of("config/topics.properties")))) {

@@ -190,7 +190,7 @@ public final class SimilarityIndex {
 
     /**
      * Four partial sums: the JIT does not reorder a float reduction on its own, and one running sum makes
-     * each multiply-add wait for the one before (about 3x slower at 128 values).
+     * each multiply-add wait for the one before (docs/BENCHMARKS.md, model server).
      */
     static float dot(float[] a, float[] b) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -25,12 +25,15 @@ import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in headless Chromium (Debian's chromium and chromedriver; .ci/run installs them):
  * thumbnails load, the map has points, and a cutout produced after the page loaded appears in the
- * feed. Skips, saying why, where either binary is missing. Leaves a screenshot of the whole page in
- * target/dashboard.png. The README's picture is made with a trained model and more galaxies:
+ * feed, each on a freshly loaded page. Skips, saying why, where either binary is missing. Leaves a
+ * screenshot of the whole page in target/dashboard.png. The README's picture is made with a trained
+ * model and more galaxies:
  *
  * <pre>
  * bin/astropt train --simulate 1200 --preset 1M --steps 250 --eval-every 25 --seed 3 --out /tmp/sim-1m
@@ -50,6 +53,7 @@ class DashboardBrowserITCase {
     static StreamFixture stream;
     static ModelServer server;
     static ModelVersion model;
+    static ChromeDriver driver;
 
     @BeforeAll
     static void start() throws Exception {
@@ -76,10 +80,12 @@ class DashboardBrowserITCase {
         server = ModelServer.start(ServerSettings.defaults().withBootstrap(kafka.bootstrapServers()).withTopics(stream.topics)
                 .withBind("127.0.0.1", 0).withModelName(StreamFixture.MODEL));
         assertTrue(server.awaitCaughtUp(60, TimeUnit.SECONDS), "the server read the topics");
+        driver = browser();
     }
 
     @AfterAll
     static void stop() throws Exception {
+        if (driver != null) driver.quit();
         if (server != null) server.close();
         if (stream != null) stream.close();
         if (kafka != null) kafka.close();
@@ -99,50 +105,68 @@ class DashboardBrowserITCase {
         return driver;
     }
 
-    /** Polls the page until the condition holds (60 s at most). */
-    static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Boolean.TRUE.equals(condition.get())) {
-            if (System.nanoTime() > deadline) throw new AssertionError("the dashboard never showed: " + what);
-            Thread.sleep(200);
-        }
+    /** Waits until the condition holds on the page (60 s at most), naming what never showed. */
+    static void await(String what, ExpectedCondition<Boolean> condition) {
+        new WebDriverWait(driver, Duration.ofSeconds(60)).withMessage("the dashboard never showed: " + what).until(condition);
+    }
+
+    /** True once the script returns true on the page. */
+    static ExpectedCondition<Boolean> script(String js, Object... args) {
+        return d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(js, args));
+    }
+
+    @BeforeEach
+    void openTheDashboard() {
+        driver.get(server.uri().toString());
     }
 
     @Test
-    void thumbnailsRenderTheMapHasPointsAndANewCutoutAppears() throws Exception {
-        ChromeDriver driver = browser();
-        try {
-            JavascriptExecutor js = driver;
-            driver.get(server.uri().toString());
-            await("a loaded thumbnail in the feed", () -> (Boolean) js.executeScript(
-                    "return [...document.querySelectorAll('#feed img.thumb')].some(i => i.complete && i.naturalWidth > 0)"));
-            await("points on the map", () -> Integer.parseInt(driver.findElement(By.id("map")).getDomAttribute("data-points")) > 0);
-            await("a flagged cutout in the gallery", () -> !driver.findElements(By.cssSelector("#flagged .card")).isEmpty());
+    void feedAndFlaggedGalleryShowLoadedThumbnails() {
+        await("a loaded thumbnail in the feed",
+                script("return [...document.querySelectorAll('#feed img.thumb')].some(i => i.complete && i.naturalWidth > 0)"));
+        await("a flagged cutout in the gallery, with its thumbnail",
+                script("return [...document.querySelectorAll('#flagged .card img.thumb')].some(i => i.complete && i.naturalWidth > 0)"));
+    }
 
-            StreamFixture.Galaxy fresh = stream.galaxies(77, 0, 1, model).get(0);
-            stream.sendCutout(fresh);
-            stream.sendEmbedding(fresh);
-            stream.flush();
-            await(fresh.id() + " in the live feed, with its thumbnail", () -> (Boolean) js.executeScript(
-                    "const c = document.querySelector('#feed .card[data-id=\"' + arguments[0] + '\"]');"
-                            + " const i = c && c.querySelector('img.thumb'); return !!i && i.complete && i.naturalWidth > 0", fresh.id()));
-
-            String colour = System.getProperty("astropt.dashboard.colour");
-            if (colour != null && !colour.isBlank()) {
-                js.executeScript("const s = document.getElementById('map-colour'); s.value = arguments[0];"
-                        + " s.dispatchEvent(new Event('change'))", colour);
-            }
-            Thread.sleep(1500); // let the map and curve redraw once more for the picture
-            long height = (Long) js.executeScript("return document.documentElement.scrollHeight");
-            driver.manage().window().setSize(new Dimension(1600, (int) Math.min(4000, height + 140)));
-            Thread.sleep(500);
-            byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
-            Files.createDirectories(Path.of("target"));
-            Files.write(Path.of("target", "dashboard.png"), png);
-            String keep = System.getProperty("astropt.screenshot");
-            if (keep != null && !keep.isBlank()) Files.write(Path.of(keep), png);
-        } finally {
-            driver.quit();
+    @Test
+    void mapHasAPointPerEmbedding() throws Exception {
+        await("points on the map", d -> Integer.parseInt(d.findElement(By.id("map")).getDomAttribute("data-points")) > 0);
+        String colour = System.getProperty("astropt.dashboard.colour");
+        if (colour != null && !colour.isBlank()) {
+            // drawMap runs in the change handler, so the map is redrawn when the script returns
+            ((JavascriptExecutor) driver).executeScript("const s = document.getElementById('map-colour'); s.value = arguments[0];"
+                    + " s.dispatchEvent(new Event('change'))", colour);
         }
+        screenshot();
+    }
+
+    @Test
+    void aCutoutProducedAfterThePageLoadedAppearsInTheFeed() throws Exception {
+        await("the feed", script("return document.querySelectorAll('#feed .card').length > 0"));
+        StreamFixture.Galaxy fresh = stream.galaxies(77, 0, 1, model).get(0);
+        stream.sendCutout(fresh);
+        stream.sendEmbedding(fresh);
+        stream.flush();
+        await(fresh.id() + " in the live feed, with its thumbnail", script(
+                "const c = document.querySelector('#feed .card[data-id=\"' + arguments[0] + '\"]');"
+                        + " const i = c && c.querySelector('img.thumb'); return !!i && i.complete && i.naturalWidth > 0", fresh.id()));
+    }
+
+    /** The whole page as target/dashboard.png (and at -Dastropt.screenshot, for the README's picture). */
+    static void screenshot() throws Exception {
+        JavascriptExecutor js = driver;
+        if (System.getProperty("astropt.dashboard.model") != null) {
+            await("the training curve of the trained model", script("return document.getElementById('curve-legend').children.length > 0"));
+        }
+        long height = (Long) js.executeScript("return document.documentElement.scrollHeight");
+        int target = (int) Math.min(4000, height + 140);
+        driver.manage().window().setSize(new Dimension(1600, target));
+        await("the page laid out in the taller window", script(
+                "return document.documentElement.clientHeight >= Math.min(document.documentElement.scrollHeight, arguments[0] - 200)", target));
+        byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", "dashboard.png"), png);
+        String keep = System.getProperty("astropt.screenshot");
+        if (keep != null && !keep.isBlank()) Files.write(Path.of(keep), png);
     }
 }

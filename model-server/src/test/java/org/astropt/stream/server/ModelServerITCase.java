@@ -2,7 +2,6 @@ package org.astropt.stream.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -257,10 +256,14 @@ class ModelServerITCase {
     }
 
     @Test
-    void refusesToBindBeyondLoopbackWithoutAToken() {
+    void refusesToBindBeyondLoopbackWithoutAToken() throws Exception {
         ServerSettings open = ServerSettings.defaults().withBootstrap(kafka.bootstrapServers()).withTopics(stream.topics).withBind("0.0.0.0", 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelServer.start(open));
         assertTrue(e.getMessage().contains("server.token"), e.getMessage());
-        assertNotNull(ServerSettings.defaults().withBind("0.0.0.0", 0).withToken("t"));
+        try (ModelServer guarded = ModelServer.start(open.withToken(TOKEN))) {
+            HttpResponse<byte[]> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guarded.port() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, health.statusCode(), "with a token the server starts on 0.0.0.0 and answers");
+        }
     }
 }

@@ -77,8 +77,8 @@ public final class AdamW implements AutoCloseable {
         }
         AstroPTModel.disableGradientsOnThisThread();
         for (Slot s : slots) {
-            s.m().set(moments.get("m." + s.name()).toFloats());
-            s.v().set(moments.get("v." + s.name()).toFloats());
+            Checkpoint.overwrite(s.m(), moments.get("m." + s.name()).toFloats());
+            Checkpoint.overwrite(s.v(), moments.get("v." + s.name()).toFloats());
         }
         this.step = stepCount;
     }

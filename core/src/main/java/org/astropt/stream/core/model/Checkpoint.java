@@ -1,6 +1,8 @@
 package org.astropt.stream.core.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,7 +87,20 @@ public final class Checkpoint {
                     + ": " + String.join("; ", problems));
         }
         AstroPTModel.disableGradientsOnThisThread(); // copying into a leaf that records gradients is refused
-        network.namedParameters().forEach((name, p) -> p.getArray().set(found.get(name).toFloats()));
+        network.namedParameters().forEach((name, p) -> overwrite(p.getArray(), found.get(name).toFloats()));
+    }
+
+    /**
+     * Writes values over an array in place, as a full-slice index put. Not {@code NDArray.set(float[])}: DJL's
+     * native side of that builds libtorch's deprecated AutoNonVariableTypeMode guard, and libtorch prints a
+     * deprecation warning on stderr, which reached the console of every command that loads a model.
+     * Gradients must be off on this thread (a leaf that records them refuses in-place writes).
+     */
+    static void overwrite(NDArray target, float[] values) {
+        String everything = String.join(",", Collections.nCopies(Math.max(1, target.getShape().dimension()), ":"));
+        try (NDArray source = target.getManager().create(values, target.getShape())) {
+            target.set(new NDIndex(everything), source);
+        }
     }
 
     /** One line per mismatch: missing tensors, unexpected tensors, wrong shapes, wrong dtypes. */

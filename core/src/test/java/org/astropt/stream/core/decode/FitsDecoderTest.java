@@ -15,10 +15,10 @@ import java.util.List;
 import nom.tam.fits.NullDataHDU;
 import nom.tam.image.compression.hdu.CompressedImageHDU;
 import org.astropt.stream.core.InvalidCutoutException;
+import org.astropt.stream.core.SharedFixtures;
 import org.astropt.stream.core.image.CutoutImage;
 import org.astropt.stream.core.io.Npy;
 import org.astropt.stream.schemas.ImageFormat;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -235,8 +235,7 @@ class FitsDecoderTest {
 
     @Test
     void referenceFixtureFitsCubeEqualsItsDisplayOrientedNpy() throws Exception {
-        Path dir = Path.of(System.getProperty("astropt.shared", "../shared"), "fixtures", "astropt-v1-tiny");
-        Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("image.fits")), "fixtures absent: " + dir);
+        Path dir = SharedFixtures.tiny("image.fits").getParent();
         Npy.Array expected = Npy.read(dir.resolve("image.npy"));
         CutoutImage image = decoder.decode(dir.resolve("image.fits"));
         int c = expected.size(0), h = expected.size(1), w = expected.size(2);

@@ -8,18 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.astropt.stream.core.InvalidCutoutException;
+import org.astropt.stream.core.SharedFixtures;
 import org.astropt.stream.core.image.CutoutImage;
 import org.astropt.stream.schemas.ImageFormat;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Assumptions;
 
 /** The real sample files of ../shared/data/real (SOURCES.md), decoded as users will decode them. */
 class RealDataTest {
@@ -29,8 +28,7 @@ class RealDataTest {
 
     @BeforeAll
     static void findData() {
-        dir = Path.of(System.getProperty("astropt.shared", "../shared"), "data", "real");
-        Assumptions.assumeTrue(Files.isDirectory(dir), "real sample data absent: " + dir);
+        dir = SharedFixtures.realData();
     }
 
     private static Path file(String name) { return dir.resolve(name); }

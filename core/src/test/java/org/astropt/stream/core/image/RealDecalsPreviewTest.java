@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -14,16 +13,14 @@ import java.util.Map;
 import nom.tam.fits.BasicHDU;
 import nom.tam.fits.Fits;
 
-import org.junit.jupiter.api.Assumptions;
+import org.astropt.stream.core.SharedFixtures;
 import org.junit.jupiter.api.Test;
 
 /** The preview renderer on real DECaLS DR9 CCD crops (g, r, z) holding one saturated star. */
 class RealDecalsPreviewTest {
 
     private static Path realData() {
-        Path dir = Path.of(System.getProperty("astropt.shared", "../shared"), "data", "real");
-        Assumptions.assumeTrue(Files.isDirectory(dir), "real sample data absent: " + dir.toAbsolutePath());
-        return dir;
+        return SharedFixtures.realData("decals_dr9_S4_g.fits").getParent();
     }
 
     /** One band as display-orientation pixels (FITS rows flipped), 100 x 100, median subtracted. */

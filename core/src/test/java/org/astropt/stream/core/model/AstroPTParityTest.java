@@ -6,11 +6,10 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import org.astropt.stream.core.SharedFixtures;
 import org.astropt.stream.core.io.Npy;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +23,7 @@ class AstroPTParityTest {
 
     @BeforeAll
     static void load() throws Exception {
-        dir = Fixtures.tiny();
-        Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("weights.safetensors")), "fixture absent: " + dir);
+        dir = SharedFixtures.tiny("weights.safetensors").getParent();
         model = Checkpoint.load(dir, Device.cpu());
     }
 

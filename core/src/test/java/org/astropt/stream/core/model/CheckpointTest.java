@@ -45,16 +45,51 @@ class CheckpointTest {
     }
 
     @Test
-    void presetSizesMatchTheirNames() {
+    void presetSizesAreTheArchitecturesExactCount() {
         // Counted from the declared shapes; nothing is allocated.
-        assertEquals(89.0, count("89M") / 1e6, 1.5);
-        assertEquals(309.0, count("309M") / 1e6, 6);
-        assertEquals(1.0, count("1M") / 1e6, 0.5);
+        for (String preset : List.of("1M", "89M", "309M")) {
+            assertEquals(fromArchitecture(ModelConfig.preset(preset).config()), count(preset), preset);
+        }
+        assertEquals(1_198_592L, count("1M"));
+        assertEquals(89_873_664L, count("89M"));
+        assertEquals(309_910_272L, count("309M"));
+    }
+
+    /** The parameter count of the reference model, written out layer by layer (bias=false: the block Linears and LayerNorms have no biases). */
+    private static long fromArchitecture(ModelConfig c) {
+        long e = c.nEmbd();
+        long d = (long) c.patchSize() * c.patchSize() * c.nChan(); // pixels in a patch
+        long wte = (d * e + e) + (e * e + e);                       // Linear(D -> E), Linear(E -> E), with biases
+        long wpe = (long) c.blockSize() * e;
+        long block = e + 3 * e * e + e * e                          // ln_1, c_attn, attn c_proj
+                + e + 4 * e * e + 4 * e * e;                        // ln_2, c_fc, mlp c_proj
+        long lnF = e;
+        long head = (e * 2 * e + 2 * e) + (2 * e * e + e) + (e * d + d); // Linear(E -> 2E), Linear(2E -> E), Linear(E -> D)
+        return wte + wpe + c.nLayer() * block + lnF + head;
     }
 
     private static long count(String preset) {
         return new AstroPTBlock(ModelConfig.preset(preset).config()).namedParameters().values().stream()
                 .mapToLong(p -> p.getShape().size()).sum();
+    }
+
+    @Test
+    void restoredOptimizerMomentsAreTheSavedOnes() {
+        try (AstroPTModel model = AstroPTModel.create(SMALL, Device.cpu(), 7);
+             AdamW adamw = new AdamW(model, AdamW.Settings.ASTROPT)) {
+            Map<String, Tensor> saved = new LinkedHashMap<>();
+            int k = 0;
+            for (Map.Entry<String, Tensor> e : adamw.moments().entrySet()) {
+                float[] values = new float[Math.toIntExact(e.getValue().elementCount())];
+                for (int i = 0; i < values.length; i++) values[i] = 0.25f * k++;
+                saved.put(e.getKey(), Tensor.of(e.getValue().shape(), values, Dtype.F32));
+            }
+            adamw.restore(saved, 42);
+            assertEquals(42, adamw.stepCount());
+            Map<String, Tensor> back = adamw.moments();
+            assertEquals(saved.keySet(), back.keySet());
+            for (String name : saved.keySet()) assertArrayEquals(saved.get(name).toFloats(), back.get(name).toFloats(), name);
+        }
     }
 
     @Test

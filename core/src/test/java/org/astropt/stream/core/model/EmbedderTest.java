@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +15,9 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.astropt.stream.core.SharedFixtures;
 import org.astropt.stream.core.io.Npy;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -127,8 +126,7 @@ class EmbedderTest {
 
     @Test
     void fixtureEmbeddingAndSurpriseThroughTheEmbedder() throws Exception {
-        Path dir = Fixtures.tiny();
-        Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("weights.safetensors")), "fixture absent: " + dir);
+        Path dir = SharedFixtures.tiny("weights.safetensors").getParent();
         Npy.Array tokens = Npy.read(dir.resolve("tokens.npy")); // [16][768]
         float[][] seq = new float[tokens.size(0)][tokens.size(1)];
         for (int t = 0; t < seq.length; t++) System.arraycopy(tokens.data(), t * seq[t].length, seq[t], 0, seq[t].length);

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
+import org.astropt.stream.core.SharedFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,8 +55,7 @@ class ModelConfigTest {
 
     @Test
     void readsTheFixtureConfig() throws Exception {
-        Path file = Fixtures.tiny().resolve("config.json");
-        Assumptions.assumeTrue(Files.isRegularFile(file), "fixture absent: " + file);
+        Path file = SharedFixtures.tiny("config.json");
         ModelConfig c = ModelConfig.read(file);
         assertEquals(new ModelConfig(2, 4, 64, 3, 1024, 16, false, 0.0), c);
     }

@@ -11,9 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.astropt.stream.core.SharedFixtures;
 import org.astropt.stream.core.model.Safetensors.Dtype;
 import org.astropt.stream.core.model.Safetensors.Tensor;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,8 +66,7 @@ class SafetensorsTest {
 
     @Test
     void readsTheFixtureWeights() throws Exception {
-        Path file = Fixtures.tiny().resolve("weights.safetensors");
-        Assumptions.assumeTrue(Files.isRegularFile(file), "fixture absent: " + file);
+        Path file = SharedFixtures.tiny("weights.safetensors");
         Map<String, Tensor> t = Safetensors.read(file);
         assertEquals(24, t.size());
         assertArrayEquals(new long[] {1024, 64}, t.get("transformer.wpe.weight").shape());

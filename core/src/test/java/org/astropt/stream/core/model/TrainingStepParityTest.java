@@ -2,14 +2,13 @@ package org.astropt.stream.core.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.astropt.stream.core.SharedFixtures;
 import org.astropt.stream.core.io.Npy;
 import org.astropt.stream.core.model.Safetensors.Dtype;
 import org.astropt.stream.core.model.Safetensors.Tensor;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** One training step against the PyTorch reference: the loss before it and every weight after it. */
@@ -17,8 +16,7 @@ class TrainingStepParityTest {
 
     @Test
     void lossAndWeightsAfterOneAdamWStepMatchTheReference() throws Exception {
-        Path dir = Fixtures.tiny();
-        Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("weights_after_step.safetensors")), "fixture absent: " + dir);
+        Path dir = SharedFixtures.tiny("weights_after_step.safetensors").getParent();
         // The fixture README's settings: lr 1e-3, betas (0.9, 0.95), eps 1e-8, decay 0.1 on 2+ dim tensors, clip 1.0.
         Trainer.Settings settings = new Trainer.Settings(2, 1, 1, LrSchedule.of(1e-3, 0, 1), 1.0,
                 new AdamW.Settings(0.9, 0.95, 1e-8, 0.1), 0, 0);

@@ -3,15 +3,14 @@ package org.astropt.stream.core.token;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import nom.tam.fits.Fits;
 import nom.tam.fits.ImageHDU;
+import org.astropt.stream.core.SharedFixtures;
 import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.image.CutoutImage;
 import org.astropt.stream.core.io.Npy;
@@ -28,10 +27,7 @@ class TokenizerParityTest {
 
     @BeforeEach
     void findFixture() {
-        String shared = System.getProperty("astropt.shared");
-        assumeTrue(shared != null, "system property astropt.shared is not set: run through Maven");
-        fixture = Path.of(shared, "fixtures", "astropt-v1-tiny");
-        assumeTrue(Files.isDirectory(fixture), "reference fixtures absent: " + fixture);
+        fixture = SharedFixtures.tiny("image.npy").getParent();
     }
 
     @Test
