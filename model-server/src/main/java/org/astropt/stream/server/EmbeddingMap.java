@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The dashboard's 2-D map: the newest {@code maxPoints} unit embeddings of the current model projected
+ * The dashboard's 2-D map: the newest {@code maxPoints} embeddings of the current model, as the index
+ * compares them (standardised with the version's statistics where it published them, then unit length), projected
  * on the two leading principal components of their bulk ({@link #bulk}), each point with its surprise, truth labels
  * and flags so the browser can colour it. Recomputed at most every {@code intervalMs}; between two
  * recomputations every caller gets the same map. Thread-safe.
@@ -28,7 +29,7 @@ public final class EmbeddingMap {
         this.intervalMs = intervalMs;
     }
 
-    /** {model, points: [Point], explained: [pc1, pc2], computedAt}; points empty before any embedding. */
+    /** {model, standardisedWith, points: [Point], explained: [pc1, pc2], computedAt}; points empty before any embedding. */
     public synchronized Map<String, Object> current(long nowMs) {
         if (cached != null && nowMs - computedAt < intervalMs) return cached;
         cached = compute(nowMs);
@@ -88,6 +89,7 @@ public final class EmbeddingMap {
             }
         }
         out.put("model", model);
+        out.put("standardisedWith", catalogue.standardisedWith(model));
         out.put("explained", explained);
         out.put("points", points);
         out.put("computedAt", nowMs);

@@ -208,6 +208,8 @@ final class HttpApi extends Handler.Abstract {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id);
         out.put("model", o.modelKey());
+        // the version whose embedding-stats.json standardised the compared vectors; null: raw cosine (a version without them)
+        out.put("standardisedWith", server.catalogue().standardisedWith(o.modelKey()));
         out.put("k", k);
         out.put("searchMicros", micros);
         out.put("neighbours", neighbours(found));

@@ -10,17 +10,26 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.astropt.stream.core.model.EmbeddingStats;
+import org.astropt.stream.core.model.InvalidCheckpointException;
+import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.schemas.Embedding;
 import org.astropt.stream.schemas.Flag;
+import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.schemas.StageTimings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The in-memory picture of the stream that the API and dashboard read: one {@link ObjectView} per object
  * (at most {@code capacity}, the least recently updated leave first, taking their vector out of the
  * {@link SimilarityIndex} with them), the newest embedded objects for the live feed, and the newest flags.
- * Fed by {@link TopicReader}; thread-safe.
+ * Each model version's published embedding statistics (embedding-stats.json beside local weights) go to the
+ * index, which compares that version's vectors standardised with them. Fed by {@link TopicReader}; thread-safe.
  */
 public final class ObjectCatalogue {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectCatalogue.class);
 
     /** One Flag record as GET /flags shows it. */
     public record FlagView(String id, String kind, double score, double threshold, String modelName, Long modelVersion,
@@ -33,6 +42,8 @@ public final class ObjectCatalogue {
     private final LinkedHashMap<String, ObjectView> objects = new LinkedHashMap<>();
     private final Deque<String> recent = new ArrayDeque<>();
     private final Deque<FlagView> flags = new ArrayDeque<>();
+    /** name:version of every model version whose statistics were looked for (once each: a version has several records). */
+    private final Set<String> statisticsLookedFor = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long seq;
     private String latestModel;
 
@@ -63,6 +74,40 @@ public final class ObjectCatalogue {
         recent.addFirst(e.getId());
         while (recent.size() > 4 * feedSize) recent.removeLast();
         return v;
+    }
+
+    /**
+     * A model version record arrived: the first for its name:version reads the statistics it published (local
+     * file: weights only, {@link ModelFolder#embeddingStats}) into the index; without them (an older version, a
+     * remote store, an unreadable file) its vectors are compared raw, and the log says so once.
+     */
+    public void onModelVersion(ModelVersion v) {
+        String key = v.getName() + ":" + v.getVersion();
+        if (!statisticsLookedFor.add(key)) return;
+        java.util.Optional<ModelFolder> folder = ModelFolder.at(v.getWeightsUri());
+        if (folder.isEmpty()) {
+            LOG.info("model {}: weights at {} are not in a local folder, so its embedding statistics are not read; /similar and the map compare its raw embeddings",
+                    key, v.getWeightsUri());
+            return;
+        }
+        try {
+            java.util.Optional<EmbeddingStats> stats = folder.get().embeddingStats();
+            if (stats.isPresent()) {
+                index.useStatistics(key, stats.get());
+                LOG.info("model {}: /similar and the map compare its embeddings standardised with its {} ({} held-out embeddings)",
+                        key, ModelFolder.EMBEDDING_STATS_FILE, stats.get().count());
+            } else {
+                LOG.info("model {} publishes no embedding statistics (no {} in {}: made before versions published them); /similar and the map compare its raw embeddings",
+                        key, ModelFolder.EMBEDDING_STATS_FILE, folder.get());
+            }
+        } catch (InvalidCheckpointException e) {
+            LOG.warn("model {}: {}; /similar and the map compare its raw embeddings", key, e.getMessage());
+        }
+    }
+
+    /** name:version whose published statistics standardise the model's vectors; null when they are compared raw. */
+    public String standardisedWith(String model) {
+        return model != null && index.statistics(model) != null ? model : null;
     }
 
     public synchronized void onFlag(Flag f, long now) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.astropt.stream.core.model.EmbeddingStats;
 
 /**
  * Exact nearest neighbours by cosine similarity: one unit vector per object id (the latest embedding
@@ -19,7 +20,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Each vector is tagged with the model that made it ({@code name:version}): embeddings of different
  * versions live in different spaces, so a search compares only vectors of the query's model.
- * Thread-safe: searches share a read lock, updates take the write lock.
+ *
+ * <p>Similarity is the cosine of standardised vectors, (v - mean) / std with the statistics the model
+ * version published ({@link #useStatistics}, from its embedding-stats.json): AstroPT embeddings share a large
+ * common direction, and raw cosine says 0.999 for almost every pair (docs/BENCHMARKS.md, "Similarity").
+ * A model without statistics (a version from before they were published) is compared on raw vectors.
+ * Statistics that arrive after some of the model's vectors restandardise those, so one model's vectors are
+ * always in one space. Thread-safe: searches share a read lock, updates take the write lock.
  */
 public final class SimilarityIndex {
 
@@ -36,8 +43,12 @@ public final class SimilarityIndex {
     private final List<String> ids = new ArrayList<>();
     private final List<float[]> vectors = new ArrayList<>();
     private final List<String> models = new ArrayList<>();
-    /** |v| of each stored vector, so {@link #vector} gives back what was put. */
-    private final List<Float> norms = new ArrayList<>();
+    /** |z| of each stored vector z (standardised or raw), so {@link #vector} gives back what was put. */
+    private final List<Double> norms = new ArrayList<>();
+    /** The statistics each stored vector was standardised with; null: raw. */
+    private final List<EmbeddingStats> standardisedWith = new ArrayList<>();
+    /** name:version -> the statistics that version published. */
+    private final Map<String, EmbeddingStats> statistics = new HashMap<>();
     private final List<Integer> free = new ArrayList<>();
 
     public SimilarityIndex(int capacity) {
@@ -45,9 +56,8 @@ public final class SimilarityIndex {
         this.capacity = capacity;
     }
 
-    /** Stores (a normalised copy of) the object's vector; replaces what the id had; evicts the eldest id when full. */
+    /** Stores (a standardised, normalised copy of) the object's vector; replaces what the id had; evicts the eldest id when full. */
     public void put(String id, String model, float[] vector) {
-        float[] unit = normalised(vector);
         lock.writeLock().lock();
         try {
             Integer slot = slots.remove(id);
@@ -58,9 +68,8 @@ public final class SimilarityIndex {
             }
             if (slot == null) slot = free.isEmpty() ? newSlot() : free.remove(free.size() - 1);
             ids.set(slot, id);
-            vectors.set(slot, unit);
             models.set(slot, model);
-            norms.set(slot, norm(vector));
+            store(slot, vector, statistics.get(model));
             slots.put(id, slot);
         } finally {
             lock.writeLock().unlock();
@@ -76,6 +85,7 @@ public final class SimilarityIndex {
             vectors.set(slot, null);
             models.set(slot, null);
             norms.set(slot, null);
+            standardisedWith.set(slot, null);
             free.add(slot);
         } finally {
             lock.writeLock().unlock();
@@ -87,7 +97,54 @@ public final class SimilarityIndex {
         vectors.add(null);
         models.add(null);
         norms.add(null);
+        standardisedWith.add(null);
         return ids.size() - 1;
+    }
+
+    /** The slot's unit vector and norm of v standardised with stats (raw when null or of another width). Under the write lock. */
+    private void store(int slot, float[] v, EmbeddingStats stats) {
+        EmbeddingStats used = stats != null && stats.dimensions() == v.length ? stats : null;
+        float[] z = used != null ? used.standardise(v) : v;
+        vectors.set(slot, normalised(z));
+        norms.set(slot, norm(z));
+        standardisedWith.set(slot, used);
+    }
+
+    /**
+     * The statistics model version {@code model} published: its vectors, those stored now and those to come,
+     * are compared standardised with them. Null goes back to raw vectors.
+     */
+    public void useStatistics(String model, EmbeddingStats stats) {
+        lock.writeLock().lock();
+        try {
+            if (stats == null) statistics.remove(model);
+            else statistics.put(model, stats);
+            for (int slot : slots.values()) {
+                if (model.equals(models.get(slot)) && standardisedWith.get(slot) != stats) store(slot, raw(slot), stats);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** The statistics the vectors of {@code model} are standardised with; null when they are compared raw. */
+    public EmbeddingStats statistics(String model) {
+        lock.readLock().lock();
+        try {
+            return statistics.get(model);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The vector of a slot as it was put: unit * |z|, unstandardised. Under a lock. */
+    private float[] raw(int slot) {
+        float[] unit = vectors.get(slot);
+        double n = norms.get(slot);
+        float[] z = new float[unit.length];
+        for (int i = 0; i < z.length; i++) z[i] = (float) (unit[i] * n);
+        EmbeddingStats used = standardisedWith.get(slot);
+        return used == null ? z : used.unstandardise(z);
     }
 
     /** The vector as it was put (up to float rounding), or null when the id is not indexed. */
@@ -95,11 +152,7 @@ public final class SimilarityIndex {
         lock.readLock().lock();
         try {
             Integer slot = slots.get(id);
-            if (slot == null) return null;
-            float[] out = vectors.get(slot).clone();
-            float n = norms.get(slot);
-            for (int i = 0; i < out.length; i++) out[i] *= n;
-            return out;
+            return slot == null ? null : raw(slot);
         } finally {
             lock.readLock().unlock();
         }
@@ -126,11 +179,12 @@ public final class SimilarityIndex {
         }
     }
 
-    /** The k stored objects of {@code model} most similar to {@code query}, best first. */
+    /** The k stored objects of {@code model} most similar to {@code query} (a raw embedding of that model), best first. */
     public List<Neighbour> nearest(float[] query, String model, int k) {
-        float[] unit = normalised(query);
         lock.readLock().lock();
         try {
+            EmbeddingStats stats = statistics.get(model);
+            float[] unit = normalised(stats != null && stats.dimensions() == query.length ? stats.standardise(query) : query);
             return scan(unit, model, k, null);
         } finally {
             lock.readLock().unlock();
@@ -157,7 +211,7 @@ public final class SimilarityIndex {
         return out;
     }
 
-    /** The newest {@code limit} vectors of one model, keyed by id, oldest first (for the map). */
+    /** The newest {@code limit} vectors of one model as compared (standardised, unit length), keyed by id, oldest first (for the map). */
     public LinkedHashMap<String, float[]> newest(String model, int limit) {
         lock.readLock().lock();
         try {
@@ -205,10 +259,10 @@ public final class SimilarityIndex {
         return (s0 + s1) + (s2 + s3);
     }
 
-    private static float norm(float[] v) {
+    private static double norm(float[] v) {
         double sum = 0;
         for (float x : v) sum += (double) x * x;
-        return Double.isFinite(sum) ? (float) Math.sqrt(sum) : 0f;
+        return Double.isFinite(sum) ? Math.sqrt(sum) : 0;
     }
 
     /** v / |v|; a zero vector stays zero (similarity 0 to everything), and so does one with NaN or infinite values. */

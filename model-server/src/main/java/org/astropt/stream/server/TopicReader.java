@@ -160,7 +160,11 @@ final class TopicReader implements AutoCloseable {
         if (r.value() == null) return; // a tombstone on a compacted topic
         try {
             switch (role) {
-                case Topics.MODELS -> versions.add(ModelRegistry.decode(r.value()));
+                case Topics.MODELS -> {
+                    var v = ModelRegistry.decode(r.value());
+                    versions.add(v);
+                    catalogue.onModelVersion(v);
+                }
                 case Topics.FLAGS -> catalogue.onFlag(flags.decode(r.value()), now);
                 case Topics.EMBEDDINGS -> onEmbedding(embeddings.decode(r.value()), now);
                 case Topics.CUTOUTS -> onCutout(cutouts.decode(r.value()), now);

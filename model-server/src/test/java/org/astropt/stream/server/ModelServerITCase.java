@@ -26,6 +26,7 @@ import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.sim.SurveyWriter;
 import org.astropt.stream.kafka.CommittedRecords;
 import org.astropt.stream.kafka.LocalKafkaBroker;
@@ -58,6 +59,7 @@ class ModelServerITCase {
     static List<StreamFixture.Galaxy> galaxies;
     static ModelVersion v1;
     static ModelVersion v2;
+    static EmbeddingStats v1Statistics;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -71,6 +73,7 @@ class ModelServerITCase {
         stream.sendModel(v2);
         System.err.printf("broker and models: %.1f s%n", (System.nanoTime() - t0) / 1e9);
         galaxies = stream.galaxies(11, 0, 40, v1);
+        v1Statistics = stream.publishStatistics(v1, stream.galaxies(12, 0, 20, v1)); // v2 publishes none, as versions made before them
         System.err.printf("galaxies: %.1f s%n", (System.nanoTime() - t0) / 1e9);
         for (StreamFixture.Galaxy g : galaxies) {
             stream.sendCutout(g);
@@ -130,14 +133,17 @@ class ModelServerITCase {
         JsonNode r = json("/similar/" + query.id() + "?k=5");
         List<StreamFixture.Galaxy> others = new ArrayList<>(galaxies);
         others.remove(query);
-        others.sort(Comparator.comparingDouble(g -> -SimilarityIndexTest.cosine(vector(query), vector(g))));
+        // cosine of the vectors standardised with the statistics v1 published
+        float[] q = v1Statistics.standardise(vector(query));
+        others.sort(Comparator.comparingDouble(g -> -SimilarityIndexTest.cosine(q, v1Statistics.standardise(vector(g)))));
         assertEquals(5, r.get("neighbours").size());
         for (int i = 0; i < 5; i++) {
             JsonNode n = r.get("neighbours").get(i);
             assertEquals(others.get(i).id(), n.get("id").asText(), "rank " + i);
-            assertEquals(SimilarityIndexTest.cosine(vector(query), vector(others.get(i))), n.get("similarity").asDouble(), 1e-5);
+            assertEquals(SimilarityIndexTest.cosine(q, v1Statistics.standardise(vector(others.get(i)))), n.get("similarity").asDouble(), 1e-5);
         }
         assertEquals(StreamFixture.MODEL + ":1", r.get("model").asText());
+        assertEquals(StreamFixture.MODEL + ":1", r.get("standardisedWith").asText(), "v1 published its statistics");
         assertEquals(404, get("/similar/no-such-object").statusCode());
         assertEquals(400, get("/similar/" + query.id() + "?k=zero").statusCode());
     }
@@ -183,6 +189,7 @@ class ModelServerITCase {
 
         JsonNode map = json("/api/map");
         assertEquals(40, map.get("points").size());
+        assertEquals(StreamFixture.MODEL + ":1", map.get("standardisedWith").asText());
         JsonNode feed = json("/api/feed?limit=10");
         assertEquals(10, feed.get("objects").size());
         for (int i = 1; i < 10; i++) {

@@ -19,6 +19,7 @@ import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.model.TrainLog;
 import org.astropt.stream.core.model.Embedder;
+import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.Safetensors;
 import org.astropt.stream.core.sim.SurveyWriter;
@@ -41,7 +42,7 @@ import org.astropt.stream.schemas.StageTimings;
 /**
  * What the pipeline would leave on the topics, made directly: synthetic grz cutouts (FITS, truth in the
  * header), their embeddings from a real random-weight AstroPT (DJL), flags, and model versions whose
- * weights, metrics.json and train-log.csv sit in a model folder. One set of topics per fixture on a
+ * weights, metrics.json, train-log.csv and (where published) embedding-stats.json sit in a model folder. One set of topics per fixture on a
  * shared in-process broker.
  */
 final class StreamFixture implements AutoCloseable {
@@ -115,6 +116,17 @@ final class StreamFixture implements AutoCloseable {
                 .setStatus(status)
                 .setCreatedTime(Instant.now())
                 .build();
+    }
+
+    /** What the trainer publishes beside a version: the mean and std of its embeddings of other cutouts (embedding-stats.json). */
+    EmbeddingStats publishStatistics(ModelVersion v, List<Galaxy> reference) throws IOException {
+        EmbeddingStats stats = EmbeddingStats.of(reference.stream().map(g -> {
+            float[] out = new float[g.embedding().getVector().size()];
+            for (int i = 0; i < out.length; i++) out[i] = g.embedding().getVector().get(i);
+            return out;
+        }).toList());
+        new ModelFolder(modelDir.resolve("v" + v.getVersion())).writeEmbeddingStats(stats);
+        return stats;
     }
 
     void sendModel(ModelVersion v) {

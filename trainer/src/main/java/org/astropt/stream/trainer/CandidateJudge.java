@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.Embedder;
+import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.model.Safetensors;
@@ -33,7 +35,8 @@ import org.astropt.stream.schemas.TokenSequence;
 /**
  * Judges a round's candidate against the serving version and publishes the verdict on astropt.models.
  * It measures the candidate's held-out loss and the PROMOTED version's on the same sequences at the same
- * time, plus the linear probes, and writes them to the version folder's metrics.json before storing it.
+ * time, plus the linear probes, and writes them to the version folder's metrics.json before storing it, with
+ * the mean and std of its held-out embeddings (embedding-stats.json, for standardised similarity).
  * It then publishes the stored candidate as CANDIDATE, then PROMOTED when its loss is below the serving
  * version's (or nothing served), else REJECTED with both numbers in the note. A resumed publication finds
  * what a previous attempt published by the weights' sha256 and publishes only what is missing.
@@ -106,12 +109,27 @@ final class CandidateJudge implements AutoCloseable {
         Checkpoint.save(model, candidate, Safetensors.Dtype.F32);
         new ModelFolder(candidate).writeMetrics(metrics);
         log.copyTo(candidate.resolve(ModelFolder.TRAIN_LOG_FILE));
+        writeEmbeddingStats(model, tokens, new ModelFolder(candidate));
         URI folder = store.put(candidate);
         state.candidateUri = folder.toString();
         state.candidateSha = Checkpoint.sha256(candidate.resolve(Checkpoint.WEIGHTS_FILE));
         state.phase = TrainerState.Phase.TRAINED;
         state.save(stateDir);
         FileModelStore.deleteTree(candidate);
+    }
+
+    /**
+     * embedding-stats.json: the mean and std of the candidate's embeddings of the held-out sequences, which
+     * /similar and the dashboard's map standardise its embeddings with. None when fewer than two sequences.
+     */
+    static void writeEmbeddingStats(AstroPTModel model, List<float[][]> heldOut, ModelFolder folder) throws IOException {
+        if (heldOut.size() < 2) return;
+        try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
+            List<float[]> embeddings = embedder.embed(heldOut).stream().map(Embedder.Result::embedding).toList();
+            folder.writeEmbeddingStats(EmbeddingStats.of(embeddings));
+        } catch (IllegalArgumentException e) {
+            // fewer than two finite embeddings (a diverged model): no file; the server compares raw vectors and says so
+        }
     }
 
     /**

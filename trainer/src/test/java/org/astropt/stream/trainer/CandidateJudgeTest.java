@@ -1,11 +1,23 @@
 package org.astropt.stream.trainer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import org.astropt.stream.core.model.AstroPTModel;
+import org.astropt.stream.core.model.Embedder;
+import org.astropt.stream.core.model.EmbeddingStats;
+import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.schemas.ModelStatus;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The promotion decision and the record's metrics, without Kafka or a model. */
 class CandidateJudgeTest {
@@ -40,5 +52,32 @@ class CandidateJudgeTest {
         written.put("heldout_loss", 0.29);
         written.put("probe_r2.MAG_R", 0.8);
         assertEquals(Map.of("round", 2.0, "heldout_loss", 0.29, "probe_r2.MAG_R", 0.8), CandidateJudge.recordMetrics(written));
+    }
+
+    @Test
+    void theVersionFolderPublishesTheMeanAndStdOfTheCandidatesHeldOutEmbeddings(@TempDir Path dir) throws Exception {
+        Random r = new Random(5);
+        List<float[][]> heldOut = new ArrayList<>();
+        for (int s = 0; s < 12; s++) {
+            float[][] tokens = new float[16][16 * 16 * 3];
+            for (float[] t : tokens) for (int i = 0; i < t.length; i++) t[i] = (float) r.nextGaussian();
+            heldOut.add(tokens);
+        }
+        try (AstroPTModel model = AstroPTModel.create(ModelConfig.of(1, 2, 32), AstroPTModel.defaultDevice(), 3)) {
+            CandidateJudge.writeEmbeddingStats(model, heldOut.subList(0, 1), new ModelFolder(dir.resolve("one")));
+            assertTrue(new ModelFolder(dir.resolve("one")).embeddingStats().isEmpty(), "one sequence has no spread: no file");
+
+            CandidateJudge.writeEmbeddingStats(model, heldOut, new ModelFolder(dir.resolve("candidate")));
+            EmbeddingStats written = new ModelFolder(dir.resolve("candidate")).embeddingStats().orElseThrow();
+            List<float[]> embeddings;
+            try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
+                embeddings = embedder.embed(heldOut).stream().map(Embedder.Result::embedding).toList();
+            }
+            EmbeddingStats expected = EmbeddingStats.of(embeddings);
+            assertEquals(12, written.count());
+            assertEquals(32, written.dimensions());
+            assertArrayEquals(expected.mean(), written.mean(), 1e-5f);
+            assertArrayEquals(expected.std(), written.std(), 1e-5f);
+        }
     }
 }

@@ -61,7 +61,7 @@ class ContinuousTrainerITCase {
             Path folder = trainer.store().open(v1.folder());
             assertEquals(v1.sha256(), folder.getFileName().toString(), "the store names a version's folder by its weights' sha256");
             assertEquals(v1.sha256(), Checkpoint.sha256(folder.resolve(Checkpoint.WEIGHTS_FILE)));
-            for (String f : List.of("config.json", "weights.safetensors", "metrics.json", "train-log.csv")) {
+            for (String f : List.of("config.json", "weights.safetensors", "metrics.json", "train-log.csv", "embedding-stats.json")) {
                 assertTrue(Files.isRegularFile(folder.resolve(f)), f);
             }
             assertEquals(21, Files.readAllLines(folder.resolve("train-log.csv")).size(), "header and one row per step");

@@ -16,8 +16,9 @@ import org.astropt.stream.schemas.ModelArchitecture;
 
 /**
  * The files of one model version in a folder: config.json and weights.safetensors ({@link Checkpoint}),
- * metrics.json (what the trainer measured, the held-out loss under {@value #HELD_OUT_LOSS}) and
- * train-log.csv ({@link TrainLog}'s layout). The trainer's model store writes these folders; the pipeline,
+ * metrics.json (what the trainer measured, the held-out loss under {@value #HELD_OUT_LOSS}),
+ * train-log.csv ({@link TrainLog}'s layout) and embedding-stats.json ({@link EmbeddingStats}: what similarity
+ * standardises this version's embeddings with; folders from before it have none). The trainer's model store writes these folders; the pipeline,
  * the model server's uploads and its dashboard read them, checking the weights against a ModelVersion
  * record first ({@link #verify}).
  */
@@ -25,6 +26,7 @@ public final class ModelFolder {
 
     public static final String METRICS_FILE = "metrics.json";
     public static final String TRAIN_LOG_FILE = "train-log.csv";
+    public static final String EMBEDDING_STATS_FILE = "embedding-stats.json";
     /** The one metrics key of the held-out loss, in metrics.json and in ModelVersion.metrics. */
     public static final String HELD_OUT_LOSS = "heldout_loss";
 
@@ -125,6 +127,27 @@ public final class ModelFolder {
     public void writeMetrics(Map<String, Object> metrics) throws IOException {
         Files.createDirectories(dir);
         JSON.writeValue(dir.resolve(METRICS_FILE).toFile(), metrics);
+    }
+
+    /**
+     * embedding-stats.json: the per-dimension mean and std of this version's embeddings; empty when the folder
+     * has none (made before versions published them). A file that is there but unreadable or inconsistent is an
+     * {@link InvalidCheckpointException} naming it and the problem.
+     */
+    public Optional<EmbeddingStats> embeddingStats() {
+        Path file = dir.resolve(EMBEDDING_STATS_FILE);
+        if (!Files.isRegularFile(file)) return Optional.empty();
+        try {
+            return Optional.of(JSON.readValue(file.toFile(), EmbeddingStats.class));
+        } catch (IOException | IllegalArgumentException e) {
+            String why = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && m.getCause() != null ? m.getCause().getMessage() : e.getMessage();
+            throw new InvalidCheckpointException(file.toString(), "unreadable: " + String.valueOf(why).lines().findFirst().orElse(""));
+        }
+    }
+
+    public void writeEmbeddingStats(EmbeddingStats stats) throws IOException {
+        Files.createDirectories(dir);
+        JSON.writeValue(dir.resolve(EMBEDDING_STATS_FILE).toFile(), stats);
     }
 
     /** train-log.csv by column, thinned to at most maxRows rows ({@link TrainLog#columns}); empty when absent. */
