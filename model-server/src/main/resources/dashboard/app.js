@@ -391,6 +391,28 @@ async function pollModels() {
     tbody.appendChild(tr);
   }
   drawCurve(versions.find((v) => v.version === state.selectedVersion));
+  drawEvaluation(versions.find((v) => v.version === state.selectedVersion));
+}
+
+// The figures the dashboard shows of a version's evaluation (docs/SCIENCE.md); /models has them all.
+const EVALUATION_SHOWN = /^(probe_r2\.|morphology_accuracy$|knn_purity10$|(auc|precision_at_recall80)\.any\.)/;
+
+function drawEvaluation(v) {
+  const tbody = $('evaluation');
+  tbody.innerHTML = '';
+  const e = v && v.evaluation;
+  $('evaluation-head').textContent = e && e.rows
+    ? 'evaluation of v' + v.version + ' on ' + e.objects + ' held-out cutouts with truth, beside a pixel-PCA baseline of the same width'
+    : (v ? 'v' + v.version + ' has no evaluation (no held-out cutouts with truth)' : '');
+  if (!e || !e.rows) return;
+  e.rows.filter((r) => EVALUATION_SHOWN.test(r.figure)).forEach((r) => {
+    const tr = el('tr');
+    tr.appendChild(el('td', null, r.figure.replace(/_/g, ' ').replace('precision at recall80', 'precision at recall 0.8')));
+    const better = r.pca !== null && r.embedding > r.pca;
+    tr.appendChild(el('td', better ? 'better' : null, fmt(r.embedding, 3)));
+    tr.appendChild(el('td', null, r.pca === null ? '–' : fmt(r.pca, 3)));
+    tbody.appendChild(tr);
+  });
 }
 
 function drawCurve(v) {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
  *   bin/astropt tokenize data/sim/fits/sim-000000.fits --out tokens.npy
  *   bin/astropt train --simulate 2000 --preset 1M --steps 300 --out models/sim-1m
  *   bin/astropt embed data/sim/fits/*.fits --weights models/sim-1m
+ *   bin/astropt evaluate --model models/sim-1m --simulate 1000 --seed 9001
  *   bin/astropt bench model --preset 12M --tokens 256 --batch 32
  *   bin/astropt produce data/sim/fits --bootstrap localhost:9092 --rate 100
  *   bin/astropt pipeline --bootstrap localhost:9092
@@ -31,7 +32,7 @@ import picocli.CommandLine.Option;
         description = "AstroPT galaxy-image embeddings for survey and alert streams.",
         subcommands = {DemoCommand.class, SimulateCommand.class, InspectCommand.class, TokenizeCommand.class,
                 TrainCommand.class, EmbedCommand.class, BenchCommand.class, ProduceCommand.class,
-                PipelineCommand.class, ServeCommand.class, ModelsCommand.class})
+                PipelineCommand.class, ServeCommand.class, ModelsCommand.class, EvaluateCommand.class})
 public final class AstroptCli {
 
     /** Usage errors and bad input: the convention of most Unix tools, and what picocli uses for usage. */

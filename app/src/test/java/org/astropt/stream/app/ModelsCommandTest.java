@@ -61,6 +61,17 @@ class ModelsCommandTest {
             assertTrue(list.outLines().get(0).startsWith("version"));
             assertTrue(list.outLines().get(1).matches("1\\s+PROMOTED\\s+\\d+\\.\\d{5}\\s+[0-9a-f]{12}\\s+\\S+"), list.out());
 
+            // A version on the models topic is evaluated by NAME:VERSION, its weights checked against the record.
+            Object[] evaluate = {"evaluate", "--bootstrap", bootstrap, "--topics", dir.resolve("none.properties"),
+                    "--simulate", 30, "--seed", 9001, "--size", 32, "--json", "--model"};
+            CliRun evaluated = CliRun.of(concat(evaluate, new Object[] {"astropt:1"}));
+            assertEquals(0, evaluated.exit(), evaluated.err());
+            assertTrue(evaluated.out().contains("\"model\":\"astropt:1\"") && evaluated.out().contains("\"eval.objects\":30.0")
+                    && evaluated.out().contains("\"eval.dim\":64.0"), evaluated.out());
+            CliRun missing = CliRun.of(concat(evaluate, new Object[] {"astropt:9"}));
+            assertEquals(AstroptCli.EXIT_BAD_INPUT, missing.exit());
+            assertEquals(List.of("astropt: --model astropt:9: no such version on astropt.models at " + bootstrap), missing.errorLines());
+
             CliRun rollback = CliRun.of(concat(new Object[] {"models", "rollback"}, common));
             assertEquals(AstroptCli.EXIT_BAD_INPUT, rollback.exit());
             assertEquals(List.of("astropt: model astropt has no earlier PROMOTED version with other weights than v1"), rollback.errorLines());

@@ -289,7 +289,41 @@ final class HttpApi extends Handler.Abstract {
         Map<String, Object> file = folder.map(ModelFolder::metrics).orElse(Map.of());
         out.put("metricsFile", file);
         out.put("heldOutLoss", heldOutLoss(v, file));
+        out.put("evaluation", evaluation(v.getMetrics().keySet().stream().anyMatch(k -> k.startsWith(EVAL)) ? v.getMetrics() : file));
         if (curve) out.put("curve", folder.map(f -> f.trainLog(CURVE_POINTS)).orElse(Map.of()));
+        return out;
+    }
+
+    private static final String EVAL = "eval.";
+    private static final String EVAL_PCA = "eval.pca.";
+
+    /**
+     * The version's evaluation (the trainer's eval.* metrics, docs/SCIENCE.md) as a compact table: one row per
+     * figure of the embedding, {figure, embedding, pca}, pca null where the baseline has none (surprise), plus
+     * the number of objects it was measured on; an empty map when the version was not evaluated.
+     */
+    static Map<String, Object> evaluation(Map<String, ?> metrics) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map.Entry<String, ?> e : new java.util.TreeMap<>(metrics).entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith(EVAL) || key.startsWith(EVAL_PCA) || !(e.getValue() instanceof Number n)) continue;
+            String figure = key.substring(EVAL.length());
+            if (figure.equals("objects")) {
+                out.put("objects", n);
+                continue;
+            }
+            if (!(figure.startsWith("probe_r2.") || figure.startsWith("auc.") || figure.startsWith("precision_at_recall80.")
+                    || figure.equals("morphology_accuracy") || figure.equals("knn_purity10"))) continue;
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("figure", figure);
+            row.put("embedding", n);
+            Object pca = metrics.get(EVAL_PCA + figure);
+            row.put("pca", pca instanceof Number ? pca : null);
+            rows.add(row);
+        }
+        if (rows.isEmpty()) return Map.of();
+        out.put("rows", rows);
         return out;
     }
 

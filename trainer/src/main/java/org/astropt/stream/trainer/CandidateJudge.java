@@ -35,8 +35,9 @@ import org.astropt.stream.schemas.TokenSequence;
 /**
  * Judges a round's candidate against the serving version and publishes the verdict on astropt.models.
  * It measures the candidate's held-out loss and the PROMOTED version's on the same sequences at the same
- * time, plus the linear probes, and writes them to the version folder's metrics.json before storing it, with
- * the mean and std of its held-out embeddings (embedding-stats.json, for standardised similarity).
+ * time, plus the evaluation of {@link Evaluation#figures} (eval.* keys), and writes them to the version folder's
+ * metrics.json before storing it, with the mean and std of its held-out embeddings (embedding-stats.json, for
+ * standardised similarity).
  * It then publishes the stored candidate as CANDIDATE, then PROMOTED when its loss is below the serving
  * version's (or nothing served), else REJECTED with both numbers in the note. A resumed publication finds
  * what a previous attempt published by the weights' sha256 and publishes only what is missing.
@@ -102,7 +103,7 @@ final class CandidateJudge implements AutoCloseable {
         metrics.put("tokens_seen", state.tokensSeen);
         metrics.put("wall_s", (System.currentTimeMillis() - state.startedMillis) / 1000.0);
         metrics.put("training_s", state.trainingMillis / 1000.0);
-        Evaluation.probes(model, sample, settings.probeLabels()).forEach((label, r2) -> metrics.put("probe_r2." + label, r2));
+        metrics.putAll(Evaluation.figures(model, sample, settings.seed()));
 
         Path candidate = stateDir.resolve(CANDIDATE_DIR);
         FileModelStore.deleteTree(candidate);

@@ -1,17 +1,24 @@
 package org.astropt.stream.trainer;
 
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.astropt.stream.core.model.AdamW;
 import org.astropt.stream.core.model.AstroPTModel;
-import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.LrSchedule;
 import org.astropt.stream.core.model.Trainer;
 import org.astropt.stream.core.token.TokenSequences;
 import org.astropt.stream.schemas.TokenSequence;
+import org.astropt.stream.trainer.evaluation.CrossValidation;
+import org.astropt.stream.trainer.evaluation.GalaxyLabels;
+import org.astropt.stream.trainer.evaluation.ModelEvaluation;
 
-/** A model measured on the held-out sample: its next-patch Huber loss and, where labels exist, linear-probe R^2. */
+/**
+ * A model measured on the held-out sample: its next-patch Huber loss and, on the sequences whose metadata
+ * carries the synthetic survey's truth, the figures of {@link ModelEvaluation} (the ones
+ * {@code astropt evaluate} prints), under their eval.* keys.
+ */
 final class Evaluation {
 
     private Evaluation() {}
@@ -25,22 +32,16 @@ final class Evaluation {
         }
     }
 
-    /** R^2 per label present on at least LinearProbe.MIN_OBJECTS sequences, from the last block's mean embedding. */
-    static Map<String, Double> probes(AstroPTModel model, List<TokenSequence> sample, List<String> labels) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        Map<String, double[]> y = HeldOutSet.labels(sample, labels);
-        if (y.values().stream().noneMatch(v -> java.util.Arrays.stream(v).filter(Double::isFinite).count() >= LinearProbe.MIN_OBJECTS)) {
-            return out;
+    /**
+     * The eval.* figures on the sample's sequences with truth, folds drawn from seed (the same for every
+     * version, so versions are compared on the same folds); only eval.objects when too few carry truth.
+     */
+    static Map<String, Double> figures(AstroPTModel model, List<TokenSequence> sample, long seed) {
+        List<ModelEvaluation.LabelledCutout> labelled = new ArrayList<>();
+        for (TokenSequence s : sample) {
+            Optional<GalaxyLabels> labels = GalaxyLabels.fromMetadata(s.getProvenance().getMetadata());
+            labels.ifPresent(l -> labelled.add(new ModelEvaluation.LabelledCutout(s.getId(), TokenSequences.tokens(s), l)));
         }
-        float[][] x;
-        try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
-            List<Embedder.Result> results = embedder.embed(sample.stream().map(TokenSequences::tokens).toList());
-            x = results.stream().map(Embedder.Result::embedding).toArray(float[][]::new);
-        }
-        for (String label : labels) {
-            double r2 = LinearProbe.r2(x, y.get(label));
-            if (Double.isFinite(r2)) out.put(label, r2);
-        }
-        return out;
+        return ModelEvaluation.evaluate(model, labelled, CrossValidation.DEFAULT_FOLDS, seed);
     }
 }

@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import org.astropt.stream.core.model.Trainer;
 import org.astropt.stream.schemas.AvroCodec;
@@ -80,28 +78,5 @@ final class HeldOutSet {
             }
         }
         return set;
-    }
-
-    /** Numeric metadata values per label, NaN where a sequence lacks the label or it is not a number. */
-    static Map<String, double[]> labels(List<TokenSequence> sequences, List<String> names) {
-        Map<String, double[]> out = new HashMap<>();
-        for (String name : names) {
-            double[] y = new double[sequences.size()];
-            for (int i = 0; i < y.length; i++) {
-                String v = sequences.get(i).getProvenance().getMetadata().get(name);
-                y[i] = parse(v);
-            }
-            out.put(name, y);
-        }
-        return out;
-    }
-
-    private static double parse(String v) {
-        if (v == null) return Double.NaN;
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
     }
 }

@@ -23,7 +23,6 @@ import org.astropt.stream.core.model.ModelConfig;
  * @param stateDir          checkpoint folder
  * @param heldOutFraction   share of object ids held out by id hash
  * @param heldOutMax        held-out sequences kept for evaluation
- * @param probeLabels       metadata keys probed by linear regression on embeddings
  * @param every             new records that start a continuous round
  * @param maxWait           time that starts a continuous round when at least one record is new
  * @param replayFraction    share of each fine-tuning batch replayed from older records
@@ -35,7 +34,7 @@ import org.astropt.stream.core.model.ModelConfig;
  */
 public record TrainerSettings(String bootstrapServers, String groupId, int maxPollRecords, String transactionalId,
                               String modelStore, String modelName, String preset, Path stateDir,
-                              double heldOutFraction, int heldOutMax, List<String> probeLabels,
+                              double heldOutFraction, int heldOutMax,
                               long every, Duration maxWait, double replayFraction,
                               int batchSize, int stepsPerRound, double learningRate, int checkpointEvery, long seed) {
 
@@ -51,7 +50,6 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
         require(checkpointEvery >= 1, "trainer.checkpoint-every must be at least 1, got " + checkpointEvery);
         require(maxPollRecords >= 1, "trainer.max-poll-records must be at least 1, got " + maxPollRecords);
         presetOf(preset); // an unknown name fails here, listing the known ones
-        probeLabels = List.copyOf(probeLabels);
     }
 
     /** The defaults of config/trainer.properties. */
@@ -80,7 +78,6 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
                 Path.of(s.string("trainer.state-dir", "data/trainer")),
                 s.doubleValue("trainer.held-out-fraction", 0.05),
                 s.intValue("trainer.held-out-max", 256),
-                s.list("trainer.probe-labels", List.of("MAG_R", "REDSHIFT", "TRUTH_BT", "AXRATIO")),
                 s.longValue("trainer.every", 10_000),
                 s.duration("trainer.max-wait", Duration.ofMinutes(10)),
                 s.doubleValue("trainer.replay-fraction", 0.25),
@@ -111,13 +108,13 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
 
     public TrainerSettings withLearningRate(double lr) {
         return new TrainerSettings(bootstrapServers, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
-                stateDir, heldOutFraction, heldOutMax, probeLabels, every, maxWait, replayFraction, batchSize, stepsPerRound,
+                stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, stepsPerRound,
                 lr, checkpointEvery, seed);
     }
 
     public TrainerSettings withStepsPerRound(int steps) {
         return new TrainerSettings(bootstrapServers, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
-                stateDir, heldOutFraction, heldOutMax, probeLabels, every, maxWait, replayFraction, batchSize, steps,
+                stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, steps,
                 learningRate, checkpointEvery, seed);
     }
 

@@ -50,8 +50,8 @@ class CandidateJudgeTest {
         written.put("round", 2);
         written.put("parent_version", 1);
         written.put("heldout_loss", 0.29);
-        written.put("probe_r2.MAG_R", 0.8);
-        assertEquals(Map.of("round", 2.0, "heldout_loss", 0.29, "probe_r2.MAG_R", 0.8), CandidateJudge.recordMetrics(written));
+        written.put("eval.probe_r2.mag_r", 0.8);
+        assertEquals(Map.of("round", 2.0, "heldout_loss", 0.29, "eval.probe_r2.mag_r", 0.8), CandidateJudge.recordMetrics(written));
     }
 
     @Test

@@ -65,8 +65,8 @@ class ContinuousTrainerITCase {
                 assertTrue(Files.isRegularFile(folder.resolve(f)), f);
             }
             assertEquals(21, Files.readAllLines(folder.resolve("train-log.csv")).size(), "header and one row per step");
-            assertTrue(v1.metrics().keySet().stream().anyMatch(k -> k.startsWith("probe_r2.")),
-                    "truth labels reach the tokens' metadata, so the probes run: " + v1.metrics());
+            assertTrue(v1.metrics().keySet().stream().anyMatch(k -> k.startsWith("eval.probe_r2.")),
+                    "truth reaches the tokens' metadata, so the evaluation runs: " + v1.metrics());
 
             assertEquals(Optional.empty(), trainer.runRound(), "no new records, no round");
 

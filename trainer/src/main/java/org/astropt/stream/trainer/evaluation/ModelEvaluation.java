@@ -1,0 +1,192 @@
+package org.astropt.stream.trainer.evaluation;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.astropt.stream.core.model.AstroPTModel;
+import org.astropt.stream.core.model.Embedder;
+import org.astropt.stream.core.sim.ArtefactKind;
+import org.astropt.stream.core.sim.Morphology;
+
+/**
+ * What a model version's embeddings are good for, measured on held-out cutouts with truth, beside a
+ * pixel-PCA baseline of the same width from the same cutouts; one flat map of figures, the keys that
+ * metrics.json, the ModelVersion record, /models and {@code astropt evaluate --json} all carry:
+ * <ul>
+ *   <li>{@code eval.probe_r2.<quantity>}: cross-validated ridge R^2 ({@link RidgeProbe}) of each of
+ *       {@link GalaxyLabels#QUANTITIES};</li>
+ *   <li>{@code eval.morphology_accuracy}: cross-validated multinomial logistic probe ({@link LogisticProbe});</li>
+ *   <li>{@code eval.knn_purity10}: {@link NeighbourPurity} of morphology at k = 10;</li>
+ *   <li>{@code eval.auc.<kind>.<score>} and {@code eval.precision_at_recall80.<kind>.<score>}
+ *       ({@link RankingMetrics}) for kind {@code any} and each artefact kind with enough positives, score
+ *       {@code surprise} (the model's per-cutout mean Huber error) or {@code probe} (a cross-validated
+ *       logistic probe of that kind on the features);</li>
+ *   <li>the same under {@code eval.pca.} for the baseline's features (no surprise there), and the context:
+ *       {@code eval.objects}, {@code eval.dim}, {@code eval.folds}, {@code eval.morphology_majority},
+ *       {@code eval.knn_purity10_chance}, {@code eval.positives.<kind>}, {@code eval.seconds}.</li>
+ * </ul>
+ * Figures that cannot be measured (too few objects, a kind without positives) are left out, never faked.
+ */
+public final class ModelEvaluation {
+
+    /** Neighbours per object for the purity. */
+    public static final int NEIGHBOURS = 10;
+    /** The recall at which precision is reported. */
+    public static final double RECALL = 0.8;
+    /** A kind needs this many positives (and negatives) for its AUC: fewer would be mostly noise. */
+    public static final int MIN_POSITIVES = 5;
+    /** Fewer labelled cutouts than this and only eval.objects is reported. */
+    public static final int MIN_OBJECTS = RidgeProbe.MIN_OBJECTS;
+
+    /** The names artefact figures use: "any", then each kind in lower case. */
+    public static final List<String> ARTEFACT_NAMES;
+
+    static {
+        List<String> names = new ArrayList<>(List.of("any"));
+        for (ArtefactKind k : ArtefactKind.values()) names.add(k.name().toLowerCase(Locale.ROOT));
+        ARTEFACT_NAMES = List.copyOf(names);
+    }
+
+    /** One labelled cutout: its tokens [T][D] as the model reads them, and its truth. */
+    public record LabelledCutout(String id, float[][] tokens, GalaxyLabels labels) {}
+
+    private ModelEvaluation() {}
+
+    /**
+     * Measures the model on the cutouts of the most common token shape it can read (the others are left out:
+     * PCA needs one shape). Folds are drawn from seed.
+     */
+    public static Map<String, Double> evaluate(AstroPTModel model, List<LabelledCutout> cutouts, int folds, long seed) {
+        long started = System.nanoTime();
+        List<LabelledCutout> sample = commonShape(model, cutouts);
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("eval.objects", (double) sample.size());
+        if (sample.size() < Math.max(MIN_OBJECTS, folds)) return out;
+        int n = sample.size();
+        double[][] embedding = new double[n][];
+        double[] surprise = new double[n];
+        try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
+            List<Embedder.Result> results = embedder.embed(sample.stream().map(LabelledCutout::tokens).toList());
+            for (int i = 0; i < n; i++) {
+                embedding[i] = toDouble(results.get(i).embedding());
+                surprise[i] = results.get(i).surprise();
+            }
+        }
+        int dim = embedding[0].length;
+        double[][] pca = PixelPca.scores(sample.stream().map(c -> flatten(c.tokens())).toArray(double[][]::new), dim);
+        int[] fold = CrossValidation.folds(n, folds, seed);
+        int[] morphology = sample.stream().mapToInt(c -> morphologyIndex(c.labels().morphology())).toArray();
+        Map<String, boolean[]> artefacts = artefactTruth(sample);
+
+        out.put("eval.dim", (double) dim);
+        out.put("eval.folds", (double) folds);
+        out.put("eval.morphology_majority", majorityShare(morphology));
+        out.put("eval.knn_purity10_chance", NeighbourPurity.chance(morphology));
+        artefacts.forEach((name, positive) -> out.put("eval.positives." + name, (double) count(positive)));
+        probes(out, "eval.", embedding, sample, fold, morphology, artefacts);
+        probes(out, "eval.pca.", pca, sample, fold, morphology, artefacts);
+        artefacts.forEach((name, positive) -> {
+            putFinite(out, "eval.auc." + name + ".surprise", RankingMetrics.rocAuc(surprise, positive));
+            putFinite(out, "eval.precision_at_recall80." + name + ".surprise", RankingMetrics.precisionAtRecall(surprise, positive, RECALL));
+        });
+        out.put("eval.seconds", (System.nanoTime() - started) / 1e9);
+        return sortedFigures(out);
+    }
+
+    /** Every probe on one set of features, keys under prefix. */
+    private static void probes(Map<String, Double> out, String prefix, double[][] x, List<LabelledCutout> sample, int[] fold,
+                               int[] morphology, Map<String, boolean[]> artefacts) {
+        for (String q : GalaxyLabels.QUANTITIES) {
+            double[] y = sample.stream().mapToDouble(c -> c.labels().quantities().getOrDefault(q, Double.NaN)).toArray();
+            putFinite(out, prefix + "probe_r2." + q, RidgeProbe.crossValidatedR2(x, y, fold));
+        }
+        int classes = Morphology.values().length;
+        putFinite(out, prefix + "morphology_accuracy",
+                LogisticProbe.accuracy(LogisticProbe.crossValidated(x, morphology, classes, fold), morphology));
+        putFinite(out, prefix + "knn_purity10", NeighbourPurity.purity(x, morphology, NEIGHBOURS));
+        artefacts.forEach((name, positive) -> {
+            int[] label = new int[positive.length];
+            for (int i = 0; i < label.length; i++) label[i] = positive[i] ? 1 : 0;
+            double[][] p = LogisticProbe.crossValidated(x, label, 2, fold);
+            double[] score = new double[p.length];
+            for (int i = 0; i < p.length; i++) score[i] = p[i][1];
+            putFinite(out, prefix + "auc." + name + ".probe", RankingMetrics.rocAuc(score, positive));
+            putFinite(out, prefix + "precision_at_recall80." + name + ".probe", RankingMetrics.precisionAtRecall(score, positive, RECALL));
+        });
+    }
+
+    /** Positives per artefact name, for names with at least MIN_POSITIVES positives and negatives. */
+    private static Map<String, boolean[]> artefactTruth(List<LabelledCutout> sample) {
+        Map<String, boolean[]> out = new LinkedHashMap<>();
+        for (String name : ARTEFACT_NAMES) {
+            boolean[] positive = new boolean[sample.size()];
+            for (int i = 0; i < positive.length; i++) {
+                var kinds = sample.get(i).labels().artefacts();
+                positive[i] = name.equals("any") ? !kinds.isEmpty() : kinds.contains(name.toUpperCase(Locale.ROOT));
+            }
+            int pos = count(positive);
+            if (pos >= MIN_POSITIVES && positive.length - pos >= MIN_POSITIVES) out.put(name, positive);
+        }
+        return out;
+    }
+
+    /** The cutouts the model reads whose [T][D] shape is the most common one. */
+    static List<LabelledCutout> commonShape(AstroPTModel model, List<LabelledCutout> cutouts) {
+        Function<LabelledCutout, String> shape = c -> c.tokens().length + "x" + c.tokens()[0].length;
+        Map<String, Long> counts = new TreeMap<>();
+        for (LabelledCutout c : cutouts) {
+            if (c.tokens().length >= 2 && c.tokens().length <= model.config().blockSize()
+                    && c.tokens()[0].length == model.config().tokenDim()) counts.merge(shape.apply(c), 1L, Long::sum);
+        }
+        String common = counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+        return cutouts.stream().filter(c -> common != null && c.tokens()[0].length == model.config().tokenDim()
+                && shape.apply(c).equals(common)).toList();
+    }
+
+    static int morphologyIndex(String name) {
+        for (Morphology m : Morphology.values()) if (m.name().equals(name)) return m.ordinal();
+        return -1;
+    }
+
+    private static double majorityShare(int[] label) {
+        int[] counts = new int[Morphology.values().length];
+        int n = 0;
+        for (int l : label) if (l >= 0) { counts[l]++; n++; }
+        return n == 0 ? Double.NaN : (double) java.util.Arrays.stream(counts).max().orElse(0) / n;
+    }
+
+    private static int count(boolean[] b) {
+        int c = 0;
+        for (boolean v : b) if (v) c++;
+        return c;
+    }
+
+    private static double[] toDouble(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) d[i] = v[i];
+        return d;
+    }
+
+    private static double[] flatten(float[][] tokens) {
+        double[] d = new double[tokens.length * tokens[0].length];
+        int k = 0;
+        for (float[] t : tokens) for (float v : t) d[k++] = Float.isFinite(v) ? v : 0;
+        return d;
+    }
+
+    private static void putFinite(Map<String, Double> out, String key, double v) {
+        if (Double.isFinite(v)) out.put(key, v);
+    }
+
+    /** Context first, then the embedding's figures, then the baseline's. */
+    private static Map<String, Double> sortedFigures(Map<String, Double> in) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        in.forEach((k, v) -> { if (!k.startsWith("eval.pca.")) out.put(k, v); });
+        in.forEach((k, v) -> { if (k.startsWith("eval.pca.")) out.put(k, v); });
+        return out;
+    }
+}

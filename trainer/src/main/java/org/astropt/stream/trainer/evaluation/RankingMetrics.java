@@ -1,0 +1,70 @@
+package org.astropt.stream.trainer.evaluation;
+
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * How well a score ranks positives (cutouts with an artefact) above negatives: ROC AUC and the
+ * precision a threshold reaches at a given recall. Metrics read off the sorted scores, not fits.
+ * Objects with a NaN score are left out.
+ */
+public final class RankingMetrics {
+
+    private RankingMetrics() {}
+
+    /**
+     * ROC AUC: the chance that a random positive scores above a random negative, ties counting half
+     * (the Mann-Whitney U statistic over n_pos * n_neg); NaN without a positive or a negative.
+     */
+    public static double rocAuc(double[] score, boolean[] positive) {
+        Integer[] order = sorted(score, false);
+        int n = order.length;
+        long pos = 0, neg = 0;
+        double rankSum = 0;
+        for (int start = 0; start < n; ) {
+            int end = start;
+            while (end + 1 < n && score[order[end + 1]] == score[order[start]]) end++;
+            double averageRank = (start + end) / 2.0 + 1; // 1-based ranks, ties share their mean
+            for (int r = start; r <= end; r++) {
+                if (positive[order[r]]) {
+                    rankSum += averageRank;
+                    pos++;
+                } else {
+                    neg++;
+                }
+            }
+            start = end + 1;
+        }
+        if (pos == 0 || neg == 0) return Double.NaN;
+        return (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+    }
+
+    /**
+     * Precision of the highest threshold whose recall reaches {@code recall}: flag every object scoring at or
+     * above it (ties flagged together) and count the share of flags that are positives. NaN without positives.
+     */
+    public static double precisionAtRecall(double[] score, boolean[] positive, double recall) {
+        Integer[] order = sorted(score, true);
+        long total = Arrays.stream(order).filter(i -> positive[i]).count();
+        if (total == 0) return Double.NaN;
+        long tp = 0, flagged = 0;
+        for (int start = 0; start < order.length; ) {
+            int end = start;
+            while (end + 1 < order.length && score[order[end + 1]] == score[order[start]]) end++;
+            for (int r = start; r <= end; r++) {
+                flagged++;
+                if (positive[order[r]]) tp++;
+            }
+            if (tp >= recall * total) return (double) tp / flagged;
+            start = end + 1;
+        }
+        return (double) tp / flagged;
+    }
+
+    /** Indices of finite scores, ascending (or descending). */
+    private static Integer[] sorted(double[] score, boolean descending) {
+        Comparator<Integer> by = Comparator.comparingDouble(i -> score[i]);
+        return java.util.stream.IntStream.range(0, score.length).filter(i -> !Double.isNaN(score[i])).boxed()
+                .sorted(descending ? by.reversed() : by).toArray(Integer[]::new);
+    }
+}

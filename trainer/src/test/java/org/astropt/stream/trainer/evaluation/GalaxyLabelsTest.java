@@ -1,0 +1,48 @@
+package org.astropt.stream.trainer.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.core.sim.GalaxyTruth;
+import org.astropt.stream.core.sim.SurveyWriter;
+import org.astropt.stream.core.sim.SyntheticGalaxy;
+import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.core.sim.TruthCatalogue;
+import org.junit.jupiter.api.Test;
+
+/** The truth reaches the evaluation the same whichever way it travelled: GalaxyTruth, truth.<column> metadata, FITS cards. */
+class GalaxyLabelsTest {
+
+    @Test
+    void metadataAndFitsCardsGiveTheTruthsLabels() throws Exception {
+        SyntheticSurvey survey = new SyntheticSurvey(11, 32, 40);
+        int withArtefacts = 0;
+        for (int i = 0; i < 40; i++) {
+            SyntheticGalaxy g = survey.galaxy(i);
+            GalaxyTruth t = g.truth();
+            GalaxyLabels expected = GalaxyLabels.of(t);
+            assertEquals(t.morphology().name(), expected.morphology());
+            assertEquals(t.magnitude().r(), expected.quantities().get("mag_r"), 1e-4);
+            assertEquals(t.colourGR(), expected.quantities().get("colour_gr"), 2e-4);
+            assertEquals(t.artefactLabels().size(), expected.artefacts().size());
+            if (!t.artefacts().isEmpty()) withArtefacts++;
+
+            Map<String, String> feed = new HashMap<>(); // what the demo feed sends
+            TruthCatalogue.cells(t).forEach((k, v) -> feed.put("truth." + k, v));
+            assertEquals(expected, GalaxyLabels.fromMetadata(feed).orElseThrow());
+
+            Map<String, String> cards = new CutoutDecoder().decode(SurveyWriter.fitsBytes(g), "fits", org.astropt.stream.schemas.ImageFormat.FITS, null, null).metadata();
+            GalaxyLabels fromCards = GalaxyLabels.fromMetadata(cards).orElseThrow();
+            assertEquals(expected.morphology(), fromCards.morphology());
+            assertEquals(expected.artefacts(), fromCards.artefacts());
+            for (String q : GalaxyLabels.QUANTITIES) {
+                assertEquals(expected.quantities().get(q), fromCards.quantities().get(q), 1e-3, q);
+            }
+        }
+        assertTrue(withArtefacts > 0, "the survey injects artefacts");
+        assertTrue(GalaxyLabels.fromMetadata(Map.of("OBJECT", "real-1")).isEmpty(), "a real cutout has no truth");
+    }
+}
