@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's main job end to end: {@code astropt demo --cutouts 300 --exit-when-done} starts the broker,
- * the Flink mini cluster, the pipeline, the model server, the trainer (which trains the first model
- * from the stream's own tokens) and the feed, and ends when every cutout is embedded or dead-lettered.
+ * the Flink mini cluster, the pipeline, the model server, the trainer (here --from-scratch with a tiny
+ * preset, so the first-round path is what runs: it trains the first model from the stream's own tokens;
+ * LocalStackTest covers publishing the starter instead) and the feed, and ends when every cutout is embedded or dead-lettered.
  * The outcome is then checked independently: a stack of the broker alone is started again on the demo's
  * data folder and the topics are read with read_committed.
  */
@@ -41,7 +42,7 @@ class DemoCommandTest {
         Path data = dir.resolve("data");
         AstroptCliTest.Run r = AstroptCliTest.run("demo", "--cutouts", String.valueOf(CUTOUTS), "--exit-when-done",
                 "--data", data.toString(), "--kafka-port", "0", "--ui-port", "0", "--port", "0", "--rate", "150",
-                "--preset", "2/4/64", "--steps", "40", "--first-round-cutouts", "100",
+                "--from-scratch", "--preset", "2/4/64", "--steps", "40", "--first-round-cutouts", "100",
                 "--config-dir", Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "config").toString());
         assertEquals(0, r.exit(), () -> "demo failed:\n" + r.out() + "\n" + r.err());
         assertTrue(r.out().contains("produced " + CUTOUTS + ","), r.out());
