@@ -95,4 +95,16 @@ class DemoCommandTest {
         assertEquals("model astropt v3 REJECTED: held-out loss 0.3100 against 0.3000 of v2 (round 3)",
                 DemoCommand.publication("astropt", new RoundResult(3, 3, ModelStatus.REJECTED, 0.31, 0.30, 2L, 2L, "abc", folder, java.util.Map.of())));
     }
+
+    @Test
+    void aPublishedStarterIsOneLineWithItsFolderAndHeldOutLoss() {
+        ModelVersion v = ModelVersion.newBuilder().setName("astropt").setVersion(1).setStatus(ModelStatus.PROMOTED)
+                .setArchitecture(org.astropt.stream.schemas.ModelArchitecture.newBuilder().setNLayer(4).setNHead(8).setNEmbd(128)
+                        .setNChan(3).setBlockSize(1024).setPatchSize(16).setBias(false).setDropout(0).build())
+                .setWeightsUri("file:/m/abc/weights.safetensors").setSha256("abc").setSizeBytes(1)
+                .setMetrics(java.util.Map.of("heldout_loss", 0.27123)).setCreatedTime(java.time.Instant.EPOCH).build();
+        assertEquals("model astropt v1 PROMOTED: the starter model models/astropt-1m-starter (pretrained, held-out loss 0.2712);"
+                        + " the stream embeds with it from the first cutout, the trainer fine-tunes it every 2000 new token records",
+                DemoCommand.starterPublication(v, Path.of("models/astropt-1m-starter"), 2000));
+    }
 }
