@@ -278,7 +278,10 @@ public final class LocalStack implements AutoCloseable {
                 .setParentVersion(null)
                 .setStatus(ModelStatus.PROMOTED)
                 .setCreatedTime(Instant.now())
-                .setNote("the starter model " + folder.getFileName() + ", pretrained (docs/MODEL.md)")
+                .setNote(metrics.containsKey(ModelFolder.HELD_OUT_LOSS)
+                        ? String.format(java.util.Locale.ROOT, "the starter model %s: held-out loss %.5f in pretraining (docs/MODEL.md)",
+                                folder.getFileName(), metrics.get(ModelFolder.HELD_OUT_LOSS))
+                        : "the starter model " + folder.getFileName() + " (docs/MODEL.md)")
                 .build();
         try (ModelRegistry registry = ModelRegistry.reading(bootstrap, topics.name(Topics.MODELS), t.settings().transactionalId() + "-starter")) {
             registry.publish(List.of(v));

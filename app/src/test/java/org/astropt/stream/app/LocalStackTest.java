@@ -83,6 +83,7 @@ class LocalStackTest {
             assertEquals(ModelStatus.PROMOTED, v.getStatus());
             assertEquals(sha, v.getSha256());
             assertEquals(0.25, v.getMetrics().get(ModelFolder.HELD_OUT_LOSS), "metrics.json travels with the record");
+            assertEquals("the starter model starter: held-out loss 0.25000 in pretraining (docs/MODEL.md)", v.getNote().toString());
             // What the pipeline and the trainer do with the record: verify the stored folder, then fine-tune from it.
             ModelFolder stored = ModelFolder.at(v.getWeightsUri()).orElseThrow();
             assertEquals(ModelConfig.of(2, 4, 64), stored.verify(v.getSha256(), v.getArchitecture()));
