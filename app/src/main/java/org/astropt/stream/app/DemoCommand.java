@@ -298,7 +298,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private PipelineSettings pipelineSettings() throws IOException {
-        // The demo's initial model comes from its own trainer's first round, never from the settings file.
+        // The demo's first model is a version on the models topic (the starter it publishes, or its first round),
+        // never the settings file's initial model: every embedding then names a version of the registry.
         return PipelineSettings.of(SettingsFile.readIfPresent(configDir.resolve("pipeline.properties")).with(Map.of(
                 PipelineSettings.INITIAL_MODEL, "",
                 "pipeline.checkpoint-dir", data.resolve("checkpoints").toAbsolutePath().toUri().toString())));
