@@ -108,6 +108,8 @@ final class DemoCommand implements Callable<Integer> {
         if (exitWhenDone && cutouts == null) throw new IllegalArgumentException("--exit-when-done needs --cutouts N");
         if (rate <= 0) throw new IllegalArgumentException("--rate " + rate + ": must be positive");
         Duration limit = duration == null ? null : SettingsFile.duration(duration);
+        // A starter the trainer could not fine-tune is refused before anything starts.
+        if (!fromScratch) LocalStack.checkStarter(starter, trainerSettings("localhost:9092"));
         PrintWriter out = spec.commandLine().getOut();
         Topics topics = Topics.of(SettingsFile.readIfPresent(configDir.resolve("topics.properties")));
         List<Path> real = noReal ? List.of() : DemoFeed.realFiles(DemoFeed.sharedFolder());

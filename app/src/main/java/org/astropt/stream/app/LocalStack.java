@@ -251,16 +251,7 @@ public final class LocalStack implements AutoCloseable {
     ModelVersion publishStarter(Path folder) throws IOException {
         ContinuousTrainer t = trainer();
         String name = t.settings().modelName();
-        if (!Files.isRegularFile(folder.resolve(org.astropt.stream.core.model.Checkpoint.WEIGHTS_FILE))) {
-            throw new IllegalArgumentException(folder + ": no starter model there (config.json and weights.safetensors);"
-                    + " run from the repository root, or start from scratch");
-        }
-        ModelConfig config = new ModelFolder(folder).verify(null, null);
-        ModelConfig trainerMakes = t.settings().modelPreset().config().withChannels(config.nChan());
-        if (!config.equals(trainerMakes)) {
-            throw new IllegalArgumentException(folder + ": the starter is " + describe(config) + ", but trainer.preset "
-                    + t.settings().preset() + " makes " + describe(trainerMakes) + "; use the starter's preset or start from scratch");
-        }
+        ModelConfig config = checkStarter(folder, t.settings());
         URI stored = t.store().put(folder);
         ModelFolder inStore = new ModelFolder(t.store().open(stored));
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -287,6 +278,24 @@ public final class LocalStack implements AutoCloseable {
             registry.publish(List.of(v));
         }
         return v;
+    }
+
+    /**
+     * The architecture of a starter folder, checked against what the trainer's preset makes for its bands; a
+     * missing folder or another architecture is an IllegalArgumentException of one line naming both.
+     */
+    static ModelConfig checkStarter(Path folder, TrainerSettings trainer) {
+        if (!Files.isRegularFile(folder.resolve(org.astropt.stream.core.model.Checkpoint.WEIGHTS_FILE))) {
+            throw new IllegalArgumentException(folder + ": no starter model there (config.json and weights.safetensors);"
+                    + " run from the repository root, or start from scratch (--from-scratch)");
+        }
+        ModelConfig config = new ModelFolder(folder).verify(null, null);
+        ModelConfig trainerMakes = trainer.modelPreset().config().withChannels(config.nChan());
+        if (!config.equals(trainerMakes)) {
+            throw new IllegalArgumentException(folder + ": the starter is " + describe(config) + ", but trainer.preset "
+                    + trainer.preset() + " makes " + describe(trainerMakes) + "; use the starter's preset or start from scratch (--from-scratch)");
+        }
+        return config;
     }
 
     private static String describe(ModelConfig c) {

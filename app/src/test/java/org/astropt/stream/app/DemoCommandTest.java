@@ -1,6 +1,7 @@
 package org.astropt.stream.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -106,5 +107,16 @@ class DemoCommandTest {
         assertEquals("model astropt v1 PROMOTED: the starter model models/astropt-1m-starter (pretrained, held-out loss 0.2712);"
                         + " the stream embeds with it from the first cutout, the trainer fine-tunes it every 2000 new token records",
                 DemoCommand.starterPublication(v, Path.of("models/astropt-1m-starter"), 2000));
+    }
+
+    @Test
+    void aPresetTheStarterIsNotIsRefusedInOneLineBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+        Path starter = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "models", "astropt-1m-starter");
+        AstroptCliTest.Run r = AstroptCliTest.run("demo", "--preset", "5M", "--starter", starter.toString(),
+                "--data", dir.resolve("data").toString(), "--kafka-port", "0", "--ui-port", "0", "--port", "0");
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains(starter + ": the starter is 4 layers, 8 heads, n_embd 128, 3 bands, block 1024, patch 16, but"
+                + " trainer.preset 5M makes 6 layers, 8 heads, n_embd 256"), r.err());
+        assertFalse(Files.exists(dir.resolve("data")), "nothing started");
     }
 }

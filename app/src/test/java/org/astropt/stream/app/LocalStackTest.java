@@ -106,6 +106,6 @@ class LocalStackTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LocalStack.builder(data, Topics.defaults()).kafka(0)
                 .trainer(trainer(data, "1M"), new ContinuousTrainer.Listener() {}).starter(starter).start());
         assertEquals(starter + ": the starter is 2 layers, 4 heads, n_embd 64, 3 bands, block 1024, patch 16, but trainer.preset 1M makes"
-                + " 4 layers, 8 heads, n_embd 128, 3 bands, block 1024, patch 16; use the starter's preset or start from scratch", e.getMessage());
+                + " 4 layers, 8 heads, n_embd 128, 3 bands, block 1024, patch 16; use the starter's preset or start from scratch (--from-scratch)", e.getMessage());
     }
 }
