@@ -31,8 +31,11 @@ import picocli.CommandLine.Model.CommandSpec;
  * topics of config/topics.properties; a Flink mini cluster with its web UI running the pipeline job; the
  * model server with its dashboard; the trainer; and a feed of the real sample files and synthetic survey
  * cutouts (some with artefacts, a few damaged), all started by {@link LocalStack}. With no model yet, the
- * first round trains the initial one on the first cutouts' tokens (progress shown), which the pipeline
- * picks up; then the trainer runs in continuous mode. Data stays under --data between runs. Ctrl-C (or
+ * starter model that ships in models/astropt-1m-starter (pretrained on a synthetic survey of another seed
+ * than the feed's, docs/MODEL.md) is published as version 1, PROMOTED, before the first cutout, so the
+ * stream embeds with it from the start; with --from-scratch the first round trains the initial one on the
+ * first cutouts' tokens instead (progress shown). Then the trainer fine-tunes the serving version in
+ * continuous mode. Data stays under --data between runs. Ctrl-C (or
  * --duration, or --exit-when-done) shuts it all down. This class is the options and what the console shows.
  */
 @Command(name = "demo", description = "Run the whole stack locally: Kafka, Flink pipeline, trainer, model server and dashboard, and a feed.")
@@ -41,9 +44,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "20", paramLabel = "R", description = "Cutouts per second from the feed (default ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--preset", defaultValue = "1M", paramLabel = "P",
-            description = "Size of the model the trainer makes (default ${DEFAULT-VALUE}; 1M trains on a CPU in seconds).")
+    @Option(names = "--preset", defaultValue = "1M", paramLabel = "P", description = "Size of the model the trainer makes"
+            + " (default ${DEFAULT-VALUE}, the starter's; another size needs --from-scratch).")
     String preset;
+
+    @Option(names = "--starter", defaultValue = "models/astropt-1m-starter", paramLabel = "DIR",
+            description = "Pretrained model folder published as the first version when none serves (default ${DEFAULT-VALUE}).")
+    Path starter;
+
+    @Option(names = "--from-scratch", description = "With no model serving yet, train the first one on the stream's first"
+            + " token records (--first-round-cutouts) instead of starting from the starter model.")
+    boolean fromScratch;
 
     @Option(names = "--duration", paramLabel = "D", description = "Stop after this long (e.g. 10m, 90s; default: until Ctrl-C).")
     String duration;
@@ -97,6 +108,8 @@ final class DemoCommand implements Callable<Integer> {
         if (exitWhenDone && cutouts == null) throw new IllegalArgumentException("--exit-when-done needs --cutouts N");
         if (rate <= 0) throw new IllegalArgumentException("--rate " + rate + ": must be positive");
         Duration limit = duration == null ? null : SettingsFile.duration(duration);
+        // A starter the trainer could not fine-tune is refused before anything starts.
+        if (!fromScratch) LocalStack.checkStarter(starter, trainerSettings("localhost:9092"));
         PrintWriter out = spec.commandLine().getOut();
         Topics topics = Topics.of(SettingsFile.readIfPresent(configDir.resolve("topics.properties")));
         List<Path> real = noReal ? List.of() : DemoFeed.realFiles(DemoFeed.sharedFolder());
@@ -123,6 +136,7 @@ final class DemoCommand implements Callable<Integer> {
                     .pipeline(uiPort, pipelineSettings())
                     .server(serverSettings().withBind("127.0.0.1", port))
                     .trainer(this::trainerSettings, trainerConsole())
+                    .starter(fromScratch ? null : starter)
                     .feed(real, size, rate, cutouts == null ? Long.MAX_VALUE : cutouts)
                     .start();
             out.printf(Locale.ROOT, "  dashboard      %s%n", stack.server().uri());
@@ -155,8 +169,17 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** With no model serving, the first round trains the initial one from the stream's first token records. */
+    /**
+     * Says what the stream starts with: the starter the stack just published, the version that served before,
+     * or (--from-scratch, nothing serving) a first round trained on the stream's first token records.
+     */
     private void firstRound(LocalStack stack, PrintWriter out, CountDownLatch stop) throws Exception {
+        var starterVersion = stack.starterPublished();
+        if (starterVersion.isPresent()) {
+            out.println(starterPublication(starterVersion.get(), starter, retrainEvery));
+            out.flush();
+            return;
+        }
         var serving = stack.servingModel();
         if (serving.isPresent()) {
             out.printf("model %s v%d serves; the trainer fine-tunes it every %d new token records%n",
@@ -168,6 +191,15 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("no model yet: the first round trains one on the first %d token records, then the stream uses it%n", want);
         out.flush();
         stack.trainFirstRound(want, stop);
+    }
+
+    /** The console line of a published starter: version, folder, its held-out loss, and what happens next. */
+    static String starterPublication(org.astropt.stream.schemas.ModelVersion v, Path folder, long retrainEvery) {
+        Double loss = v.getMetrics().entrySet().stream().filter(e -> e.getKey().toString().equals(
+                org.astropt.stream.core.model.ModelFolder.HELD_OUT_LOSS)).map(Map.Entry::getValue).findFirst().orElse(null);
+        return String.format(Locale.ROOT, "model %s v%d PROMOTED: the starter model %s (pretrained%s); the stream embeds with it"
+                        + " from the first cutout, the trainer fine-tunes it every %d new token records",
+                v.getName(), v.getVersion(), folder, loss == null ? "" : String.format(Locale.ROOT, ", held-out loss %.4f", loss), retrainEvery);
     }
 
     /** Until Ctrl-C, --duration, or (--exit-when-done) every cutout accounted for or none for STALL_MS. */
@@ -268,7 +300,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private PipelineSettings pipelineSettings() throws IOException {
-        // The demo's initial model comes from its own trainer's first round, never from the settings file.
+        // The demo's first model is a version on the models topic (the starter it publishes, or its first round),
+        // never the settings file's initial model: every embedding then names a version of the registry.
         return PipelineSettings.of(SettingsFile.readIfPresent(configDir.resolve("pipeline.properties")).with(Map.of(
                 PipelineSettings.INITIAL_MODEL, "",
                 "pipeline.checkpoint-dir", data.resolve("checkpoints").toAbsolutePath().toUri().toString())));

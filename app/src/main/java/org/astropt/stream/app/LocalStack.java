@@ -1,21 +1,32 @@
 package org.astropt.stream.app;
 
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
+import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.schemas.ModelArchitecture;
+import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.server.ModelServer;
 import org.astropt.stream.server.ServerSettings;
 import org.astropt.stream.trainer.ContinuousTrainer;
+import org.astropt.stream.trainer.ModelStore;
 import org.astropt.stream.trainer.RoundResult;
 import org.astropt.stream.trainer.TrainerSettings;
 
@@ -44,6 +55,7 @@ public final class LocalStack implements AutoCloseable {
     private ModelServer server;
     private ContinuousTrainer trainer;
     private DemoFeed feed;
+    private ModelVersion starterPublished;
 
     private LocalStack(Path data, Topics topics) {
         this.data = data;
@@ -74,6 +86,7 @@ public final class LocalStack implements AutoCloseable {
         private ContinuousTrainer.Listener listener;
         private boolean tally;
         private Feed feedPlan;
+        private Path starter;
 
         private Builder(Path data, Topics topics) {
             this.data = data;
@@ -116,6 +129,15 @@ public final class LocalStack implements AutoCloseable {
         public Builder trainer(TrainerSettingsFor forBootstrap, ContinuousTrainer.Listener listener) {
             this.trainerSettings = forBootstrap;
             this.listener = listener;
+            return this;
+        }
+
+        /**
+         * With the trainer: when no version of its model serves, publish this pretrained model folder (the
+         * starter, models/astropt-1m-starter) as its PROMOTED version before the feed starts ({@link #publishStarter}).
+         */
+        Builder starter(Path folder) {
+            this.starter = folder;
             return this;
         }
 
@@ -174,6 +196,7 @@ public final class LocalStack implements AutoCloseable {
         }
         if (b.serverSettings != null) server = started(ModelServer.start(b.serverSettings.withBootstrap(bootstrap).withTopics(topics)));
         if (b.trainerSettings != null) trainer = started(new ContinuousTrainer(b.trainerSettings.at(bootstrap), topics, b.listener));
+        if (b.starter != null && servingModel().isEmpty()) starterPublished = publishStarter(b.starter);
         if (b.feedPlan != null) {
             Feed f = b.feedPlan;
             feed = new DemoFeed(bootstrap, topics.name(Topics.CUTOUTS), f.realFiles(),
@@ -214,6 +237,71 @@ public final class LocalStack implements AutoCloseable {
 
     /** The version of the trainer's model that serves now, if any. */
     public Optional<ModelVersion> servingModel() { return trainer().catalog().serving(trainer().settings().modelName()); }
+
+    /** The starter version this stack published when it started (no version served before), if it did. */
+    Optional<ModelVersion> starterPublished() { return Optional.ofNullable(starterPublished); }
+
+    /**
+     * Publishes a pretrained model folder as the next version of the trainer's model, PROMOTED, so the
+     * pipeline embeds with it and the trainer fine-tunes it: the folder is copied into the trainer's model
+     * store (under the sha256 of its weights, as a round's candidate is) and its record goes through the
+     * model registry. The folder's architecture must be the one the trainer's preset makes for its bands
+     * (trainer.preset; patch and block size included), or it is refused in one line naming both.
+     */
+    ModelVersion publishStarter(Path folder) throws IOException {
+        ContinuousTrainer t = trainer();
+        String name = t.settings().modelName();
+        ModelConfig config = checkStarter(folder, t.settings());
+        URI stored = t.store().put(folder);
+        ModelFolder inStore = new ModelFolder(t.store().open(stored));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        inStore.metrics().forEach((k, v) -> { if (v instanceof Number n) metrics.put(k, n.doubleValue()); });
+        ModelVersion v = ModelVersion.newBuilder()
+                .setName(name)
+                .setVersion(t.catalog().nextVersion(name))
+                .setArchitecture(ModelArchitecture.newBuilder().setNLayer(config.nLayer()).setNHead(config.nHead())
+                        .setNEmbd(config.nEmbd()).setNChan(config.nChan()).setBlockSize(config.blockSize())
+                        .setPatchSize(config.patchSize()).setBias(config.bias()).setDropout(config.dropout()).build())
+                .setWeightsUri(ModelStore.weights(stored).toString())
+                .setSha256(inStore.sha256())
+                .setSizeBytes(Files.size(inStore.weights()))
+                .setMetrics(metrics)
+                .setParentVersion(null)
+                .setStatus(ModelStatus.PROMOTED)
+                .setCreatedTime(Instant.now())
+                .setNote(metrics.containsKey(ModelFolder.HELD_OUT_LOSS)
+                        ? String.format(java.util.Locale.ROOT, "the starter model %s: held-out loss %.5f in pretraining (docs/MODEL.md)",
+                                folder.getFileName(), metrics.get(ModelFolder.HELD_OUT_LOSS))
+                        : "the starter model " + folder.getFileName() + " (docs/MODEL.md)")
+                .build();
+        try (ModelRegistry registry = ModelRegistry.reading(bootstrap, topics.name(Topics.MODELS), t.settings().transactionalId() + "-starter")) {
+            registry.publish(List.of(v));
+        }
+        return v;
+    }
+
+    /**
+     * The architecture of a starter folder, checked against what the trainer's preset makes for its bands; a
+     * missing folder or another architecture is an IllegalArgumentException of one line naming both.
+     */
+    static ModelConfig checkStarter(Path folder, TrainerSettings trainer) {
+        if (!Files.isRegularFile(folder.resolve(org.astropt.stream.core.model.Checkpoint.WEIGHTS_FILE))) {
+            throw new IllegalArgumentException(folder + ": no starter model there (config.json and weights.safetensors);"
+                    + " run from the repository root, or start from scratch (--from-scratch)");
+        }
+        ModelConfig config = new ModelFolder(folder).verify(null, null);
+        ModelConfig trainerMakes = trainer.modelPreset().config().withChannels(config.nChan());
+        if (!config.equals(trainerMakes)) {
+            throw new IllegalArgumentException(folder + ": the starter is " + describe(config) + ", but trainer.preset "
+                    + trainer.preset() + " makes " + describe(trainerMakes) + "; use the starter's preset or start from scratch (--from-scratch)");
+        }
+        return config;
+    }
+
+    private static String describe(ModelConfig c) {
+        return c.nLayer() + " layers, " + c.nHead() + " heads, n_embd " + c.nEmbd() + ", " + c.nChan() + " bands, block "
+                + c.blockSize() + ", patch " + c.patchSize();
+    }
 
     /**
      * The first round: waits until the tally has seen records token records (the pipeline holds their

@@ -1,6 +1,7 @@
 package org.astropt.stream.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's main job end to end: {@code astropt demo --cutouts 300 --exit-when-done} starts the broker,
- * the Flink mini cluster, the pipeline, the model server, the trainer (which trains the first model
- * from the stream's own tokens) and the feed, and ends when every cutout is embedded or dead-lettered.
+ * the Flink mini cluster, the pipeline, the model server, the trainer (here --from-scratch with a tiny
+ * preset, so the first-round path is what runs: it trains the first model from the stream's own tokens;
+ * LocalStackTest covers publishing the starter instead) and the feed, and ends when every cutout is embedded or dead-lettered.
  * The outcome is then checked independently: a stack of the broker alone is started again on the demo's
  * data folder and the topics are read with read_committed.
  */
@@ -41,7 +43,7 @@ class DemoCommandTest {
         Path data = dir.resolve("data");
         AstroptCliTest.Run r = AstroptCliTest.run("demo", "--cutouts", String.valueOf(CUTOUTS), "--exit-when-done",
                 "--data", data.toString(), "--kafka-port", "0", "--ui-port", "0", "--port", "0", "--rate", "150",
-                "--preset", "2/4/64", "--steps", "40", "--first-round-cutouts", "100",
+                "--from-scratch", "--preset", "2/4/64", "--steps", "40", "--first-round-cutouts", "100",
                 "--config-dir", Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "config").toString());
         assertEquals(0, r.exit(), () -> "demo failed:\n" + r.out() + "\n" + r.err());
         assertTrue(r.out().contains("produced " + CUTOUTS + ","), r.out());
@@ -93,5 +95,28 @@ class DemoCommandTest {
                 DemoCommand.publication("astropt", new RoundResult(1, 1, ModelStatus.PROMOTED, 0.32213, Double.NaN, null, null, "abc", folder, java.util.Map.of())));
         assertEquals("model astropt v3 REJECTED: held-out loss 0.3100 against 0.3000 of v2 (round 3)",
                 DemoCommand.publication("astropt", new RoundResult(3, 3, ModelStatus.REJECTED, 0.31, 0.30, 2L, 2L, "abc", folder, java.util.Map.of())));
+    }
+
+    @Test
+    void aPublishedStarterIsOneLineWithItsFolderAndHeldOutLoss() {
+        ModelVersion v = ModelVersion.newBuilder().setName("astropt").setVersion(1).setStatus(ModelStatus.PROMOTED)
+                .setArchitecture(org.astropt.stream.schemas.ModelArchitecture.newBuilder().setNLayer(4).setNHead(8).setNEmbd(128)
+                        .setNChan(3).setBlockSize(1024).setPatchSize(16).setBias(false).setDropout(0).build())
+                .setWeightsUri("file:/m/abc/weights.safetensors").setSha256("abc").setSizeBytes(1)
+                .setMetrics(java.util.Map.of("heldout_loss", 0.27123)).setCreatedTime(java.time.Instant.EPOCH).build();
+        assertEquals("model astropt v1 PROMOTED: the starter model models/astropt-1m-starter (pretrained, held-out loss 0.2712);"
+                        + " the stream embeds with it from the first cutout, the trainer fine-tunes it every 2000 new token records",
+                DemoCommand.starterPublication(v, Path.of("models/astropt-1m-starter"), 2000));
+    }
+
+    @Test
+    void aPresetTheStarterIsNotIsRefusedInOneLineBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+        Path starter = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "models", "astropt-1m-starter");
+        AstroptCliTest.Run r = AstroptCliTest.run("demo", "--preset", "5M", "--starter", starter.toString(),
+                "--data", dir.resolve("data").toString(), "--kafka-port", "0", "--ui-port", "0", "--port", "0");
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains(starter + ": the starter is 4 layers, 8 heads, n_embd 128, 3 bands, block 1024, patch 16, but"
+                + " trainer.preset 5M makes 6 layers, 8 heads, n_embd 256"), r.err());
+        assertFalse(Files.exists(dir.resolve("data")), "nothing started");
     }
 }

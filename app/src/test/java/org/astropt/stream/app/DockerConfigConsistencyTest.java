@@ -178,6 +178,18 @@ class DockerConfigConsistencyTest {
         }
     }
 
+    @Test
+    void theInitialModelShipsAndTheFlinkImageHoldsItWhereItsPathResolves() throws IOException {
+        String initial = PipelineSettings.load(ROOT.resolve("config/pipeline.properties")).embed().initialModelDir();
+        if (initial == null) return; // the pipeline waits for a first PROMOTED version: nothing to ship
+        Path relative = Path.of(initial);
+        assertFalse(relative.isAbsolute(), "pipeline.initial-model " + initial + " is a path in the repository");
+        assertTrue(Files.isRegularFile(ROOT.resolve(relative).resolve("weights.safetensors")), "the repository holds " + initial);
+        // A relative path resolves from the working directory: /opt/flink for the JobManager and TaskManagers.
+        assertTrue(read("docker/flink/Dockerfile").contains("COPY --chown=flink:flink " + relative.getName(0) + "/ /opt/flink/"
+                + relative.getName(0) + "/"), "the Flink image copies " + relative.getName(0) + "/ to /opt/flink/");
+    }
+
     private String command(String service) {
         JsonNode c = services.path(service).path("command");
         return c.isArray() ? String.join(" ", texts(c)) : c.asText();
