@@ -17,6 +17,7 @@ import org.astropt.stream.core.InvalidCutoutException;
 import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.InvalidCheckpointException;
+import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.sim.SyntheticGalaxy;
 import org.astropt.stream.core.sim.SyntheticSurvey;
@@ -91,6 +92,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with every figure instead of the table.")
     boolean json;
 
+    @Option(names = "--write-stats", description = "Also write the model folder's embedding-stats.json (what /similar and the map"
+            + " standardise its embeddings with) from these cutouts' embeddings. A folder only, not NAME:VERSION.")
+    boolean writeStats;
+
     /** --config (decode.* and tokenizer.* for --data) and --stamp. */
     @Mixin
     ConfigOptions options;
@@ -111,12 +116,22 @@ final class EvaluateCommand implements Callable<Integer> {
         String sourceName = source.simulate != null
                 ? String.format(Locale.ROOT, "synthetic survey seed %d, %d cutouts of %dx%d", seed, source.simulate, size, size)
                 : source.data.toString();
+        if (writeStats && !Files.isDirectory(Path.of(model))) {
+            throw new IllegalArgumentException("--write-stats takes a model folder, not the version " + model + " (its folder in the model store is shared)");
+        }
         ModelFolder folder = resolve();
         Map<String, Double> figures;
         String architecture;
         try (AstroPTModel m = folder.load(AstroPTModel.defaultDevice())) {
             architecture = String.format(Locale.ROOT, "%d layers, n_embd %d, %,d parameters", m.config().nLayer(), m.config().nEmbd(), m.parameterCount());
             figures = ModelEvaluation.evaluate(m, cutouts, folds, seed);
+            if (writeStats) {
+                EmbeddingStats stats = EmbeddingStats.measure(m, cutouts.stream().map(LabelledCutout::tokens).toList())
+                        .orElseThrow(() -> new IllegalArgumentException(model + ": fewer than two finite embeddings, no statistics written"));
+                folder.writeEmbeddingStats(stats);
+                spec.commandLine().getErr().println("astropt: wrote " + folder.dir().resolve(ModelFolder.EMBEDDING_STATS_FILE)
+                        + " from " + stats.count() + " embeddings");
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -20,7 +20,6 @@ import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.Topics;
-import org.astropt.stream.schemas.ModelArchitecture;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.server.ModelServer;
@@ -259,9 +258,7 @@ public final class LocalStack implements AutoCloseable {
         ModelVersion v = ModelVersion.newBuilder()
                 .setName(name)
                 .setVersion(t.catalog().nextVersion(name))
-                .setArchitecture(ModelArchitecture.newBuilder().setNLayer(config.nLayer()).setNHead(config.nHead())
-                        .setNEmbd(config.nEmbd()).setNChan(config.nChan()).setBlockSize(config.blockSize())
-                        .setPatchSize(config.patchSize()).setBias(config.bias()).setDropout(config.dropout()).build())
+                .setArchitecture(ModelFolder.architecture(config))
                 .setWeightsUri(ModelStore.weights(stored).toString())
                 .setSha256(inStore.sha256())
                 .setSizeBytes(Files.size(inStore.weights()))

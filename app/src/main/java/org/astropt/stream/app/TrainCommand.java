@@ -18,6 +18,7 @@ import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.LrSchedule;
 import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.model.ProgressBar;
 import org.astropt.stream.core.model.Safetensors;
@@ -194,9 +195,13 @@ final class TrainCommand implements Callable<Integer> {
                 log.accept(progress);
             });
             Checkpoint.save(model, out, Safetensors.Dtype.F32);
+            // what /similar and the map standardise this model's embeddings with
+            Optional<EmbeddingStats> stats = EmbeddingStats.measure(model, split.validation());
+            if (stats.isPresent()) new ModelFolder(out).writeEmbeddingStats(stats.get());
             stdout.printf(Locale.ROOT, "trained %d steps: validation loss %.4f -> %.4f, last training loss %.4f, %.0f tokens/s%n",
                     last.step(), before, last.validationLoss(), last.loss(), last.tokensPerSecond());
-            stdout.printf("wrote %s, %s and %s%n", out.resolve(Checkpoint.CONFIG_FILE), out.resolve(Checkpoint.WEIGHTS_FILE), logFile);
+            stdout.printf("wrote %s, %s, %s%s%n", out.resolve(Checkpoint.CONFIG_FILE), out.resolve(Checkpoint.WEIGHTS_FILE), logFile,
+                    stats.isPresent() ? " and " + out.resolve(ModelFolder.EMBEDDING_STATS_FILE) : " (too few validation sequences for embedding statistics)");
         }
         return 0;
     }

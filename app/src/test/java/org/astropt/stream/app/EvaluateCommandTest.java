@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.model.Safetensors;
 import org.astropt.stream.core.sim.SurveyWriter;
 import org.astropt.stream.core.sim.SyntheticSurvey;
@@ -81,5 +83,21 @@ class EvaluateCommandTest {
         assertEquals(AstroptCli.EXIT_BAD_INPUT, bad.exit());
         assertEquals(1, bad.errorLines().size(), bad.err());
         assertTrue(bad.errorLines().get(0).contains("no-such-model"), bad.err());
+    }
+
+    @Test
+    void writeStatsGivesTheFolderTheStatisticsOfTheseCutoutsEmbeddings() throws Exception {
+        Path copy = tmp.resolve("tiny-with-stats");
+        try (AstroPTModel m = Checkpoint.load(model, Device.cpu())) {
+            Checkpoint.save(m, copy, Safetensors.Dtype.F32);
+        }
+        CliRun run = CliRun.of("evaluate", "--model", copy, "--simulate", COUNT, "--seed", SEED, "--size", 32, "--write-stats");
+        assertEquals(0, run.exit(), run.err());
+        EmbeddingStats stats = new ModelFolder(copy).embeddingStats().orElseThrow(() -> new AssertionError("no embedding-stats.json"));
+        assertEquals(COUNT, stats.count(), "every evaluated cutout's embedding");
+        assertEquals(ModelConfig.preset("1M").config().nEmbd(), stats.dimensions());
+        CliRun version = CliRun.of("evaluate", "--model", "astropt:1", "--simulate", COUNT, "--write-stats");
+        assertEquals(AstroptCli.EXIT_BAD_INPUT, version.exit());
+        assertTrue(version.errorLines().get(0).contains("--write-stats takes a model folder"), version.err());
     }
 }

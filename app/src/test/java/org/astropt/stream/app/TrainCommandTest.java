@@ -10,7 +10,9 @@ import java.util.List;
 import org.astropt.stream.core.io.Npy;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.sim.SurveyWriter;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,9 @@ class TrainCommandTest {
         try (AstroPTModel model = Checkpoint.load(out, Device.cpu())) {
             assertEquals(expected, model.config());
         }
+
+        EmbeddingStats stats = new ModelFolder(out).embeddingStats().orElseThrow(() -> new AssertionError("no embedding-stats.json"));
+        assertEquals(expected.nEmbd(), stats.dimensions(), "one mean and std per embedding dimension, from the validation cutouts");
 
         List<String> log = Files.readAllLines(out.resolve("train-log.csv"));
         assertEquals("step,lr,loss,val_loss,tokens_per_s,elapsed_s", log.get(0));

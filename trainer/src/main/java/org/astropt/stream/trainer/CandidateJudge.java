@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
-import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.ModelFolder;
@@ -27,7 +26,6 @@ import org.astropt.stream.core.token.TokenSequences;
 import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.ModelVersions;
 import org.astropt.stream.kafka.Topics;
-import org.astropt.stream.schemas.ModelArchitecture;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.schemas.TokenSequence;
@@ -124,13 +122,8 @@ final class CandidateJudge implements AutoCloseable {
      * /similar and the dashboard's map standardise its embeddings with. None when fewer than two sequences.
      */
     static void writeEmbeddingStats(AstroPTModel model, List<float[][]> heldOut, ModelFolder folder) throws IOException {
-        if (heldOut.size() < 2) return;
-        try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
-            List<float[]> embeddings = embedder.embed(heldOut).stream().map(Embedder.Result::embedding).toList();
-            folder.writeEmbeddingStats(EmbeddingStats.of(embeddings));
-        } catch (IllegalArgumentException e) {
-            // fewer than two finite embeddings (a diverged model): no file; the server compares raw vectors and says so
-        }
+        Optional<EmbeddingStats> stats = EmbeddingStats.measure(model, heldOut);
+        if (stats.isPresent()) folder.writeEmbeddingStats(stats.get());
     }
 
     /**
@@ -156,7 +149,7 @@ final class CandidateJudge implements AutoCloseable {
             ModelVersion candidate = ModelVersion.newBuilder()
                     .setName(settings.modelName())
                     .setVersion(version)
-                    .setArchitecture(architecture(config))
+                    .setArchitecture(ModelFolder.architecture(config))
                     .setWeightsUri(ModelStore.weights(folder).toString())
                     .setSha256(state.candidateSha)
                     .setSizeBytes(Files.size(local.resolve(Checkpoint.WEIGHTS_FILE)))
@@ -207,11 +200,6 @@ final class CandidateJudge implements AutoCloseable {
                 r.heldOutLoss(), r.promotedVersion() == null ? "" : r.promotedVersion(),
                 Double.isNaN(r.promotedHeldOutLoss()) ? "" : r.promotedHeldOutLoss(), r.sha256(), v.getCreatedTime()));
         Files.write(file, rows, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    static ModelArchitecture architecture(ModelConfig c) {
-        return ModelArchitecture.newBuilder().setNLayer(c.nLayer()).setNHead(c.nHead()).setNEmbd(c.nEmbd()).setNChan(c.nChan())
-                .setBlockSize(c.blockSize()).setPatchSize(c.patchSize()).setBias(c.bias()).setDropout(c.dropout()).build();
     }
 
     @Override

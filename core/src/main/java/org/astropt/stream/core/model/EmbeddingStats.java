@@ -1,6 +1,7 @@
 package org.astropt.stream.core.model;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The per-dimension mean and standard deviation of one model version's embeddings, measured by the trainer
@@ -32,6 +33,20 @@ public record EmbeddingStats(int count, float[] mean, float[] std) {
                 throw new IllegalArgumentException("embedding statistics of dimension " + i + " are mean " + mean[i] + ", std " + std[i]
                         + ": the mean must be finite and the std finite and positive");
             }
+        }
+    }
+
+    /**
+     * The statistics of a model's embeddings of these token sequences (the trainer's held-out sequences, a
+     * training run's validation set); empty with fewer than two finite embeddings (too few sequences, or a
+     * diverged model), when the server compares raw vectors and says so.
+     */
+    public static Optional<EmbeddingStats> measure(AstroPTModel model, List<float[][]> sequences) {
+        if (sequences.size() < 2) return Optional.empty();
+        try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
+            List<float[]> embeddings = embedder.embed(sequences).stream().map(Embedder.Result::embedding).toList();
+            if (embeddings.stream().filter(EmbeddingStats::finite).count() < 2) return Optional.empty();
+            return Optional.of(of(embeddings));
         }
     }
 

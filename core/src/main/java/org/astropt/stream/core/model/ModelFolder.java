@@ -71,6 +71,12 @@ public final class ModelFolder {
     /** The sha256 of weights.safetensors ({@link Checkpoint#sha256}). */
     public String sha256() throws IOException { return Checkpoint.sha256(weights()); }
 
+    /** The ModelVersion record's architecture of a model config: what {@link #verify} checks a folder against. */
+    public static ModelArchitecture architecture(ModelConfig c) {
+        return ModelArchitecture.newBuilder().setNLayer(c.nLayer()).setNHead(c.nHead()).setNEmbd(c.nEmbd()).setNChan(c.nChan())
+                .setBlockSize(c.blockSize()).setPatchSize(c.patchSize()).setBias(c.bias()).setDropout(c.dropout()).build();
+    }
+
     /**
      * Checks the folder against what a ModelVersion record says before anything loads it: the weights exist,
      * their sha256 matches (skipped when sha256 is null), and config.json names the record's architecture
