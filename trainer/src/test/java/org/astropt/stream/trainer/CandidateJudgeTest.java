@@ -10,16 +10,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.astropt.stream.core.model.AdamW;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.EmbeddingStats;
+import org.astropt.stream.core.model.LrSchedule;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.ModelFolder;
+import org.astropt.stream.core.model.Trainer;
 import org.astropt.stream.schemas.ModelStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The promotion decision and the record's metrics, without Kafka or a model. */
+/** The promotion decision, the held-out loss it stands on and the record's metrics, without Kafka. */
 class CandidateJudgeTest {
 
     private static final double MIN_IMPROVEMENT = 0.005;
@@ -115,6 +118,28 @@ class CandidateJudgeTest {
             candidate[i] = serving[i] - improvement - (i % 2 == 0 ? scatter : -scatter);
         }
         return CandidateJudge.Improvement.of(serving, candidate);
+    }
+
+    @Test
+    void theHeldOutLossIsTheMeanOfThePerSequenceLossesTheTrainerMinimises() {
+        Random r = new Random(6);
+        List<float[][]> heldOut = new ArrayList<>();
+        for (int s = 0; s < 12; s++) {
+            float[][] tokens = new float[16][16 * 16 * 3];
+            for (float[] t : tokens) for (int i = 0; i < t.length; i++) t[i] = (float) r.nextGaussian();
+            heldOut.add(tokens);
+        }
+        try (AstroPTModel model = AstroPTModel.create(ModelConfig.of(1, 2, 32), AstroPTModel.defaultDevice(), 3)) {
+            double[] losses = Evaluation.heldOutLosses(model, heldOut);
+            assertEquals(12, losses.length);
+            double trainers;
+            Trainer.Settings s = new Trainer.Settings(4, 1, 1, LrSchedule.of(1e-3, 0, 1), 1.0, AdamW.Settings.ASTROPT, 0, 3);
+            try (Trainer trainer = new Trainer(model, s)) {
+                trainers = trainer.evaluate(heldOut);
+            }
+            assertEquals(trainers, Evaluation.mean(losses), 1e-5, "three full batches of four: the same mean Huber loss");
+            assertTrue(losses[0] != losses[1], "one loss per sequence");
+        }
     }
 
     @Test
