@@ -233,7 +233,7 @@ final class CandidateJudge implements AutoCloseable {
         boolean large = improvement.mean() > 0 && improvement.mean() >= needed;
         boolean significant = improvement.pValue() <= significance;
         boolean better = Double.isFinite(loss) && large && significant;
-        String why = better ? "" : !large ? " by enough" : " significantly";
+        String why = better || !(improvement.mean() > 0) ? "" : !large ? " by enough" : " significantly";
         String note = String.format(Locale.ROOT,
                 "held-out loss %.5f %s %.5f of v%d%s: improvement %.5f (%.2f%%) +- %.5f s.e., t %.2f, p %.2g over the same %d sequences"
                         + " (promotes at >= %.5f (%.2f%%) and p <= %s)",

@@ -94,8 +94,10 @@ class CandidateJudgeTest {
 
     @Test
     void aWorseTiedOrDivergedCandidateIsRejected() {
-        CandidateJudge.Improvement worse = paired(91, 0.30, -0.01, 0.01, 11);
-        assertEquals(ModelStatus.REJECTED, CandidateJudge.verdict(0.31, 2L, 0.30, worse, MIN_IMPROVEMENT, SIGNIFICANCE).status());
+        CandidateJudge.Improvement worse = paired(90, 0.30, -0.01, 0.01, 11);
+        CandidateJudge.Verdict v = CandidateJudge.verdict(0.31, 2L, 0.30, worse, MIN_IMPROVEMENT, SIGNIFICANCE);
+        assertEquals(ModelStatus.REJECTED, v.status());
+        assertTrue(v.note().startsWith("held-out loss 0.31000 does not beat 0.30000 of v2: improvement -0.01000 (-3.33%)"), v.note());
         assertEquals(ModelStatus.REJECTED, CandidateJudge.verdict(0.30, 2L, 0.30, new CandidateJudge.Improvement(0, 0, 91),
                 MIN_IMPROVEMENT, SIGNIFICANCE).status(), "a tie keeps the serving version");
         assertEquals(ModelStatus.REJECTED, CandidateJudge.verdict(Double.POSITIVE_INFINITY, 2L, 0.30,
