@@ -29,15 +29,19 @@ import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.schemas.TokenSequence;
+import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.commons.math3.stat.descriptive.moment.Mean;
+import org.apache.commons.math3.stat.descriptive.moment.StandardDeviation;
 
 /**
  * Judges a round's candidate against the serving version and publishes the verdict on astropt.models.
  * It measures the candidate's held-out loss and the PROMOTED version's on the same sequences at the same
- * time, plus the evaluation of {@link Evaluation#figures} (eval.* keys), and writes them to the version folder's
+ * time, per sequence, and their paired difference (promote_* keys), plus the evaluation of {@link Evaluation#figures} (eval.* keys), and writes them to the version folder's
  * metrics.json before storing it, with the mean and std of its held-out embeddings (embedding-stats.json, for
  * standardised similarity).
- * It then publishes the stored candidate as CANDIDATE, then PROMOTED when its loss is below the serving
- * version's (or nothing served), else REJECTED with both numbers in the note. A resumed publication finds
+ * It then publishes the stored candidate as CANDIDATE, then PROMOTED when nothing served or when it is
+ * significantly better than the serving version ({@link #verdict}: a paired comparison per held-out sequence,
+ * with a minimum effect), else REJECTED with the numbers in the note. A resumed publication finds
  * what a previous attempt published by the weights' sha256 and publishes only what is missing.
  *
  * <p>The trainer's only reader and writer of the models topic.
@@ -80,20 +84,26 @@ final class CandidateJudge implements AutoCloseable {
     void storeCandidate(TrainerState state, AstroPTModel model, HeldOutSet heldOut, RoundLog log) throws IOException {
         List<TokenSequence> sample = heldOut.sequences().stream()
                 .filter(s -> s.getTokenDim() == model.config().tokenDim() && s.getTokenCount() >= 2
-                        && s.getTokenCount() <= model.config().blockSize() + 1).toList();
+                        && s.getTokenCount() <= model.config().blockSize()).toList();
         List<float[][]> tokens = sample.stream().map(TokenSequences::tokens).toList();
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("model", settings.modelName());
         metrics.put("round", state.round + 1);
         metrics.put("parent_version", state.parentVersion);
-        double loss = tokens.isEmpty() ? Double.NaN : Evaluation.heldOutLoss(model, tokens, settings.batchSize());
-        metrics.put(ModelFolder.HELD_OUT_LOSS, loss);
+        double[] losses = Evaluation.heldOutLosses(model, tokens);
+        metrics.put(ModelFolder.HELD_OUT_LOSS, Evaluation.mean(losses));
         metrics.put("heldout_sequences", sample.size());
         Optional<ModelVersion> promoted = registry.versions().serving(settings.modelName());
         if (promoted.isPresent() && !tokens.isEmpty()) {
             try (AstroPTModel serving = Checkpoint.load(store.open(URI.create(promoted.get().getWeightsUri())), AstroPTModel.defaultDevice())) {
+                double[] servingLosses = Evaluation.heldOutLosses(serving, tokens);
+                Improvement improvement = Improvement.of(servingLosses, losses);
                 metrics.put("promoted_version", promoted.get().getVersion());
-                metrics.put("promoted_heldout_loss", Evaluation.heldOutLoss(serving, tokens, settings.batchSize()));
+                metrics.put("promoted_heldout_loss", Evaluation.mean(servingLosses));
+                metrics.put("promote_improvement", improvement.mean());
+                metrics.put("promote_standard_error", improvement.standardError());
+                metrics.put("promote_t", improvement.t());
+                metrics.put("promote_p", improvement.pValue());
             }
         }
         metrics.put("train_loss", state.lastLoss);
@@ -160,7 +170,10 @@ final class CandidateJudge implements AutoCloseable {
                     .setNote("round " + (state.round + 1))
                     .build();
             if (already.isEmpty()) registry.publish(List.of(candidate));
-            Verdict verdict = verdict(loss, promotedVersion, promotedLoss, metrics.getOrDefault("heldout_sequences", 0.0).intValue());
+            Improvement improvement = new Improvement(metrics.getOrDefault("promote_improvement", Double.NaN),
+                    metrics.getOrDefault("promote_standard_error", Double.NaN), metrics.getOrDefault("heldout_sequences", 0.0).intValue());
+            Verdict verdict = verdict(loss, promotedVersion, promotedLoss, improvement, settings.promoteMinImprovement(),
+                    settings.promoteSignificance());
             decided = ModelVersion.newBuilder(candidate).setStatus(verdict.status()).setNote(verdict.note())
                     .setCreatedTime(Instant.now()).build();
             registry.publish(List.of(decided));
@@ -172,15 +185,61 @@ final class CandidateJudge implements AutoCloseable {
     }
 
     /**
-     * PROMOTED when the candidate's held-out loss is finite and below the serving version's (measured now on
-     * the same sequences), or when nothing served; else REJECTED. The note gives both numbers.
+     * The serving version's held-out loss minus the candidate's, paired by sequence: the mean difference
+     * (positive: the candidate predicts better), the standard error of that mean, and the number of sequences.
      */
-    static Verdict verdict(double loss, Long promotedVersion, double promotedLoss, int sequences) {
-        boolean better = Double.isFinite(loss) && (promotedVersion == null || loss < promotedLoss);
-        String note = promotedVersion == null
-                ? String.format(Locale.ROOT, "held-out loss %.5f; no version served before", loss)
-                : String.format(Locale.ROOT, "held-out loss %.5f %s %.5f of v%d, measured now on the same %d sequences",
-                        loss, better ? "beats" : "does not beat", promotedLoss, promotedVersion, sequences);
+    record Improvement(double mean, double standardError, int sequences) {
+
+        /** The paired differences serving[i] - candidate[i]; NaN figures for fewer than two sequences. */
+        static Improvement of(double[] serving, double[] candidate) {
+            if (serving.length != candidate.length) {
+                throw new IllegalArgumentException("paired losses need the same sequences: " + serving.length + " vs " + candidate.length);
+            }
+            int n = serving.length;
+            if (n < 2) return new Improvement(Double.NaN, Double.NaN, n);
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) d[i] = serving[i] - candidate[i];
+            double sd = new StandardDeviation().evaluate(d); // bias-corrected (n - 1)
+            return new Improvement(new Mean().evaluate(d), sd / Math.sqrt(n), n);
+        }
+
+        /** The paired t statistic mean / standard error (+infinity for a positive mean without spread). */
+        double t() {
+            return standardError == 0 && mean > 0 ? Double.POSITIVE_INFINITY : mean / standardError;
+        }
+
+        /** One-sided p-value of no improvement, from Student's t with n - 1 degrees of freedom; NaN when unmeasured. */
+        double pValue() {
+            double t = t();
+            if (Double.isNaN(t) || sequences < 2) return Double.NaN;
+            if (Double.isInfinite(t)) return t > 0 ? 0 : 1;
+            return 1 - new TDistribution(sequences - 1).cumulativeProbability(t);
+        }
+    }
+
+    /**
+     * PROMOTED when nothing served and the candidate's held-out loss is finite; with a serving version, when it
+     * is also significantly better on the same sequences: the mean paired improvement is at least minImprovement
+     * of the serving loss, and its one-sided p-value at most significance. Else REJECTED. The note gives the
+     * losses, the improvement with its standard error, t and n, and both thresholds.
+     */
+    static Verdict verdict(double loss, Long promotedVersion, double promotedLoss, Improvement improvement,
+                           double minImprovement, double significance) {
+        if (promotedVersion == null) {
+            return new Verdict(Double.isFinite(loss) ? ModelStatus.PROMOTED : ModelStatus.REJECTED,
+                    String.format(Locale.ROOT, "held-out loss %.5f; no version served before", loss));
+        }
+        double needed = minImprovement * promotedLoss;
+        boolean large = improvement.mean() > 0 && improvement.mean() >= needed;
+        boolean significant = improvement.pValue() <= significance;
+        boolean better = Double.isFinite(loss) && large && significant;
+        String why = better || !(improvement.mean() > 0) ? "" : !large ? " by enough" : " significantly";
+        String note = String.format(Locale.ROOT,
+                "held-out loss %.5f %s %.5f of v%d%s: improvement %.5f (%.2f%%) +- %.5f s.e., t %.2f, p %.2g over the same %d sequences"
+                        + " (promotes at >= %.5f (%.2f%%) and p <= %s)",
+                loss, better ? "beats" : "does not beat", promotedLoss, promotedVersion, why, improvement.mean(),
+                100 * improvement.mean() / promotedLoss, improvement.standardError(), improvement.t(), improvement.pValue(),
+                improvement.sequences(), needed, 100 * minImprovement, significance);
         return new Verdict(better ? ModelStatus.PROMOTED : ModelStatus.REJECTED, note);
     }
 

@@ -1,13 +1,12 @@
 package org.astropt.stream.trainer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.astropt.stream.core.model.AdamW;
 import org.astropt.stream.core.model.AstroPTModel;
-import org.astropt.stream.core.model.LrSchedule;
-import org.astropt.stream.core.model.Trainer;
+import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.token.TokenSequences;
 import org.astropt.stream.schemas.TokenSequence;
 import org.astropt.stream.trainer.evaluation.CrossValidation;
@@ -15,7 +14,7 @@ import org.astropt.stream.trainer.evaluation.GalaxyLabels;
 import org.astropt.stream.trainer.evaluation.ModelEvaluation;
 
 /**
- * A model measured on the held-out sample: its next-patch Huber loss and, on the sequences whose metadata
+ * A model measured on the held-out sample: its next-patch Huber loss per sequence and, on the sequences whose metadata
  * carries the synthetic survey's truth, the figures of {@link ModelEvaluation} (the ones
  * {@code astropt evaluate} prints), under their eval.* keys.
  */
@@ -23,13 +22,20 @@ final class Evaluation {
 
     private Evaluation() {}
 
-    /** Mean Huber loss over every batch of the sample (all of it, whatever its size). */
-    static double heldOutLoss(AstroPTModel model, List<float[][]> sequences, int batchSize) {
-        int batches = sequences.size() / batchSize + 64; // a partial batch per sequence length at most
-        Trainer.Settings s = new Trainer.Settings(batchSize, 1, 1, LrSchedule.of(1e-3, 0, 1), 1.0, AdamW.Settings.ASTROPT, 0, batches);
-        try (Trainer evaluator = new Trainer(model, s)) {
-            return evaluator.evaluate(sequences);
+    /**
+     * The next-patch Huber loss of each sequence (2 to blockSize tokens), in order: the mean Huber error of
+     * predicting tokens 1..T-1 from 0..T-2, which is the surprise score the pipeline's Embedder computes.
+     * The held-out loss is their mean; the promotion compares two models' losses sequence by sequence.
+     */
+    static double[] heldOutLosses(AstroPTModel model, List<float[][]> sequences) {
+        try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
+            return embedder.embed(sequences).stream().mapToDouble(Embedder.Result::surprise).toArray();
         }
+    }
+
+    /** The mean of per-sequence losses; NaN for none. */
+    static double mean(double[] losses) {
+        return losses.length == 0 ? Double.NaN : Arrays.stream(losses).sum() / losses.length;
     }
 
     /**

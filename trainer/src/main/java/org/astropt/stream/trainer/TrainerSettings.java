@@ -31,12 +31,15 @@ import org.astropt.stream.core.model.ModelConfig;
  * @param learningRate      peak learning rate; NaN for the preset's
  * @param checkpointEvery   steps between checkpoints
  * @param seed              seeds the initial weights and the replay sampling
+ * @param promoteMinImprovement smallest mean held-out improvement that promotes, as a share of the serving loss
+ * @param promoteSignificance   one-sided level of the paired t-test the improvement must pass to promote
  */
 public record TrainerSettings(String bootstrapServers, String groupId, int maxPollRecords, String transactionalId,
                               String modelStore, String modelName, String preset, Path stateDir,
                               double heldOutFraction, int heldOutMax,
                               long every, Duration maxWait, double replayFraction,
-                              int batchSize, int stepsPerRound, double learningRate, int checkpointEvery, long seed) {
+                              int batchSize, int stepsPerRound, double learningRate, int checkpointEvery, long seed,
+                              double promoteMinImprovement, double promoteSignificance) {
 
     public TrainerSettings {
         require(heldOutFraction > 0 && heldOutFraction < 1, "trainer.held-out-fraction must be in (0, 1), got " + heldOutFraction);
@@ -49,6 +52,10 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
         require(Double.isNaN(learningRate) || learningRate > 0, "trainer.learning-rate must be positive, got " + learningRate);
         require(checkpointEvery >= 1, "trainer.checkpoint-every must be at least 1, got " + checkpointEvery);
         require(maxPollRecords >= 1, "trainer.max-poll-records must be at least 1, got " + maxPollRecords);
+        require(promoteMinImprovement >= 0 && promoteMinImprovement < 1,
+                "trainer.promote-min-improvement must be in [0, 1), got " + promoteMinImprovement);
+        require(promoteSignificance > 0 && promoteSignificance < 0.5,
+                "trainer.promote-significance must be in (0, 0.5), got " + promoteSignificance);
         presetOf(preset); // an unknown name fails here, listing the known ones
     }
 
@@ -85,7 +92,9 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
                 s.intValue("trainer.steps-per-round", 200),
                 s.doubleValue("trainer.learning-rate", Double.NaN),
                 s.intValue("trainer.checkpoint-every", 50),
-                s.longValue("trainer.seed", 1)));
+                s.longValue("trainer.seed", 1),
+                s.doubleValue("trainer.promote-min-improvement", 0.005),
+                s.doubleValue("trainer.promote-significance", 0.01)));
     }
 
     /** The preset a model trained from scratch gets. */
@@ -109,13 +118,13 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
     public TrainerSettings withLearningRate(double lr) {
         return new TrainerSettings(bootstrapServers, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
                 stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, stepsPerRound,
-                lr, checkpointEvery, seed);
+                lr, checkpointEvery, seed, promoteMinImprovement, promoteSignificance);
     }
 
     public TrainerSettings withStepsPerRound(int steps) {
         return new TrainerSettings(bootstrapServers, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
                 stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, steps,
-                learningRate, checkpointEvery, seed);
+                learningRate, checkpointEvery, seed, promoteMinImprovement, promoteSignificance);
     }
 
     private static void require(boolean ok, String problem) {

@@ -76,8 +76,12 @@ class ContinuousTrainerITCase {
             assertEquals(1L, v2.parentVersion(), "fine-tuned from the serving version");
             assertEquals(1L, v2.promotedVersion());
             assertTrue(Double.isFinite(v2.promotedHeldOutLoss()), "the serving version is measured now on the same sample");
-            assertEquals(v2.heldOutLoss() < v2.promotedHeldOutLoss() ? ModelStatus.PROMOTED : ModelStatus.REJECTED, v2.status(),
-                    "promoted exactly when it beats the serving version: " + v2);
+            double improvement = v2.metrics().get("promote_improvement");
+            assertEquals(v2.promotedHeldOutLoss() - v2.heldOutLoss(), improvement, 1e-9, "the mean of the paired differences");
+            boolean significant = improvement >= settings.promoteMinImprovement() * v2.promotedHeldOutLoss()
+                    && v2.metrics().get("promote_p") <= settings.promoteSignificance();
+            assertEquals(significant ? ModelStatus.PROMOTED : ModelStatus.REJECTED, v2.status(),
+                    "promoted exactly when it beats the serving version by enough, significantly: " + v2);
         }
 
         // A candidate trained at a learning rate that diverges is worse, and is rejected with both numbers.

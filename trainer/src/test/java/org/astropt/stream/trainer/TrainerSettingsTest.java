@@ -33,6 +33,9 @@ class TrainerSettingsTest {
         assertEquals("the command line: trainer.max-wait = 'soon' is not a duration: write e.g. 500ms, 30s, 10m or 2h", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainerSettings.load(null, Map.of("trainer.held-out-fraction", "1.5")));
         assertEquals("the command line: trainer.held-out-fraction must be in (0, 1), got 1.5", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainerSettings.load(null, Map.of("trainer.promote-significance", "0.5")));
+        assertEquals("the command line: trainer.promote-significance must be in (0, 0.5), got 0.5", e.getMessage());
+        assertEquals(0.02, TrainerSettings.load(null, Map.of("trainer.promote-min-improvement", "0.02")).promoteMinImprovement());
     }
 
     @Test
