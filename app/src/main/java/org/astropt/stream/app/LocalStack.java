@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -253,8 +252,7 @@ public final class LocalStack implements AutoCloseable {
         ModelConfig config = checkStarter(folder, t.settings());
         URI stored = t.store().put(folder);
         ModelFolder inStore = new ModelFolder(t.store().open(stored));
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        inStore.metrics().forEach((k, v) -> { if (v instanceof Number n) metrics.put(k, n.doubleValue()); });
+        Map<String, Double> metrics = ModelFolder.recordMetrics(inStore.metrics());
         ModelVersion v = ModelVersion.newBuilder()
                 .setName(name)
                 .setVersion(t.catalog().nextVersion(name))

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
+import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.ModelFolder;
@@ -90,7 +91,8 @@ final class CandidateJudge implements AutoCloseable {
         metrics.put("model", settings.modelName());
         metrics.put("round", state.round + 1);
         metrics.put("parent_version", state.parentVersion);
-        double[] losses = Evaluation.heldOutLosses(model, tokens);
+        List<Embedder.Result> candidateResults = Evaluation.embed(model, tokens); // the losses and the embedding statistics
+        double[] losses = Evaluation.losses(candidateResults);
         metrics.put(ModelFolder.HELD_OUT_LOSS, Evaluation.mean(losses));
         metrics.put("heldout_sequences", sample.size());
         Optional<ModelVersion> promoted = registry.versions().serving(settings.modelName());
@@ -118,7 +120,7 @@ final class CandidateJudge implements AutoCloseable {
         Checkpoint.save(model, candidate, Safetensors.Dtype.F32);
         new ModelFolder(candidate).writeMetrics(metrics);
         log.copyTo(candidate.resolve(ModelFolder.TRAIN_LOG_FILE));
-        writeEmbeddingStats(model, tokens, new ModelFolder(candidate));
+        writeEmbeddingStats(candidateResults, new ModelFolder(candidate));
         URI folder = store.put(candidate);
         state.candidateUri = folder.toString();
         state.candidateSha = Checkpoint.sha256(candidate.resolve(Checkpoint.WEIGHTS_FILE));
@@ -131,8 +133,8 @@ final class CandidateJudge implements AutoCloseable {
      * embedding-stats.json: the mean and std of the candidate's embeddings of the held-out sequences, which
      * /similar and the dashboard's map standardise its embeddings with. None when fewer than two sequences.
      */
-    static void writeEmbeddingStats(AstroPTModel model, List<float[][]> heldOut, ModelFolder folder) throws IOException {
-        Optional<EmbeddingStats> stats = EmbeddingStats.measure(model, heldOut);
+    static void writeEmbeddingStats(List<Embedder.Result> heldOut, ModelFolder folder) throws IOException {
+        Optional<EmbeddingStats> stats = EmbeddingStats.ofFinite(heldOut.stream().map(Embedder.Result::embedding).toList());
         if (stats.isPresent()) folder.writeEmbeddingStats(stats.get());
     }
 
@@ -143,7 +145,7 @@ final class CandidateJudge implements AutoCloseable {
     RoundResult publish(TrainerState state) throws IOException {
         URI folder = URI.create(state.candidateUri);
         Path local = store.open(folder);
-        Map<String, Double> metrics = recordMetrics(JSON.readValue(local.resolve(ModelFolder.METRICS_FILE).toFile(), new TypeReference<>() {}));
+        Map<String, Double> metrics = ModelFolder.recordMetrics(JSON.readValue(local.resolve(ModelFolder.METRICS_FILE).toFile(), new TypeReference<>() {}));
         double loss = metrics.getOrDefault(ModelFolder.HELD_OUT_LOSS, Double.NaN);
         double promotedLoss = metrics.getOrDefault("promoted_heldout_loss", Double.NaN);
         Long promotedVersion = metrics.containsKey("promoted_version") ? metrics.get("promoted_version").longValue() : null;
@@ -243,12 +245,6 @@ final class CandidateJudge implements AutoCloseable {
         return new Verdict(better ? ModelStatus.PROMOTED : ModelStatus.REJECTED, note);
     }
 
-    /** The numbers of metrics.json a ModelVersion record carries: every numeric one but parent_version (the record's parentVersion). */
-    static Map<String, Double> recordMetrics(Map<String, Object> written) {
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        written.forEach((k, v) -> { if (v instanceof Number n && !k.equals("parent_version")) metrics.put(k, n.doubleValue()); });
-        return metrics;
-    }
 
     /** STATE_DIR/versions.csv: one row per published version, for the dashboard. */
     private void appendVersion(RoundResult r, ModelVersion v) throws IOException {

@@ -28,9 +28,19 @@ final class Evaluation {
      * The held-out loss is their mean; the promotion compares two models' losses sequence by sequence.
      */
     static double[] heldOutLosses(AstroPTModel model, List<float[][]> sequences) {
+        return losses(embed(model, sequences));
+    }
+
+    /** The model's embedding and surprise of each sequence, in order: one forward pass serves the losses and the statistics. */
+    static List<Embedder.Result> embed(AstroPTModel model, List<float[][]> sequences) {
         try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
-            return embedder.embed(sequences).stream().mapToDouble(Embedder.Result::surprise).toArray();
+            return embedder.embed(sequences);
         }
+    }
+
+    /** The per-sequence losses of {@link #heldOutLosses}, from results already computed. */
+    static double[] losses(List<Embedder.Result> results) {
+        return results.stream().mapToDouble(Embedder.Result::surprise).toArray();
     }
 
     /** The mean of per-sequence losses; NaN for none. */

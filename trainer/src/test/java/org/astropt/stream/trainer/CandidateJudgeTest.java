@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.astropt.stream.core.model.AdamW;
 import org.astropt.stream.core.model.AstroPTModel;
@@ -145,17 +143,6 @@ class CandidateJudgeTest {
     }
 
     @Test
-    void theRecordCarriesEveryNumberOfMetricsJsonButTheParent() {
-        Map<String, Object> written = new LinkedHashMap<>();
-        written.put("model", "astropt");
-        written.put("round", 2);
-        written.put("parent_version", 1);
-        written.put("heldout_loss", 0.29);
-        written.put("eval.probe_r2.mag_r", 0.8);
-        assertEquals(Map.of("round", 2.0, "heldout_loss", 0.29, "eval.probe_r2.mag_r", 0.8), CandidateJudge.recordMetrics(written));
-    }
-
-    @Test
     void theVersionFolderPublishesTheMeanAndStdOfTheCandidatesHeldOutEmbeddings(@TempDir Path dir) throws Exception {
         Random r = new Random(5);
         List<float[][]> heldOut = new ArrayList<>();
@@ -165,10 +152,10 @@ class CandidateJudgeTest {
             heldOut.add(tokens);
         }
         try (AstroPTModel model = AstroPTModel.create(ModelConfig.of(1, 2, 32), AstroPTModel.defaultDevice(), 3)) {
-            CandidateJudge.writeEmbeddingStats(model, heldOut.subList(0, 1), new ModelFolder(dir.resolve("one")));
+            CandidateJudge.writeEmbeddingStats(Evaluation.embed(model, heldOut.subList(0, 1)), new ModelFolder(dir.resolve("one")));
             assertTrue(new ModelFolder(dir.resolve("one")).embeddingStats().isEmpty(), "one sequence has no spread: no file");
 
-            CandidateJudge.writeEmbeddingStats(model, heldOut, new ModelFolder(dir.resolve("candidate")));
+            CandidateJudge.writeEmbeddingStats(Evaluation.embed(model, heldOut), new ModelFolder(dir.resolve("candidate")));
             EmbeddingStats written = new ModelFolder(dir.resolve("candidate")).embeddingStats().orElseThrow();
             List<float[]> embeddings;
             try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {

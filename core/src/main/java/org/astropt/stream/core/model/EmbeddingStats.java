@@ -44,10 +44,14 @@ public record EmbeddingStats(int count, float[] mean, float[] std) {
     public static Optional<EmbeddingStats> measure(AstroPTModel model, List<float[][]> sequences) {
         if (sequences.size() < 2) return Optional.empty();
         try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
-            List<float[]> embeddings = embedder.embed(sequences).stream().map(Embedder.Result::embedding).toList();
-            if (embeddings.stream().filter(EmbeddingStats::finite).count() < 2) return Optional.empty();
-            return Optional.of(of(embeddings));
+            return ofFinite(embedder.embed(sequences).stream().map(Embedder.Result::embedding).toList());
         }
+    }
+
+    /** {@link #of} these embeddings; empty with fewer than two finite ones. */
+    public static Optional<EmbeddingStats> ofFinite(List<float[]> embeddings) {
+        if (embeddings.stream().filter(EmbeddingStats::finite).count() < 2) return Optional.empty();
+        return Optional.of(of(embeddings));
     }
 
     /** Mean and std (N - 1) of at least two embeddings of one width; embeddings with a NaN or infinite value are left out. */

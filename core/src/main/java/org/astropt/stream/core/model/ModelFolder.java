@@ -130,6 +130,13 @@ public final class ModelFolder {
         }
     }
 
+    /** The numbers of metrics.json a ModelVersion record carries: every numeric one but parent_version (the record's parentVersion). */
+    public static Map<String, Double> recordMetrics(Map<String, Object> written) {
+        Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+        written.forEach((k, v) -> { if (v instanceof Number n && !k.equals("parent_version")) metrics.put(k, n.doubleValue()); });
+        return metrics;
+    }
+
     public void writeMetrics(Map<String, Object> metrics) throws IOException {
         Files.createDirectories(dir);
         JSON.writeValue(dir.resolve(METRICS_FILE).toFile(), metrics);

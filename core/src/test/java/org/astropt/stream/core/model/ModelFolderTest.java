@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,5 +80,16 @@ class ModelFolderTest {
         assertEquals(1.0 / 9, all.get("loss").get(9), 1e-6);
         Map<String, List<Double>> thinned = folder.trainLog(4);
         assertEquals(List.of(0.0, 3.0, 6.0, 9.0), thinned.get("step"), "every third row and the last");
+    }
+
+    @Test
+    void theRecordCarriesEveryNumberOfMetricsJsonButTheParent() {
+        Map<String, Object> written = new LinkedHashMap<>();
+        written.put("model", "astropt");
+        written.put("round", 2);
+        written.put("parent_version", 1);
+        written.put("heldout_loss", 0.29);
+        written.put("eval.probe_r2.mag_r", 0.8);
+        assertEquals(Map.of("round", 2.0, "heldout_loss", 0.29, "eval.probe_r2.mag_r", 0.8), ModelFolder.recordMetrics(written));
     }
 }
