@@ -12,18 +12,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import java.util.stream.LongStream;
 import org.astropt.stream.core.InvalidCutoutException;
 import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.InvalidCheckpointException;
 import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.ModelFolder;
-import org.astropt.stream.core.sim.SyntheticGalaxy;
-import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.core.sim.TruthCatalogue;
 import org.astropt.stream.core.token.PatchTokenizer;
-import org.astropt.stream.core.token.Tokens;
 import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelVersion;
@@ -175,12 +171,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /** N galaxies of the survey, rendered and tokenized on all cores, with their truth. */
     private List<LabelledCutout> simulate(long count, PatchTokenizer tokenizer) {
-        SyntheticSurvey survey = new SyntheticSurvey(seed, size, count);
-        return LongStream.range(0, count).parallel().mapToObj(i -> {
-            SyntheticGalaxy g = survey.galaxy(i);
-            Tokens t = tokenizer.tokenize(g.id(), g.image());
-            return new LabelledCutout(g.id(), SequenceReader.rows(t.data(), t.tokenCount(), t.tokenDim()), GalaxyLabels.of(g.truth()));
-        }).toList();
+        return TrainingData.simulate(count, size, seed, tokenizer, (g, tokens) -> new LabelledCutout(g.id(), tokens, GalaxyLabels.of(g.truth())));
     }
 
     /** The cutouts of an astropt simulate folder, their truth from its truth.csv by id. */

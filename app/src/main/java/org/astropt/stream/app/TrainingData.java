@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -42,13 +43,18 @@ record TrainingData(List<String> ids, List<float[][]> sequences, String source) 
      * on all cores; rendering (a PSF convolution per galaxy) is most of the time.
      */
     static TrainingData simulate(long count, int size, long seed, PatchTokenizer tokenizer) {
+        List<Sequence> made = simulate(count, size, seed, tokenizer, (g, tokens) -> new Sequence(g.id(), tokens));
+        return of(made, "synthetic survey (seed " + seed + ", " + count + " cutouts of " + size + "x" + size + ")");
+    }
+
+    /** The same galaxies, each made into what the caller needs from the galaxy (its id, its truth) and its [T][D] tokens. */
+    static <T> List<T> simulate(long count, int size, long seed, PatchTokenizer tokenizer, BiFunction<SyntheticGalaxy, float[][], T> as) {
         SyntheticSurvey survey = new SyntheticSurvey(seed, size, count);
-        List<Sequence> made = LongStream.range(0, count).parallel().mapToObj(i -> {
+        return LongStream.range(0, count).parallel().mapToObj(i -> {
             SyntheticGalaxy g = survey.galaxy(i);
             Tokens t = tokenizer.tokenize(g.id(), g.image());
-            return new Sequence(g.id(), SequenceReader.rows(t.data(), t.tokenCount(), t.tokenDim()));
+            return as.apply(g, SequenceReader.rows(t.data(), t.tokenCount(), t.tokenDim()));
         }).toList();
-        return of(made, "synthetic survey (seed " + seed + ", " + count + " cutouts of " + size + "x" + size + ")");
     }
 
     /**

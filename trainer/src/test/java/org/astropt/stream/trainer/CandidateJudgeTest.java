@@ -122,13 +122,7 @@ class CandidateJudgeTest {
 
     @Test
     void theHeldOutLossIsTheMeanOfThePerSequenceLossesTheTrainerMinimises() {
-        Random r = new Random(6);
-        List<float[][]> heldOut = new ArrayList<>();
-        for (int s = 0; s < 12; s++) {
-            float[][] tokens = new float[16][16 * 16 * 3];
-            for (float[] t : tokens) for (int i = 0; i < t.length; i++) t[i] = (float) r.nextGaussian();
-            heldOut.add(tokens);
-        }
+        List<float[][]> heldOut = randomSequences(6);
         try (AstroPTModel model = AstroPTModel.create(ModelConfig.of(1, 2, 32), AstroPTModel.defaultDevice(), 3)) {
             double[] losses = Evaluation.heldOutLosses(model, heldOut);
             assertEquals(12, losses.length);
@@ -144,13 +138,7 @@ class CandidateJudgeTest {
 
     @Test
     void theVersionFolderPublishesTheMeanAndStdOfTheCandidatesHeldOutEmbeddings(@TempDir Path dir) throws Exception {
-        Random r = new Random(5);
-        List<float[][]> heldOut = new ArrayList<>();
-        for (int s = 0; s < 12; s++) {
-            float[][] tokens = new float[16][16 * 16 * 3];
-            for (float[] t : tokens) for (int i = 0; i < t.length; i++) t[i] = (float) r.nextGaussian();
-            heldOut.add(tokens);
-        }
+        List<float[][]> heldOut = randomSequences(5);
         try (AstroPTModel model = AstroPTModel.create(ModelConfig.of(1, 2, 32), AstroPTModel.defaultDevice(), 3)) {
             CandidateJudge.writeEmbeddingStats(Evaluation.embed(model, heldOut.subList(0, 1)), new ModelFolder(dir.resolve("one")));
             assertTrue(new ModelFolder(dir.resolve("one")).embeddingStats().isEmpty(), "one sequence has no spread: no file");
@@ -167,5 +155,17 @@ class CandidateJudgeTest {
             assertArrayEquals(expected.mean(), written.mean(), 1e-5f);
             assertArrayEquals(expected.std(), written.std(), 1e-5f);
         }
+    }
+
+    /** Twelve sequences of 16 random 16 x 16 x 3 tokens. */
+    private static List<float[][]> randomSequences(long seed) {
+        Random r = new Random(seed);
+        List<float[][]> out = new ArrayList<>();
+        for (int s = 0; s < 12; s++) {
+            float[][] tokens = new float[16][16 * 16 * 3];
+            for (float[] t : tokens) for (int i = 0; i < t.length; i++) t[i] = (float) r.nextGaussian();
+            out.add(tokens);
+        }
+        return out;
     }
 }
