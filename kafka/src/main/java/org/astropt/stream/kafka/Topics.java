@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -51,10 +50,6 @@ public final class Topics implements Serializable {
 
     public static Topics load(Path file) throws IOException {
         return of(SettingsFile.read(file));
-    }
-
-    public static Topics of(Properties p) {
-        return of(SettingsFile.of(p));
     }
 
     /** The keys of config/topics.properties and their defaults. */
