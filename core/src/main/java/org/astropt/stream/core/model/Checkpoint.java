@@ -80,7 +80,8 @@ public final class Checkpoint {
      * any mismatch nothing is copied and the message lists all of them.
      */
     public static void loadWeights(AstroPTBlock network, Path file) throws IOException {
-        Map<String, Tensor> found = Safetensors.read(file);
+        Map<String, Tensor> found = new LinkedHashMap<>(Safetensors.read(file));
+        found.keySet().removeIf(name -> name.startsWith(org.astropt.stream.core.heads.ScoreHeads.PREFIX)); // the version's score heads, not the network's
         List<String> problems = mismatches(network.namedParameters(), found);
         if (!problems.isEmpty()) {
             throw new InvalidCheckpointException(file.toString(), "does not fit a model with " + describe(network.config())

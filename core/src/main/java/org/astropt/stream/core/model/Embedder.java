@@ -45,8 +45,18 @@ public final class Embedder implements AutoCloseable {
         public Settings withLayer(int layer) { return new Settings(batchSize, bucketLengths, layer); }
     }
 
-    /** One sequence's result: the embedding [n_embd] and its surprise score (NaN for one token). */
-    public record Result(float[] embedding, float surprise) {}
+    /**
+     * One sequence's result.
+     *
+     * @param embedding     the embedding [n_embd]: the chosen block's output averaged over the real tokens
+     * @param surprise      the surprise score: the mean of tokenSurprise (NaN for one token)
+     * @param tokenSurprise the Huber error of the prediction of each token 1..T-1 [T - 1]: index i is token i + 1
+     *                      in sequence (spiral) order, so a high value points at the part of the cutout the model
+     *                      found hardest to predict
+     * @param maxPooled     the same block's output, the maximum over the real tokens [n_embd]: where the mean
+     *                      dilutes one odd token among many, the maximum keeps it
+     */
+    public record Result(float[] embedding, float surprise, float[] tokenSurprise, float[] maxPooled) {}
 
     private final AstroPTModel model;
     private final Settings settings;
@@ -150,16 +160,22 @@ public final class Embedder implements AutoCloseable {
             NDArray positions = m.arange((int) t).reshape(1, t);            // [1, T]
             NDArray real = positions.lt(len).toType(DataType.FLOAT32, false); // [B, T]: 1 on real tokens
             float[] emb = hidden.mul(real.expandDims(2)).sum(new int[] {1}).div(lenF).toFloatArray(); // [B, E]
+            // padding gets -inf before the maximum, so only real tokens count
+            float[] max = hidden.add(real.sub(m.create(1f)).mul(m.create(Float.MAX_VALUE)).expandDims(2)).max(new int[] {1}).toFloatArray();
             float[] surprise = new float[lengths.length];
+            float[] perToken = new float[0];
             if (t > 1) {
                 NDArray perPosition = SurpriseScore.perPosition(prediction, tokens); // [B, T - 1]
                 NDArray scored = real.get(":, 1:");                                  // predictions of real tokens 1..len-1
                 surprise = perPosition.mul(scored).sum(new int[] {1}).div(lenF.sub(m.create(1f)).reshape(-1)).toFloatArray();
+                perToken = perPosition.toFloatArray();
             }
             int e = model.config().nEmbd();
             List<Result> results = new ArrayList<>(lengths.length);
             for (int i = 0; i < lengths.length; i++) {
-                results.add(new Result(Arrays.copyOfRange(emb, i * e, (i + 1) * e), lengths[i] > 1 ? surprise[i] : Float.NaN));
+                float[] tokenSurprise = t > 1 ? Arrays.copyOfRange(perToken, (int) (i * (t - 1)), (int) (i * (t - 1) + lengths[i] - 1)) : new float[0];
+                results.add(new Result(Arrays.copyOfRange(emb, i * e, (i + 1) * e), lengths[i] > 1 ? surprise[i] : Float.NaN,
+                        tokenSurprise, Arrays.copyOfRange(max, i * e, (i + 1) * e)));
             }
             return results;
         }

@@ -163,6 +163,18 @@ public final class ModelFolder {
         JSON.writeValue(dir.resolve(EMBEDDING_STATS_FILE).toFile(), stats);
     }
 
+    /**
+     * The score heads shipped in weights.safetensors ({@link org.astropt.stream.core.heads.ScoreHeads}); empty for a
+     * version without them. Damaged heads are an {@link InvalidCheckpointException} naming the file.
+     */
+    public Optional<org.astropt.stream.core.heads.ScoreHeads> heads() {
+        try {
+            return org.astropt.stream.core.heads.ScoreHeads.read(weights());
+        } catch (IOException e) {
+            throw new InvalidCheckpointException(weights().toString(), "cannot read: " + e.getMessage());
+        }
+    }
+
     /** train-log.csv by column, thinned to at most maxRows rows ({@link TrainLog#columns}); empty when absent. */
     public Map<String, List<Double>> trainLog(int maxRows) {
         Path file = dir.resolve(TRAIN_LOG_FILE);

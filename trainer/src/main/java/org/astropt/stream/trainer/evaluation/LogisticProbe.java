@@ -1,5 +1,6 @@
 package org.astropt.stream.trainer.evaluation;
 
+import org.astropt.stream.core.heads.LogisticHead;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
@@ -109,6 +110,18 @@ public final class LogisticProbe {
             if (change < TOLERANCE * (1 + Math.abs(objective))) break;
         }
         return new LogisticProbe(s, classes, beta);
+    }
+
+    /**
+     * A two-class probe fitted on the given rows (label 1 the positives) as a {@link LogisticHead}: the probability
+     * of label 1 as one logistic regression on the features, standardised as the probe standardised them.
+     */
+    public static LogisticHead head(String name, double[][] x, int[] label, int[] rows, double threshold) {
+        LogisticProbe probe = fit(x, label, 2, rows);
+        double[] b = probe.beta[0]; // the logit of class 0 against class 1, the reference: negate for class 1
+        double[] w = new double[b.length - 1];
+        for (int j = 0; j < w.length; j++) w[j] = -b[j + 1];
+        return new LogisticHead(name, probe.standardiser.mean(), probe.standardiser.scale(), w, -b[0], threshold);
     }
 
     /** Class probabilities [rows][classes] of the given rows of x. */

@@ -67,4 +67,31 @@ public final class RankingMetrics {
         return java.util.stream.IntStream.range(0, score.length).filter(i -> !Double.isNaN(score[i])).boxed()
                 .sorted(descending ? by.reversed() : by).toArray(Integer[]::new);
     }
+
+    /** A flag threshold and what it reaches on the scores it was chosen on. */
+    public record Threshold(double value, double precision, double recall) {}
+
+    /**
+     * The lowest threshold (the one flagging most) at which the flagged objects (score at or above it, ties
+     * together) are at least {@code precision} positives; NaN value when no threshold reaches it.
+     */
+    public static Threshold thresholdForPrecision(double[] score, boolean[] positive, double precision) {
+        Integer[] order = sorted(score, true);
+        long total = Arrays.stream(order).filter(i -> positive[i]).count();
+        Threshold best = new Threshold(Double.NaN, Double.NaN, 0);
+        if (total == 0) return best;
+        long tp = 0, flagged = 0;
+        for (int start = 0; start < order.length; ) {
+            int end = start;
+            while (end + 1 < order.length && score[order[end + 1]] == score[order[start]]) end++;
+            for (int r = start; r <= end; r++) {
+                flagged++;
+                if (positive[order[r]]) tp++;
+            }
+            double p = (double) tp / flagged;
+            if (p >= precision) best = new Threshold(score[order[start]], p, (double) tp / total);
+            start = end + 1;
+        }
+        return best;
+    }
 }

@@ -16,6 +16,10 @@ final class Standardiser {
         this.scale = scale;
     }
 
+    double[] mean() { return mean.clone(); }
+
+    double[] scale() { return scale.clone(); }
+
     /** Mean and (population) standard deviation per column over the given rows; a constant column gets scale 1. */
     static Standardiser fit(double[][] x, int[] rows) {
         int d = x[0].length;
