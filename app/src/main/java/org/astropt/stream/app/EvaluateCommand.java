@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.astropt.stream.core.InvalidCutoutException;
 import org.astropt.stream.core.config.SettingsFile;
+import org.astropt.stream.core.heads.ScoreHeads;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.InvalidCheckpointException;
 import org.astropt.stream.core.model.EmbeddingStats;
@@ -120,7 +121,7 @@ final class EvaluateCommand implements Callable<Integer> {
         String architecture;
         try (AstroPTModel m = folder.load(AstroPTModel.defaultDevice())) {
             architecture = String.format(Locale.ROOT, "%d layers, n_embd %d, %,d parameters", m.config().nLayer(), m.config().nEmbd(), m.parameterCount());
-            figures = ModelEvaluation.evaluate(m, cutouts, folds, seed);
+            figures = ModelEvaluation.evaluate(m, folder.heads().orElse(ScoreHeads.NONE), cutouts, folds, seed);
             if (writeStats) {
                 EmbeddingStats stats = EmbeddingStats.measure(m, cutouts.stream().map(LabelledCutout::tokens).toList())
                         .orElseThrow(() -> new IllegalArgumentException(model + ": fewer than two finite embeddings, no statistics written"));

@@ -21,12 +21,15 @@ final class EvaluationTable {
         s.append(String.format(Locale.ROOT, "%-28s %10s%n", "  (majority class)", n(f, "eval.morphology_majority", 3)));
         row(s, "kNN purity@10", f, "knn_purity10");
         s.append(String.format(Locale.ROOT, "%-28s %10s%n", "  (chance)", n(f, "eval.knn_purity10_chance", 3)));
-        s.append(String.format(Locale.ROOT, "%nartefacts: ROC AUC / precision at recall 0.8%n%-22s %5s %13s %13s %13s%n",
-                "kind", "pos", "surprise", "probe", "PCA probe"));
+        s.append(String.format(Locale.ROOT, "%nartefacts: ROC AUC / precision at recall 0.8 (head: the version's own heads, as shipped;"
+                + " probe: cross-validated on the embedding; tokstats: on the token statistics alone)%n%-19s %5s %13s %13s %13s %13s %6s %13s%n",
+                "kind", "pos", "surprise", "probe", "PCA probe", "head", "tokst", "flags P / R"));
         for (String kind : ModelEvaluation.ARTEFACT_NAMES) {
             if (!f.containsKey("eval.positives." + kind)) continue;
-            s.append(String.format(Locale.ROOT, "%-22s %5s %13s %13s %13s%n", kind, n(f, "eval.positives." + kind, 0),
-                    pair(f, "eval.", kind, "surprise"), pair(f, "eval.", kind, "probe"), pair(f, "eval.pca.", kind, "probe")));
+            s.append(String.format(Locale.ROOT, "%-19s %5s %13s %13s %13s %13s %6s %13s%n", kind, n(f, "eval.positives." + kind, 0),
+                    pair(f, "eval.", kind, "surprise"), pair(f, "eval.", kind, "probe"), pair(f, "eval.pca.", kind, "probe"),
+                    pair(f, "eval.", kind, "head"), n(f, "eval.auc." + kind + ".tokstats", 3),
+                    n(f, "eval.flag_precision." + kind, 2) + " / " + n(f, "eval.flag_recall." + kind, 2)));
         }
         s.append(String.format(Locale.ROOT, "%n(%s s)%n", n(f, "eval.seconds", 1)));
         return s.toString();

@@ -29,6 +29,9 @@ public final class HeadFeatures {
             "surprise.cv", "tokens.max_tied", "tokens.mean_tied", "tokens.log_max_abs", "tokens.log_mean_max_abs",
             "tokens.any_tied");
 
+    /** How many of {@link #STATISTICS} are the token statistics (the last ones): no model involved. */
+    public static final int TOKEN_STATISTICS = 5;
+
     /** A token with more than this share of tied values counts in tokens.any_tied. */
     static final double TIED = 0.01;
     private static final double EPS = 1e-6;

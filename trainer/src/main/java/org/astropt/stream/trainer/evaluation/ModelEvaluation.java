@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.astropt.stream.core.heads.HeadFeatures;
+import org.astropt.stream.core.heads.ScoreHeads;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.sim.ArtefactKind;
@@ -61,6 +63,16 @@ public final class ModelEvaluation {
      * PCA needs one shape). Folds are drawn from seed.
      */
     public static Map<String, Double> evaluate(AstroPTModel model, List<LabelledCutout> cutouts, int folds, long seed) {
+        return evaluate(model, ScoreHeads.NONE, cutouts, folds, seed);
+    }
+
+    /**
+     * As {@link #evaluate(AstroPTModel, List, int, long)}, and the version's shipped score heads applied as they
+     * are (fitted on other data: no cross-validation): {@code eval.auc.<kind>.head}, and for a head with a flag
+     * threshold {@code eval.flag_precision.<kind>} and {@code eval.flag_recall.<kind>}; beside them
+     * {@code eval.auc.<kind>.tokstats}, a cross-validated probe on the heads' token statistics alone (no model).
+     */
+    public static Map<String, Double> evaluate(AstroPTModel model, ScoreHeads heads, List<LabelledCutout> cutouts, int folds, long seed) {
         long started = System.nanoTime();
         List<LabelledCutout> sample = commonShape(model, cutouts);
         Map<String, Double> out = new LinkedHashMap<>();
@@ -69,8 +81,9 @@ public final class ModelEvaluation {
         int n = sample.size();
         double[][] embedding = new double[n][];
         double[] surprise = new double[n];
+        List<Embedder.Result> results;
         try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
-            List<Embedder.Result> results = embedder.embed(sample.stream().map(LabelledCutout::tokens).toList());
+            results = embedder.embed(sample.stream().map(LabelledCutout::tokens).toList());
             for (int i = 0; i < n; i++) {
                 embedding[i] = toDouble(results.get(i).embedding());
                 surprise[i] = results.get(i).surprise();
@@ -93,6 +106,7 @@ public final class ModelEvaluation {
             putFinite(out, "eval.auc." + name + ".surprise", RankingMetrics.rocAuc(surprise, positive));
             putFinite(out, "eval.precision_at_recall80." + name + ".surprise", RankingMetrics.precisionAtRecall(surprise, positive, RECALL));
         });
+        shippedHeads(out, heads, sample, results, fold, artefacts);
         out.put("eval.seconds", (System.nanoTime() - started) / 1e9);
         return sortedFigures(out);
     }
@@ -116,6 +130,43 @@ public final class ModelEvaluation {
             for (int i = 0; i < p.length; i++) score[i] = p[i][1];
             putFinite(out, prefix + "auc." + name + ".probe", RankingMetrics.rocAuc(score, positive));
             putFinite(out, prefix + "precision_at_recall80." + name + ".probe", RankingMetrics.precisionAtRecall(score, positive, RECALL));
+        });
+    }
+
+    /** The figures of the version's own heads, and of the token-statistics baseline. */
+    private static void shippedHeads(Map<String, Double> out, ScoreHeads heads, List<LabelledCutout> sample, List<Embedder.Result> results,
+                                     int[] fold, Map<String, boolean[]> artefacts) {
+        int n = sample.size();
+        double[][] tokenStats = new double[n][];
+        List<ScoreHeads.Scored> scored = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            double[] x = HeadFeatures.of(sample.get(i).tokens(), results.get(i));
+            tokenStats[i] = java.util.Arrays.copyOfRange(x, x.length - HeadFeatures.TOKEN_STATISTICS, x.length);
+            scored.add(heads.score(sample.get(i).tokens(), results.get(i)));
+        }
+        artefacts.forEach((name, positive) -> {
+            int[] label = new int[n];
+            for (int i = 0; i < n; i++) label[i] = positive[i] ? 1 : 0;
+            double[][] p = LogisticProbe.crossValidated(tokenStats, label, 2, fold);
+            double[] score = new double[n];
+            for (int i = 0; i < n; i++) score[i] = p[i][1];
+            putFinite(out, "eval.auc." + name + ".tokstats", RankingMetrics.rocAuc(score, positive));
+            String head = name.equals("any") ? ScoreHeads.ARTEFACT : ScoreHeads.ARTEFACT + "_" + name;
+            heads.head(head).ifPresent(h -> {
+                double[] q = scored.stream().mapToDouble(s -> s.scores().get(head)).toArray();
+                putFinite(out, "eval.auc." + name + ".head", RankingMetrics.rocAuc(q, positive));
+                putFinite(out, "eval.precision_at_recall80." + name + ".head", RankingMetrics.precisionAtRecall(q, positive, RECALL));
+                if (Double.isNaN(h.threshold())) return;
+                int tp = 0, flagged = 0, total = 0;
+                for (int i = 0; i < n; i++) {
+                    boolean f = h.flags(q[i]);
+                    if (f) flagged++;
+                    if (positive[i]) total++;
+                    if (f && positive[i]) tp++;
+                }
+                putFinite(out, "eval.flag_precision." + name, flagged == 0 ? Double.NaN : (double) tp / flagged);
+                putFinite(out, "eval.flag_recall." + name, total == 0 ? Double.NaN : (double) tp / total);
+            });
         });
     }
 

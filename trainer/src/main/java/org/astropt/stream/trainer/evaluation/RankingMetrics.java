@@ -73,9 +73,12 @@ public final class RankingMetrics {
 
     /**
      * The lowest threshold (the one flagging most) at which the flagged objects (score at or above it, ties
-     * together) are at least {@code precision} positives; NaN value when no threshold reaches it.
+     * together) are confidently at least {@code precision} positives: the lower end of the 90 % Wilson score
+     * interval of their share (a one-sided 95 % bound) reaches it, so a threshold chosen on a few hundred
+     * objects keeps its precision on new ones. NaN value when no threshold reaches it.
      */
     public static Threshold thresholdForPrecision(double[] score, boolean[] positive, double precision) {
+        var wilson = new org.apache.commons.math3.stat.interval.WilsonScoreInterval();
         Integer[] order = sorted(score, true);
         long total = Arrays.stream(order).filter(i -> positive[i]).count();
         Threshold best = new Threshold(Double.NaN, Double.NaN, 0);
@@ -89,7 +92,9 @@ public final class RankingMetrics {
                 if (positive[order[r]]) tp++;
             }
             double p = (double) tp / flagged;
-            if (p >= precision) best = new Threshold(score[order[start]], p, (double) tp / total);
+            if (wilson.createInterval((int) flagged, (int) tp, 0.9).getLowerBound() >= precision) {
+                best = new Threshold(score[order[start]], p, (double) tp / total);
+            }
             start = end + 1;
         }
         return best;
