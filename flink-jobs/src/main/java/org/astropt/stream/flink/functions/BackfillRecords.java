@@ -20,7 +20,7 @@ import org.astropt.stream.schemas.Embedding;
 public final class BackfillRecords extends RichFlatMapFunction<KafkaBytes, KafkaBytes> {
 
     /** The Embedding metadata key that marks a backfilled record; its value is the {@code name:version} backfilled. */
-    public static final String METADATA_KEY = "backfill";
+    public static final String METADATA_KEY = org.astropt.stream.kafka.Topics.BACKFILL_METADATA_KEY;
 
     /** Accumulators of the job's result: Embedding records written, and other records dropped. */
     public static final String EMBEDDED = "backfill-embedded";
