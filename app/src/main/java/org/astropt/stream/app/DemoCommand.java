@@ -135,6 +135,7 @@ final class DemoCommand implements Callable<Integer> {
                     .tally()
                     .pipeline(uiPort, pipelineSettings())
                     .server(serverSettings().withBind("127.0.0.1", port))
+                    .backfill(backfillConsole())
                     .trainer(this::trainerSettings, trainerConsole())
                     .starter(fromScratch ? null : starter)
                     .feed(real, size, rate, cutouts == null ? Long.MAX_VALUE : cutouts)
@@ -260,6 +261,45 @@ final class DemoCommand implements Callable<Integer> {
                 out.flush();
             }
         };
+    }
+
+    /** One line when a backfill starts, ends, or is superseded by a newer version. */
+    private BackfillRunner.Listener backfillConsole() {
+        PrintWriter out = spec.commandLine().getOut();
+        return new BackfillRunner.Listener() {
+            @Override
+            public void started(org.astropt.stream.schemas.ModelVersion v) {
+                out.printf(Locale.ROOT, "backfill %s v%d started: re-embedding the token topic; /similar and the map move to v%d at %.0f%% coverage%n",
+                        v.getName(), v.getVersion(), v.getVersion(), 100 * serverSwitchCoverage());
+                out.flush();
+            }
+
+            @Override
+            public void completed(org.astropt.stream.schemas.ModelVersion v, long objects, Duration took) {
+                out.printf(Locale.ROOT, "backfill %s v%d done: %d objects in %d s%n", v.getName(), v.getVersion(), objects, took.toSeconds());
+                out.flush();
+            }
+
+            @Override
+            public void superseded(org.astropt.stream.schemas.ModelVersion v, org.astropt.stream.schemas.ModelVersion by) {
+                out.printf(Locale.ROOT, "backfill %s v%d cancelled: v%d serves now%n", v.getName(), v.getVersion(), by.getVersion());
+                out.flush();
+            }
+
+            @Override
+            public void failed(org.astropt.stream.schemas.ModelVersion v, Throwable cause) {
+                out.printf(Locale.ROOT, "backfill %s v%d failed (the log has why): %s%n", v.getName(), v.getVersion(), String.valueOf(cause.getMessage()).lines().findFirst().orElse(""));
+                out.flush();
+            }
+        };
+    }
+
+    private double serverSwitchCoverage() {
+        try {
+            return serverSettings().switchCoverage();
+        } catch (IOException e) {
+            return ServerSettings.DEFAULT_SWITCH_COVERAGE;
+        }
     }
 
     /** e.g. {@code model astropt v2 PROMOTED: held-out loss 0.2900 against 0.2934 of v1 (round 2)}. */
