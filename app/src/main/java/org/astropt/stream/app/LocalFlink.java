@@ -87,6 +87,7 @@ public final class LocalFlink implements AutoCloseable {
         try {
             for (JobClient job : jobs) {
                 try {
+                    if (job.getJobStatus().get().isGloballyTerminalState()) continue; // a backfill that finished
                     job.cancel().get();
                 } catch (Exception e) {
                     // already finished, cancelled or failed: the cluster goes down anyway
