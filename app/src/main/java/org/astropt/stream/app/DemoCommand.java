@@ -324,7 +324,9 @@ final class DemoCommand implements Callable<Integer> {
                 var response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
-                    StringBuilder b = new StringBuilder("GET /similar/" + id + "?k=5 -> " + json.path("neighbours").size() + " neighbours:");
+                    StringBuilder b = new StringBuilder("GET /similar/" + id + "?k=5 -> " + json.path("neighbours").size() + " neighbours"
+                            + String.format(Locale.ROOT, " (searched %s, %.0f%% of the embedded objects):", json.path("version").asText(),
+                                    100 * json.path("coverage").asDouble()));
                     for (var n : json.path("neighbours")) {
                         b.append(String.format(Locale.ROOT, " %s (%.3f)", n.path("id").asText(), n.path("similarity").asDouble()));
                     }
