@@ -90,6 +90,16 @@ class BackfillRunnerITCase {
                 assertTrue(backfilled.add(e.getId()), "backfilled twice: " + e.getId());
             }
             assertEquals(OBJECTS, backfilled.size(), "objects with a v2 embedding");
+
+            // the same job by hand, as on a Compose or real cluster; bad requests are one line
+            AstroptCliTest.Run r = AstroptCliTest.run("backfill", "--bootstrap", bootstrap, "--model", "astropt:1");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("backfill astropt v1 done: " + OBJECTS + " objects in "), r.out());
+            AstroptCliTest.Run unknown = AstroptCliTest.run("backfill", "--bootstrap", bootstrap, "--model", "astropt:7");
+            assertEquals(AstroptCli.EXIT_BAD_INPUT, unknown.exit());
+            assertEquals("astropt: --model astropt:7: no such version on astropt.models; `astropt models list` shows them", unknown.err().strip());
+            AstroptCliTest.Run notAVersion = AstroptCliTest.run("backfill", "--bootstrap", bootstrap, "--model", "astropt");
+            assertEquals("astropt: --model astropt: not NAME:VERSION (e.g. astropt:4)", notAVersion.err().strip());
         }
         assertEquals(List.of("astropt:2"), Files.readAllLines(data.resolve("backfill").resolve("completed")), "remembered for a restart");
     }
