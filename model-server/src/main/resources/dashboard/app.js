@@ -314,7 +314,8 @@ async function pollMap() {
   const values = state.map.points.map((p) => p.surprise).filter((s) => s !== null && s !== undefined).sort((a, b) => a - b);
   if (values.length > 4) state.surpriseRange = [quantile(values, 0.02), quantile(values, 0.98)];
   $('map-caption').textContent = state.map.points.length
-    ? 'PCA of the ' + state.map.points.length + ' newest embeddings of ' + state.map.model + ', computed on the server'
+    ? 'PCA of the ' + state.map.points.length + ' newest embeddings of ' + state.map.version
+      + ' (its embeddings cover ' + Math.round(100 * state.map.coverage) + '% of the objects), computed on the server'
     : 'PCA of the newest embeddings of the current model, computed on the server';
   drawMap();
 }

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
         description = "AstroPT galaxy-image embeddings for survey and alert streams.",
         subcommands = {DemoCommand.class, SimulateCommand.class, InspectCommand.class, TokenizeCommand.class,
                 TrainCommand.class, EmbedCommand.class, BenchCommand.class, ProduceCommand.class,
-                PipelineCommand.class, ServeCommand.class, ModelsCommand.class, EvaluateCommand.class, HeadsCommand.class})
+                PipelineCommand.class, BackfillCommand.class, ServeCommand.class, ModelsCommand.class, EvaluateCommand.class,
+                HeadsCommand.class})
 public final class AstroptCli {
 
     /** Usage errors and bad input: the convention of most Unix tools, and what picocli uses for usage. */

@@ -135,6 +135,7 @@ final class DemoCommand implements Callable<Integer> {
                     .tally()
                     .pipeline(uiPort, pipelineSettings())
                     .server(serverSettings().withBind("127.0.0.1", port))
+                    .backfill(backfillConsole())
                     .trainer(this::trainerSettings, trainerConsole())
                     .starter(fromScratch ? null : starter)
                     .feed(real, size, rate, cutouts == null ? Long.MAX_VALUE : cutouts)
@@ -262,6 +263,45 @@ final class DemoCommand implements Callable<Integer> {
         };
     }
 
+    /** One line when a backfill starts, ends, or is superseded by a newer version. */
+    private BackfillRunner.Listener backfillConsole() {
+        PrintWriter out = spec.commandLine().getOut();
+        return new BackfillRunner.Listener() {
+            @Override
+            public void started(org.astropt.stream.schemas.ModelVersion v) {
+                out.printf(Locale.ROOT, "backfill %s v%d started: re-embedding the token topic; /similar and the map move to v%d at %.0f%% coverage%n",
+                        v.getName(), v.getVersion(), v.getVersion(), 100 * serverSwitchCoverage());
+                out.flush();
+            }
+
+            @Override
+            public void completed(org.astropt.stream.schemas.ModelVersion v, long objects, Duration took) {
+                out.printf(Locale.ROOT, "backfill %s v%d done: %d objects in %d s%n", v.getName(), v.getVersion(), objects, took.toSeconds());
+                out.flush();
+            }
+
+            @Override
+            public void superseded(org.astropt.stream.schemas.ModelVersion v, org.astropt.stream.schemas.ModelVersion by) {
+                out.printf(Locale.ROOT, "backfill %s v%d cancelled: v%d serves now%n", v.getName(), v.getVersion(), by.getVersion());
+                out.flush();
+            }
+
+            @Override
+            public void failed(org.astropt.stream.schemas.ModelVersion v, Throwable cause) {
+                out.printf(Locale.ROOT, "backfill %s v%d failed (the log has why): %s%n", v.getName(), v.getVersion(), String.valueOf(cause.getMessage()).lines().findFirst().orElse(""));
+                out.flush();
+            }
+        };
+    }
+
+    private double serverSwitchCoverage() {
+        try {
+            return serverSettings().switchCoverage();
+        } catch (IOException e) {
+            return ServerSettings.DEFAULT_SWITCH_COVERAGE;
+        }
+    }
+
     /** e.g. {@code model astropt v2 PROMOTED: held-out loss 0.2900 against 0.2934 of v1 (round 2)}. */
     static String publication(String model, RoundResult r) {
         String against = r.promotedVersion() == null ? "; no version served before"
@@ -284,7 +324,9 @@ final class DemoCommand implements Callable<Integer> {
                 var response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
-                    StringBuilder b = new StringBuilder("GET /similar/" + id + "?k=5 -> " + json.path("neighbours").size() + " neighbours:");
+                    StringBuilder b = new StringBuilder("GET /similar/" + id + "?k=5 -> " + json.path("neighbours").size() + " neighbours"
+                            + String.format(Locale.ROOT, " (searched %s, %.0f%% of the embedded objects):", json.path("version").asText(),
+                                    100 * json.path("coverage").asDouble()));
                     for (var n : json.path("neighbours")) {
                         b.append(String.format(Locale.ROOT, " %s (%.3f)", n.path("id").asText(), n.path("similarity").asDouble()));
                     }

@@ -10,10 +10,12 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.astropt.stream.flink.BackfillJob;
 import org.astropt.stream.flink.EmbeddingPipeline;
 import org.astropt.stream.flink.KafkaEdges;
 import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.kafka.Topics;
+import org.astropt.stream.schemas.ModelVersion;
 
 /**
  * A Flink mini cluster in this JVM with its web UI (flink-runtime-web), running the same pipeline job
@@ -66,12 +68,26 @@ public final class LocalFlink implements AutoCloseable {
         return job;
     }
 
+    /**
+     * Submits a backfill of version v ({@link BackfillJob}) against the Kafka at bootstrap; returns at once, the
+     * job ends when it has embedded the token topic as it stood at its start (or when cancelled).
+     */
+    public synchronized JobClient submitBackfill(String bootstrap, Topics topics, PipelineSettings settings, ModelVersion v) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(
+                webUi.getHost(), webUi.getPort(), new Configuration());
+        new BackfillJob(settings).build(env, new KafkaEdges(bootstrap, topics, settings), v);
+        JobClient job = env.executeAsync(BackfillJob.jobName(v));
+        jobs.add(job);
+        return job;
+    }
+
     /** Cancels the jobs still running, then stops the cluster. */
     @Override
     public void close() throws Exception {
         try {
             for (JobClient job : jobs) {
                 try {
+                    if (job.getJobStatus().get().isGloballyTerminalState()) continue; // a backfill that finished
                     job.cancel().get();
                 } catch (Exception e) {
                     // already finished, cancelled or failed: the cluster goes down anyway

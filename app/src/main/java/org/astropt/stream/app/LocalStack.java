@@ -31,9 +31,9 @@ import org.astropt.stream.trainer.TrainerSettings;
 /**
  * The local stack in one JVM, the composition root that {@code astropt demo}, the benchmarks and the
  * ITCases share: an in-process KRaft broker with the topics (or an existing broker), a Flink mini cluster
- * with its web UI running the pipeline, the model server and its dashboard, the trainer, and the demo's
- * feed, each only when asked for. {@link #close()} stops them in reverse order: feed, trainer, server,
- * Flink, Kafka.
+ * with its web UI running the pipeline and, after each promotion, a backfill of the token topic with the new
+ * version ({@link BackfillRunner}), the model server and its dashboard, the trainer, and the demo's feed, each
+ * only when asked for. {@link #close()} stops them in reverse order: feed, trainer, server, backfills, Flink, Kafka.
  *
  * <pre>{@code
  * try (LocalStack stack = LocalStack.builder(Path.of("data"), topics).kafka(9092).pipeline(8081, settings).start()) {
@@ -85,6 +85,7 @@ public final class LocalStack implements AutoCloseable {
         private boolean tally;
         private Feed feedPlan;
         private Path starter;
+        private BackfillRunner.Listener backfill;
 
         private Builder(Path data, Topics topics) {
             this.data = data;
@@ -115,6 +116,15 @@ public final class LocalStack implements AutoCloseable {
         public Builder pipeline(int uiPort, PipelineSettings settings) {
             this.pipeline = settings;
             return flink(uiPort, settings.parallelism(), new Configuration());
+        }
+
+        /**
+         * With the pipeline: a backfill of the token topic each time a version starts to serve, on the same mini
+         * cluster (which gets slots for it), completed ones remembered in DATA/backfill ({@link BackfillRunner}).
+         */
+        public Builder backfill(BackfillRunner.Listener listener) {
+            this.backfill = listener;
+            return this;
         }
 
         /** The model server; its broker and topics are the stack's. */
@@ -188,9 +198,12 @@ public final class LocalStack implements AutoCloseable {
             bootstrap = kafka.bootstrapServers();
         }
         if (b.tally) tally = started(new StreamTally(bootstrap, topics)); // before anything is sent
+        if (b.backfill != null && b.pipeline == null) throw new IllegalStateException("a backfill runs beside the pipeline: pipeline(uiPort, settings) first");
         if (b.uiPort != null) {
-            flink = started(LocalFlink.start(b.uiPort, b.slots, b.flinkConf));
+            int slots = b.slots + (b.backfill != null ? b.pipeline.parallelism() : 0); // a backfill runs beside the pipeline
+            flink = started(LocalFlink.start(b.uiPort, slots, b.flinkConf));
             if (b.pipeline != null) flink.submit(bootstrap, topics, b.pipeline, "astropt pipeline");
+            if (b.backfill != null) started(new BackfillRunner(bootstrap, topics, b.pipeline, flink, data.resolve("backfill"), b.backfill));
         }
         if (b.serverSettings != null) server = started(ModelServer.start(b.serverSettings.withBootstrap(bootstrap).withTopics(topics)));
         if (b.trainerSettings != null) trainer = started(new ContinuousTrainer(b.trainerSettings.at(bootstrap), topics, b.listener));

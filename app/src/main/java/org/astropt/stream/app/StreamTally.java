@@ -39,6 +39,8 @@ final class StreamTally implements AutoCloseable {
     private final Set<String> deadLettered = new HashSet<>();
     private final Set<String> flagged = new HashSet<>();
     private final Map<Long, Long> embeddingsByVersion = new TreeMap<>();
+    /** Of those, the re-embeddings backfills wrote after promotions. */
+    private final Map<Long, Long> backfilledByVersion = new TreeMap<>();
     private final ModelVersions versions = new ModelVersions();
     private volatile Throwable failure;
 
@@ -93,6 +95,7 @@ final class StreamTally implements AutoCloseable {
             Embedding e = embeddings.decode(r.value());
             embedded.add(e.getId().toString());
             embeddingsByVersion.merge(e.getModelVersion(), 1L, Long::sum);
+            if (e.getMetadata().containsKey(Topics.BACKFILL_METADATA_KEY)) backfilledByVersion.merge(e.getModelVersion(), 1L, Long::sum);
         } else if (topic.equals(topics.name(Topics.DEAD_LETTER))) {
             DeadLetter d = deadLetters.decode(r.value());
             if (d.getKey() != null) deadLettered.add(StandardCharsets.UTF_8.decode(d.getKey().duplicate()).toString());
@@ -111,7 +114,7 @@ final class StreamTally implements AutoCloseable {
 
     synchronized Summary summary(long produced) {
         return new Summary(produced, tokenized.size(), embedded.size(), deadLettered.size(), flagged.size(),
-                Map.copyOf(embeddingsByVersion), versions.names().stream().flatMap(n -> versions.versions(n).stream())
+                Map.copyOf(embeddingsByVersion), Map.copyOf(backfilledByVersion), versions.names().stream().flatMap(n -> versions.versions(n).stream())
                         .map(v -> new Version(v.getName(), v.getVersion(), v.getStatus().name(), v.getNote() == null ? "" : v.getNote()))
                         .sorted(java.util.Comparator.comparingLong(Version::version)).toList());
     }
@@ -125,7 +128,7 @@ final class StreamTally implements AutoCloseable {
 
     /** The end-of-run figures of {@code astropt demo --exit-when-done}. */
     record Summary(long produced, int tokenized, int embedded, int deadLettered, int flagged,
-            Map<Long, Long> embeddingsByVersion, List<Version> versions) {
+            Map<Long, Long> embeddingsByVersion, Map<Long, Long> backfilledByVersion, List<Version> versions) {
 
         long promoted() { return versions.stream().filter(v -> v.status().equals("PROMOTED")).count(); }
 
@@ -134,7 +137,9 @@ final class StreamTally implements AutoCloseable {
             b.append(String.format(java.util.Locale.ROOT,
                     "produced %d, tokenized %d, embedded %d, dead-lettered %d, flagged %d%n",
                     produced, tokenized, embedded, deadLettered, flagged));
-            b.append("embeddings by model version: ").append(embeddingsByVersion).append(System.lineSeparator());
+            b.append("embeddings by model version: ").append(new TreeMap<>(embeddingsByVersion));
+            if (!backfilledByVersion.isEmpty()) b.append(", of which backfilled: ").append(new TreeMap<>(backfilledByVersion));
+            b.append(System.lineSeparator());
             b.append("model versions:").append(System.lineSeparator());
             for (Version v : versions) {
                 b.append(String.format(java.util.Locale.ROOT, "  %s v%d %s%s%n", v.name(), v.version(), v.status(),

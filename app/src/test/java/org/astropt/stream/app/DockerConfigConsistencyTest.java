@@ -68,7 +68,7 @@ class DockerConfigConsistencyTest {
         JsonNode env = services.path("kafka").path("environment");
         assertTrue(env.path("KAFKA_ADVERTISED_LISTENERS").asText().contains("PLAINTEXT://" + BOOTSTRAP), "broker advertises " + BOOTSTRAP);
         assertEquals("false", env.path("KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText(), "topics only from config/");
-        for (String service : List.of("jobmanager", "trainer", "model-server", "feed")) {
+        for (String service : List.of("jobmanager", "trainer", "backfill", "model-server", "feed")) {
             assertTrue(command(service).contains("--bootstrap " + BOOTSTRAP), service + " uses --bootstrap " + BOOTSTRAP);
         }
         assertTrue(k8s.path("spec").path("job").path("args").toString().contains("\"--bootstrap\",\"" + BOOTSTRAP + "\""),
@@ -134,7 +134,7 @@ class DockerConfigConsistencyTest {
         String version = pom.get("project.version");
         Map<String, String> images = new LinkedHashMap<>();
         services.fields().forEachRemaining(e -> images.put(e.getKey(), e.getValue().path("image").asText()));
-        for (String service : List.of("jobmanager", "taskmanager", "trainer", "model-server", "feed")) {
+        for (String service : List.of("jobmanager", "taskmanager", "trainer", "backfill", "model-server", "feed")) {
             assertTrue(images.get(service).startsWith("astropt-stream/") && images.get(service).endsWith(":" + version),
                     service + " image " + images.get(service) + " tagged with the project version " + version);
         }

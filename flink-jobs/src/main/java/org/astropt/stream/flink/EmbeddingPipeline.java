@@ -57,7 +57,11 @@ public final class EmbeddingPipeline {
         return Configuration.fromMap(NETWORK_BUFFERS);
     }
 
-    public void build(StreamExecutionEnvironment env, PipelineSources sources, PipelineSinks sinks) {
+    /**
+     * The job settings every job of this project runs with (the pipeline, the backfill): no Kryo fallback, object
+     * reuse, checkpoints (exactly-once, where pipeline.checkpoint-dir says), parallelism.
+     */
+    public void configure(StreamExecutionEnvironment env) {
         // A Kryo fallback is an error when the graph is built, not a slowdown in production. Object reuse:
         // no function here keeps or changes a record it was given (the embed operator buffers records, but
         // it is never chained: they reach it deserialized, new), so chained operators may hand records on
@@ -74,6 +78,10 @@ public final class EmbeddingPipeline {
             env.enableCheckpointing(settings.checkpointIntervalMs(), CheckpointingMode.EXACTLY_ONCE);
         }
         env.setParallelism(settings.parallelism());
+    }
+
+    public void build(StreamExecutionEnvironment env, PipelineSources sources, PipelineSinks sinks) {
+        configure(env);
 
         SingleOutputStreamOperator<TokenizedCutout> tokenized = sources.cutouts(env)
                 .process(new TokenizeFunction(settings.coreProperties()))

@@ -16,6 +16,8 @@ import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.flink.records.ModelPointerDeserializer;
 import org.astropt.stream.flink.records.SourceRecord;
 import org.astropt.stream.flink.records.SourceRecordDeserializer;
+import org.astropt.stream.flink.records.TokenRecordDeserializer;
+import org.astropt.stream.flink.records.TokenizedCutout;
 import org.astropt.stream.kafka.Topics;
 
 /**
@@ -65,6 +67,33 @@ public final class KafkaEdges implements PipelineSources {
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "models").uid("models-source").setParallelism(1);
     }
 
+    /**
+     * The backfill's input: the compacted token topic from its earliest offsets to its end offsets when the
+     * job starts (bounded), read_committed, so the source ends once it has read what the topic held then.
+     */
+    public DataStream<TokenizedCutout> tokenHistory(StreamExecutionEnvironment env) {
+        KafkaSource<TokenizedCutout> source = KafkaSource.<TokenizedCutout>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topics.name(Topics.TOKENS))
+                .setGroupId(settings.groupId() + "-backfill")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setBounded(OffsetsInitializer.latest())
+                .setDeserializer(new TokenRecordDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("commit.offsets.on.checkpoint", "false") // a backfill always starts from the beginning
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "token-history").uid("token-history-source");
+    }
+
+    /**
+     * The backfill's sink: Embedding records to astropt.embeddings, exactly once, under its own transactional
+     * id prefix ({@code <prefix>-backfill}); every backfill uses the same one, so a backfill that was cancelled
+     * has its open transactions aborted by the next one.
+     */
+    public KafkaSink<KafkaBytes> backfillSink() {
+        return sinkWithIds("backfill", Topics.EMBEDDINGS);
+    }
+
     public PipelineSinks sinks() {
         return new PipelineSinks(sink(Topics.TOKENS), sink(Topics.EMBEDDINGS, Topics.FLAGS, Topics.MODELS, Topics.DEAD_LETTER),
                 sink(Topics.DEAD_LETTER));
@@ -72,6 +101,11 @@ public final class KafkaEdges implements PipelineSources {
 
     /** A sink to the topic of role, and to the topics of the other roles for records that name one. */
     private KafkaSink<KafkaBytes> sink(String role, String... others) {
+        return sinkWithIds(role, role, others);
+    }
+
+    /** {@link #sink}, its transactional ids {@code <prefix>-<idSuffix>-...}. */
+    private KafkaSink<KafkaBytes> sinkWithIds(String idSuffix, String role, String... others) {
         Map<String, String> byRole = new HashMap<>();
         for (String other : others) byRole.put(other, topics.name(other));
         return KafkaSink.<KafkaBytes>builder()
@@ -79,7 +113,7 @@ public final class KafkaEdges implements PipelineSources {
                 .setBootstrapServers(bootstrap)
                 .setRecordSerializer(new KafkaBytesSerializer(topics.name(role), byRole))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + role)
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + idSuffix)
                 .setProperty("transaction.timeout.ms", String.valueOf(settings.transactionTimeoutMs()))
                 // tokens of a big cutout, and dead letters with its bytes, pass the 1 MB default (config/topics.properties)
                 .setProperty("max.request.size", String.valueOf(MAX_RECORD_BYTES))

@@ -32,6 +32,12 @@ public final class Topics implements Serializable {
      */
     public static String modelKey(String name, long version) { return name + ":" + version; }
 
+    /**
+     * The Embedding metadata key a backfill marks its records with, its value the {@link #modelKey} of the version
+     * backfilled: a re-embedding of an object the stream saw before, not a new object (docs/PIPELINE.md, "Backfill").
+     */
+    public static final String BACKFILL_METADATA_KEY = "backfill";
+
     /** A week: long enough for a new pipeline version to replay the feed. */
     static final String WEEK_MS = "604800000";
     /** A month: time for a human to look at flags and dead letters. */

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The dashboard's 2-D map: the newest {@code maxPoints} embeddings of the current model, as the index
+ * The dashboard's 2-D map: the newest {@code maxPoints} embeddings of the version answers come from
+ * ({@link ObjectCatalogue#searchSpace}: the serving one once a backfill has covered the catalogue), as the index
  * compares them (standardised with the version's statistics where it published them, then unit length), projected
  * on the two leading principal components of their bulk ({@link #bulk}), each point with its surprise, truth labels
  * and flags so the browser can colour it. Recomputed at most every {@code intervalMs}; between two
@@ -29,7 +30,10 @@ public final class EmbeddingMap {
         this.intervalMs = intervalMs;
     }
 
-    /** {model, standardisedWith, points: [Point], explained: [pc1, pc2], computedAt}; points empty before any embedding. */
+    /**
+     * {model, version (the same name:version), coverage, standardisedWith, points: [Point], explained: [pc1, pc2],
+     * computedAt}; points empty before any embedding.
+     */
     public synchronized Map<String, Object> current(long nowMs) {
         if (cached != null && nowMs - computedAt < intervalMs) return cached;
         cached = compute(nowMs);
@@ -72,7 +76,8 @@ public final class EmbeddingMap {
 
     private Map<String, Object> compute(long nowMs) {
         Map<String, Object> out = new LinkedHashMap<>();
-        String model = catalogue.latestModel();
+        SimilarityIndex.Space space = catalogue.searchSpace();
+        String model = space == null ? null : space.version();
         List<Point> points = new ArrayList<>();
         List<Double> explained = List.of();
         if (model != null) {
@@ -89,6 +94,8 @@ public final class EmbeddingMap {
             }
         }
         out.put("model", model);
+        out.put("version", model);
+        out.put("coverage", space == null ? null : space.coverage());
         out.put("standardisedWith", catalogue.standardisedWith(model));
         out.put("explained", explained);
         out.put("points", points);

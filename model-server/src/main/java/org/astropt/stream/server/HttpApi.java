@@ -201,15 +201,19 @@ final class HttpApi extends Handler.Abstract {
 
     private Map<String, Object> similar(String id, int k) {
         ObjectView o = server.catalogue().get(id);
+        SimilarityIndex.Space space = o == null ? null : server.catalogue().searchSpaceOf(id);
         long start = System.nanoTime();
-        List<SimilarityIndex.Neighbour> found = o == null ? null : server.catalogue().index().nearest(id, k);
+        List<SimilarityIndex.Neighbour> found = space == null ? null : server.catalogue().index().nearest(id, space.version(), k);
         long micros = (System.nanoTime() - start) / 1000;
         if (found == null) throw new ApiException(404, "no embedding of " + id + " in the index (not embedded yet, or evicted)", null);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id);
-        out.put("model", o.modelKey());
+        out.put("model", space.version());
+        // the version searched and the share of the embedded objects it covers (one space at a time: docs/SERVER.md)
+        out.put("version", space.version());
+        out.put("coverage", space.coverage());
         // the version whose embedding-stats.json standardised the compared vectors; null: raw cosine (a version without them)
-        out.put("standardisedWith", server.catalogue().standardisedWith(o.modelKey()));
+        out.put("standardisedWith", server.catalogue().standardisedWith(space.version()));
         out.put("k", k);
         out.put("searchMicros", micros);
         out.put("neighbours", neighbours(found));

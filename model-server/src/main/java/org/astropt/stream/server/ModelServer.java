@@ -52,7 +52,7 @@ public final class ModelServer implements AutoCloseable {
 
     private ModelServer(ServerSettings settings) {
         this.settings = settings;
-        this.catalogue = new ObjectCatalogue(settings.maxIndexSize(), settings.feedSize(), settings.flagsKept());
+        this.catalogue = new ObjectCatalogue(settings.maxIndexSize(), settings.feedSize(), settings.flagsKept(), settings.switchCoverage());
         this.thumbnails = new Thumbnails(settings.thumbnailCacheSize());
         this.map = new EmbeddingMap(catalogue, settings.mapPoints(), settings.pcaIntervalMs());
         AstroptConfig core = settings.coreConfig();
@@ -149,6 +149,9 @@ public final class ModelServer implements AutoCloseable {
         out.put("modelName", modelName());
         out.put("promoted", serving().map(ModelVersion::getVersion).orElse(null));
         out.put("currentModel", catalogue.latestModel());
+        SimilarityIndex.Space answering = catalogue.searchSpace();
+        out.put("searchVersion", answering == null ? null : answering.version());
+        out.put("searchCoverage", answering == null ? null : answering.coverage());
         Map<String, Long> consumed = new LinkedHashMap<>();
         for (String role : new String[] {Topics.CUTOUTS, Topics.EMBEDDINGS, Topics.FLAGS, Topics.MODELS}) {
             String topic = settings.topics().name(role);

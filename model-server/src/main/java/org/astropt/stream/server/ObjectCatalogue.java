@@ -13,6 +13,7 @@ import java.util.Set;
 import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.InvalidCheckpointException;
 import org.astropt.stream.core.model.ModelFolder;
+import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.Embedding;
 import org.astropt.stream.schemas.Flag;
 import org.astropt.stream.schemas.ModelVersion;
@@ -26,6 +27,13 @@ import org.slf4j.LoggerFactory;
  * {@link SimilarityIndex} with them), the newest embedded objects for the live feed, and the newest flags.
  * Each model version's published embedding statistics (embedding-stats.json beside local weights) go to the
  * index, which compares that version's vectors standardised with them. Fed by {@link TopicReader}; thread-safe.
+ *
+ * <p>The index keeps the vectors of two model versions at most ({@link SimilarityIndex}); {@link #searchSpace}
+ * is the one /similar and the map answer from: the newest version once its vectors cover {@code switchCoverage}
+ * of the embedded objects (a backfill after a promotion gets it there), the previous one until then. An object's
+ * view shows its newest version's embedding: a late record of an older version changes only that version's
+ * vector. Records a backfill wrote (marked {@link Topics#BACKFILL_METADATA_KEY}) re-embed objects seen before,
+ * so they stay out of the live feed.
  */
 public final class ObjectCatalogue {
 
@@ -44,10 +52,19 @@ public final class ObjectCatalogue {
     private final Deque<FlagView> flags = new ArrayDeque<>();
     /** name:version of every model version whose statistics were looked for (once each: a version has several records). */
     private final Set<String> statisticsLookedFor = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final double switchCoverage;
     private long seq;
-    private String latestModel;
+    /** Objects in the catalogue with at least one embedding: the denominator of coverage. */
+    private long embedded;
 
+    /** Answers move to a new version at {@link ServerSettings#DEFAULT_SWITCH_COVERAGE} coverage. */
     public ObjectCatalogue(int capacity, int feedSize, int flagsKept) {
+        this(capacity, feedSize, flagsKept, ServerSettings.DEFAULT_SWITCH_COVERAGE);
+    }
+
+    /** @param switchCoverage share of the embedded objects a new version's vectors must cover before answers move to it */
+    public ObjectCatalogue(int capacity, int feedSize, int flagsKept, double switchCoverage) {
+        this.switchCoverage = switchCoverage;
         this.capacity = capacity;
         this.feedSize = feedSize;
         this.flagsKept = flagsKept;
@@ -61,20 +78,52 @@ public final class ObjectCatalogue {
         update(id, o -> o.withCutout(survey, ra, dec, Truth.morphology(metadata), Truth.artefacts(metadata), now));
     }
 
-    /** An embedding arrived: it replaces the object's scores and vector. */
+    /**
+     * An embedding arrived: its vector goes to its version's space, and, unless the object already shows a newer
+     * version, it replaces the object's scores.
+     */
     public synchronized ObjectView onEmbedding(Embedding e, long now) {
         float[] vector = new float[e.getVector().size()];
         for (int i = 0; i < vector.length; i++) vector[i] = e.getVector().get(i);
         long n = ++seq;
-        ObjectView v = update(e.getId(), o -> o.withEmbedding(n, e.getModelName(), e.getModelVersion(), e.getSurprise(),
-                e.getFlags(), timings(e.getTimings()), e.getMetadata(), Truth.morphology(e.getMetadata()),
-                Truth.artefacts(e.getMetadata()), now));
-        index.put(e.getId(), v.modelKey(), vector);
-        latestModel = v.modelKey();
-        recent.addFirst(e.getId());
-        while (recent.size() > 4 * feedSize) recent.removeLast();
+        String model = Topics.modelKey(e.getModelName(), e.getModelVersion());
+        ObjectView old = objects.get(e.getId());
+        ObjectView v = old != null && old.embedded() && old.modelVersion() > e.getModelVersion() ? old
+                : update(e.getId(), o -> o.withEmbedding(n, e.getModelName(), e.getModelVersion(), e.getSurprise(),
+                        e.getFlags(), timings(e.getTimings()), e.getMetadata(), Truth.morphology(e.getMetadata()),
+                        Truth.artefacts(e.getMetadata()), now));
+        index.put(e.getId(), model, vector);
+        if (!e.getMetadata().containsKey(Topics.BACKFILL_METADATA_KEY)) {
+            recent.addFirst(e.getId());
+            while (recent.size() > 4 * feedSize) recent.removeLast();
+        }
         return v;
     }
+
+    /**
+     * The space /similar and the map answer from (class doc): its version, and the share of the embedded
+     * objects it covers; null before any embedding.
+     */
+    public synchronized SimilarityIndex.Space searchSpace() {
+        return index.answering(embedded, switchCoverage);
+    }
+
+    /**
+     * The space /similar searches for one object: the {@link #searchSpace} when the object has a vector there,
+     * else the newest kept one that has (a new object the answering version has not embedded); null when none has.
+     */
+    public synchronized SimilarityIndex.Space searchSpaceOf(String id) {
+        SimilarityIndex.Space answering = searchSpace();
+        if (answering == null) return null;
+        if (index.contains(id, answering.version())) return answering;
+        for (String space : index.spaces()) {
+            if (index.contains(id, space)) return index.space(space, embedded);
+        }
+        return null;
+    }
+
+    /** Objects with at least one embedding (of any version), of those the catalogue holds. */
+    public synchronized long embeddedObjects() { return embedded; }
 
     /**
      * A model version record arrived: the first for its name:version reads the statistics it published (local
@@ -121,11 +170,13 @@ public final class ObjectCatalogue {
         ObjectView old = objects.remove(id);
         ObjectView now = change.apply(old != null ? old : ObjectView.empty(id));
         objects.put(id, now);
+        if (now.embedded() && (old == null || !old.embedded())) embedded++;
         if (objects.size() > capacity) {
-            Iterator<String> eldest = objects.keySet().iterator();
-            String gone = eldest.next();
+            Iterator<ObjectView> eldest = objects.values().iterator();
+            ObjectView gone = eldest.next();
             eldest.remove();
-            index.remove(gone);
+            if (gone.embedded()) embedded--;
+            index.remove(gone.id());
         }
         return now;
     }
@@ -161,8 +212,11 @@ public final class ObjectCatalogue {
         return ids.stream().map(objects::get).filter(o -> o != null).toList();
     }
 
-    /** name:version of the newest embedding: the model the map and /similar compare within. */
-    public synchronized String latestModel() { return latestModel; }
+    /** name:version of the newest version with vectors in the index; null before any. */
+    public String latestModel() {
+        List<String> spaces = index.spaces();
+        return spaces.isEmpty() ? null : spaces.get(0);
+    }
 
     public synchronized long embeddingsSeen() { return seq; }
 

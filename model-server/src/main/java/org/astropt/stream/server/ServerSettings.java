@@ -26,13 +26,17 @@ import org.astropt.stream.kafka.Topics;
  * @param flagsKept          newest flags GET /flags and the gallery show
  * @param mapPoints          most points on the embedding map (the newest objects of the current model)
  * @param pcaIntervalMs      the map's PCA is recomputed at most this often
+ * @param switchCoverage     /similar and the map move to a new model version once its embeddings cover this share
+ *                           of the embedded objects (a backfill gets them there); until then the previous version answers
  * @param core               decode limits and tokenizer settings for uploads and thumbnails
  */
 public record ServerSettings(String host, int port, String token, String bootstrap, Topics topics, String modelName,
         int maxIndexSize, int thumbnailCacheSize, int feedSize, int flagsKept, int mapPoints, long pcaIntervalMs,
-        Properties core) {
+        double switchCoverage, Properties core) {
 
     public static final String DEFAULT_FILE = "config/server.properties";
+    /** server.switch-coverage: 90%, so a new version answers once a backfill has re-embedded nearly everything. */
+    public static final double DEFAULT_SWITCH_COVERAGE = 0.9;
 
     public ServerSettings {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("server.port " + port + ": must be 0 (any free port) to 65535");
@@ -41,6 +45,9 @@ public record ServerSettings(String host, int port, String token, String bootstr
         positive("server.feed-size", feedSize);
         positive("server.flags-kept", flagsKept);
         positive("server.map-points", mapPoints);
+        if (!(switchCoverage > 0 && switchCoverage <= 1)) {
+            throw new IllegalArgumentException("server.switch-coverage " + switchCoverage + ": must be above 0 and at most 1");
+        }
         if (token != null && token.isBlank()) token = null;
         if (modelName != null && modelName.isBlank()) modelName = null;
         core = (Properties) core.clone();
@@ -80,31 +87,32 @@ public record ServerSettings(String host, int port, String token, String bootstr
                 s.intValue("server.flags-kept", 500),
                 s.intValue("server.map-points", 5_000),
                 s.longValue("server.pca-interval-ms", 3_000),
+                s.doubleValue("server.switch-coverage", DEFAULT_SWITCH_COVERAGE),
                 s.properties()));
     }
 
     public ServerSettings withBootstrap(String b) {
-        return new ServerSettings(host, port, token, b, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+        return new ServerSettings(host, port, token, b, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     public ServerSettings withBind(String h, int p) {
-        return new ServerSettings(h, p, token, bootstrap, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+        return new ServerSettings(h, p, token, bootstrap, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     public ServerSettings withToken(String t) {
-        return new ServerSettings(host, port, t, bootstrap, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+        return new ServerSettings(host, port, t, bootstrap, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     public ServerSettings withTopics(Topics t) {
-        return new ServerSettings(host, port, token, bootstrap, t, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+        return new ServerSettings(host, port, token, bootstrap, t, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     public ServerSettings withModelName(String name) {
-        return new ServerSettings(host, port, token, bootstrap, topics, name, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+        return new ServerSettings(host, port, token, bootstrap, topics, name, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     public ServerSettings withLimits(int indexSize, int thumbnails) {
-        return new ServerSettings(host, port, token, bootstrap, topics, modelName, indexSize, thumbnails, feedSize, flagsKept, mapPoints, pcaIntervalMs, core);
+        return new ServerSettings(host, port, token, bootstrap, topics, modelName, indexSize, thumbnails, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     /** Decode limits and tokenizer settings (the decode.* and tokenizer.* keys of this file). */

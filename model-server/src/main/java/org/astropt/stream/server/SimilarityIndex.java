@@ -13,13 +13,18 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.astropt.stream.core.model.EmbeddingStats;
 
 /**
- * Exact nearest neighbours by cosine similarity: one unit vector per object id (the latest embedding
- * wins), at most {@code capacity} of them (the least recently updated id leaves first), searched by a
- * full scan with a k-sized min-heap. Exact is cheap enough here: at 100k 128-wide vectors one scan is
- * 12.8M multiply-adds (docs/BENCHMARKS.md, "Model server").
+ * Exact nearest neighbours by cosine similarity: per embedding space, one unit vector per object id (the
+ * latest embedding wins), at most {@code capacity} of them (the least recently updated id leaves first),
+ * searched by a full scan with a k-sized min-heap. Exact is cheap enough here: at 100k 128-wide vectors one
+ * scan is 12.8M multiply-adds (docs/BENCHMARKS.md, "Model server").
  *
- * <p>Each vector is tagged with the model that made it ({@code name:version}): embeddings of different
- * versions live in different spaces, so a search compares only vectors of the query's model.
+ * <p>A space is the model version that made the vectors ({@code name:version}): embeddings of different
+ * versions are not comparable, so a search compares only vectors of one. At most {@value #SPACES} spaces
+ * are kept, so memory stays bounded while a backfill fills the newest version's space and the previous
+ * one still answers ({@link #answering}). A vector of a version newer than both makes a new space and
+ * drops the one of the two with fewer vectors (the previous serving version, unless an earlier one still
+ * covers more of the catalogue); a vector of a version older than the newest that is not kept is ignored.
+ * Versions order by number (one model name expected, as elsewhere in the server).
  *
  * <p>Similarity is the cosine of standardised vectors, (v - mean) / std with the statistics the model
  * version published ({@link #useStatistics}, from its embedding-stats.json): AstroPT embeddings share a large
@@ -33,13 +38,22 @@ public final class SimilarityIndex {
     /** One search result: cosine similarity in [-1, 1]. */
     public record Neighbour(String id, float similarity) {}
 
+    /**
+     * An embedding space as an answer reports it: the version ({@code name:version}), its vectors, and the
+     * share of the known objects they cover.
+     */
+    public record Space(String version, int vectors, double coverage) {}
+
+    /** Embedding spaces kept: the newest version's, which a backfill fills, and one that answers meanwhile. */
+    public static final int SPACES = 2;
+
     private static final Comparator<Neighbour> WORST_FIRST =
             Comparator.comparingDouble(Neighbour::similarity).thenComparing(Neighbour::id, Comparator.reverseOrder());
 
     private final int capacity;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    /** id -> slot, in update order (eldest first): the eviction order. */
-    private final LinkedHashMap<String, Integer> slots = new LinkedHashMap<>();
+    /** space (name:version) -> id -> slot, each in update order (eldest first): the eviction order. */
+    private final Map<String, LinkedHashMap<String, Integer>> spaces = new HashMap<>();
     private final List<String> ids = new ArrayList<>();
     private final List<float[]> vectors = new ArrayList<>();
     private final List<String> models = new ArrayList<>();
@@ -56,10 +70,19 @@ public final class SimilarityIndex {
         this.capacity = capacity;
     }
 
-    /** Stores (a standardised, normalised copy of) the object's vector; replaces what the id had; evicts the eldest id when full. */
-    public void put(String id, String model, float[] vector) {
+    /**
+     * Stores (a standardised, normalised copy of) the object's vector in its model's space; replaces what the id
+     * had there; evicts the space's eldest id when it is full. False when the space is not kept (class doc).
+     */
+    public boolean put(String id, String model, float[] vector) {
         lock.writeLock().lock();
         try {
+            LinkedHashMap<String, Integer> slots = spaces.get(model);
+            if (slots == null) {
+                if (!admit(model)) return false;
+                slots = new LinkedHashMap<>();
+                spaces.put(model, slots);
+            }
             Integer slot = slots.remove(id);
             if (slot == null && slots.size() >= capacity) {
                 Iterator<Map.Entry<String, Integer>> eldest = slots.entrySet().iterator();
@@ -71,24 +94,120 @@ public final class SimilarityIndex {
             models.set(slot, model);
             store(slot, vector, statistics.get(model));
             slots.put(id, slot);
+            return true;
         } finally {
             lock.writeLock().unlock();
         }
     }
 
+    /** Whether a new space for model may open (under the write lock); opening a third drops one (class doc). */
+    private boolean admit(String model) {
+        if (spaces.size() < SPACES) return true;
+        List<String> kept = new ArrayList<>(spaces.keySet());
+        kept.sort(NEWEST_FIRST);
+        if (NEWEST_FIRST.compare(model, kept.get(0)) >= 0) return false; // not newer than the newest
+        String drop = null;
+        for (String space : kept) {
+            if (drop == null || spaces.get(space).size() <= spaces.get(drop).size()) drop = space; // the oldest on a tie
+        }
+        for (int slot : spaces.remove(drop).values()) clear(slot);
+        return true;
+    }
+
+    /** Model keys by version number, newest first ({@code name:version}; a key without a number counts as 0). */
+    static final Comparator<String> NEWEST_FIRST = Comparator.comparingLong(SimilarityIndex::versionOf).reversed()
+            .thenComparing(Comparator.reverseOrder());
+
+    static long versionOf(String model) {
+        try {
+            return Long.parseLong(model.substring(model.lastIndexOf(':') + 1));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Takes the object's vectors out of every space. */
     public void remove(String id) {
         lock.writeLock().lock();
         try {
-            Integer slot = slots.remove(id);
-            if (slot == null) return;
-            ids.set(slot, null);
-            vectors.set(slot, null);
-            models.set(slot, null);
-            norms.set(slot, null);
-            standardisedWith.set(slot, null);
-            free.add(slot);
+            for (LinkedHashMap<String, Integer> slots : spaces.values()) {
+                Integer slot = slots.remove(id);
+                if (slot != null) clear(slot);
+            }
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    private void clear(int slot) {
+        ids.set(slot, null);
+        vectors.set(slot, null);
+        models.set(slot, null);
+        norms.set(slot, null);
+        standardisedWith.set(slot, null);
+        free.add(slot);
+    }
+
+    /**
+     * The space an answer searches: the newest whose vectors cover at least {@code switchCoverage} of the
+     * {@code known} objects, else the other one kept (the previous version, while a backfill fills the newest),
+     * else the newest; null before any vector. Coverage is vectors / known (1 when known is 0).
+     */
+    public Space answering(long known, double switchCoverage) {
+        lock.readLock().lock();
+        try {
+            List<String> newestFirst = new ArrayList<>(spaces.keySet());
+            if (newestFirst.isEmpty()) return null;
+            newestFirst.sort(NEWEST_FIRST);
+            Space newest = space(newestFirst.get(0), known);
+            if (newest.coverage() >= switchCoverage || newestFirst.size() == 1) return newest;
+            return space(newestFirst.get(1), known);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** One space's figures (its version need not be kept: then 0 vectors). */
+    public Space space(String model, long known) {
+        lock.readLock().lock();
+        try {
+            LinkedHashMap<String, Integer> slots = spaces.get(model);
+            int n = slots == null ? 0 : slots.size();
+            return new Space(model, n, known <= 0 ? 1 : Math.min(1, n / (double) known));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The spaces kept, newest first. */
+    public List<String> spaces() {
+        lock.readLock().lock();
+        try {
+            List<String> out = new ArrayList<>(spaces.keySet());
+            out.sort(NEWEST_FIRST);
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The newest kept space that holds a vector of id, or null. Under a lock. */
+    private String newestSpaceOf(String id) {
+        String best = null;
+        for (Map.Entry<String, LinkedHashMap<String, Integer>> e : spaces.entrySet()) {
+            if (e.getValue().containsKey(id) && (best == null || NEWEST_FIRST.compare(e.getKey(), best) < 0)) best = e.getKey();
+        }
+        return best;
+    }
+
+    /** Whether the space of model holds a vector of id. */
+    public boolean contains(String id, String model) {
+        lock.readLock().lock();
+        try {
+            LinkedHashMap<String, Integer> slots = spaces.get(model);
+            return slots != null && slots.containsKey(id);
+        } finally {
+            lock.readLock().unlock();
         }
     }
 
@@ -119,8 +238,8 @@ public final class SimilarityIndex {
         try {
             if (stats == null) statistics.remove(model);
             else statistics.put(model, stats);
-            for (int slot : slots.values()) {
-                if (model.equals(models.get(slot)) && standardisedWith.get(slot) != stats) store(slot, raw(slot), stats);
+            for (int slot : spaces.getOrDefault(model, new LinkedHashMap<>()).values()) {
+                if (standardisedWith.get(slot) != stats) store(slot, raw(slot), stats);
             }
         } finally {
             lock.writeLock().unlock();
@@ -147,33 +266,49 @@ public final class SimilarityIndex {
         return used == null ? z : used.unstandardise(z);
     }
 
-    /** The vector as it was put (up to float rounding), or null when the id is not indexed. */
+    /** The vector as it was put (up to float rounding) in the newest space that has the id, or null when no space has it. */
     public float[] vector(String id) {
         lock.readLock().lock();
         try {
-            Integer slot = slots.get(id);
-            return slot == null ? null : raw(slot);
+            String space = newestSpaceOf(id);
+            return space == null ? null : raw(spaces.get(space).get(id));
         } finally {
             lock.readLock().unlock();
         }
     }
 
+    /** Vectors held, every space together. */
     public int size() {
         lock.readLock().lock();
         try {
-            return slots.size();
+            return spaces.values().stream().mapToInt(Map::size).sum();
         } finally {
             lock.readLock().unlock();
         }
     }
 
-    /** The k most similar objects to the stored object {@code id} (itself excluded), best first; null when the id is unknown. */
+    /**
+     * The k most similar objects to the stored object {@code id} (itself excluded) in the newest space that has
+     * it, best first; null when the id is unknown.
+     */
     public List<Neighbour> nearest(String id, int k) {
         lock.readLock().lock();
         try {
-            Integer slot = slots.get(id);
+            String space = newestSpaceOf(id);
+            return space == null ? null : nearest(id, space, k);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The k objects most similar to the stored object {@code id} in the space of {@code model}; null when it has no vector there. */
+    public List<Neighbour> nearest(String id, String model, int k) {
+        lock.readLock().lock();
+        try {
+            LinkedHashMap<String, Integer> slots = spaces.get(model);
+            Integer slot = slots == null ? null : slots.get(id);
             if (slot == null) return null;
-            return scan(vectors.get(slot), models.get(slot), k, id);
+            return scan(vectors.get(slot), model, k, id);
         } finally {
             lock.readLock().unlock();
         }
@@ -215,11 +350,11 @@ public final class SimilarityIndex {
     public LinkedHashMap<String, float[]> newest(String model, int limit) {
         lock.readLock().lock();
         try {
-            List<Map.Entry<String, Integer>> all = new ArrayList<>(slots.entrySet());
+            List<Map.Entry<String, Integer>> all = new ArrayList<>(spaces.getOrDefault(model, new LinkedHashMap<>()).entrySet());
             LinkedHashMap<String, float[]> out = new LinkedHashMap<>();
             for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
                 int s = all.get(i).getValue();
-                if (model.equals(models.get(s))) out.put(ids.get(s), vectors.get(s));
+                out.put(ids.get(s), vectors.get(s));
             }
             LinkedHashMap<String, float[]> oldestFirst = new LinkedHashMap<>();
             List<String> keys = new ArrayList<>(out.keySet());
@@ -235,7 +370,7 @@ public final class SimilarityIndex {
         lock.readLock().lock();
         try {
             Map<String, Integer> out = new HashMap<>();
-            for (int s : slots.values()) out.merge(models.get(s), 1, Integer::sum);
+            spaces.forEach((model, slots) -> out.put(model, slots.size()));
             return out;
         } finally {
             lock.readLock().unlock();

@@ -44,6 +44,9 @@ class ServerSettingsTest {
         Path file = Files.writeString(dir.resolve("server.properties"), "server.feed-size=0\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerSettings.load(file));
         assertEquals(file + ": server.feed-size 0: must be at least 1", e.getMessage());
+        Files.writeString(file, "server.switch-coverage=1.5\n");
+        e = assertThrows(IllegalArgumentException.class, () -> ServerSettings.load(file));
+        assertEquals(file + ": server.switch-coverage 1.5: must be above 0 and at most 1", e.getMessage());
         Files.writeString(file, "decode.max-bytes=lots\n");
         e = assertThrows(IllegalArgumentException.class, () -> ServerSettings.load(file));
         assertEquals(file + ": decode.max-bytes = 'lots' is not a whole number", e.getMessage(), "core keys are checked on load");

@@ -63,6 +63,8 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     private transient SurpriseThreshold threshold;
     private transient MicroBatchEmbedder embedder;
     private transient MailboxExecutor mailbox;
+    private transient boolean sequencesEnded;
+    private transient boolean modelsEnded;
 
     public EmbedOperator(EmbedSettings settings) {
         this.settings = settings;
@@ -261,9 +263,16 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         scoreState.update(List.of(threshold.scores()));
     }
 
+    /**
+     * The end of the sequences flushes everything. When the sequences end before any model is known and the
+     * models input is bounded too (a backfill's one pinned record), the decision waits for the end of the models.
+     */
     @Override
     public void endInput(int inputId) throws Exception {
-        if (inputId != 1) return;
+        if (inputId == 1) sequencesEnded = true;
+        else modelsEnded = true;
+        if (!sequencesEnded) return;
+        if (serving == null && loader.inFlight() == null && !modelsEnded) return; // a model may still come on input 2
         if (serving == null && loader.inFlight() != null) awaitFirstModel();
         pollLoader();
         if (serving == null && !buffer.isEmpty()) {

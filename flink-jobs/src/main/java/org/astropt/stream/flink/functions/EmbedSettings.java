@@ -52,4 +52,14 @@ public record EmbedSettings(int batchSize, long batchDelayMs, int forwardBatchSi
         return new EmbedSettings(size, delayMs, forwardBatchSize, modelName, initialModelDir, maxWaiting, flagQuantile,
                 flagWindow, flagMinScores, publishStatus, inFlight);
     }
+
+    /**
+     * These settings for a backfill with one version of {@code name}: that name only, no initial model (nothing
+     * but the pinned version embeds), no REJECTED records (a backfill does not judge a serving version; it
+     * fails when its version does not load), and at most {@code maxWaiting} sequences held while it loads.
+     */
+    public EmbedSettings pinnedTo(String name, int maxWaiting) {
+        return new EmbedSettings(batchSize, batchDelayMs, forwardBatchSize, name, null, maxWaiting, flagQuantile,
+                flagWindow, flagMinScores, false, inFlight);
+    }
 }

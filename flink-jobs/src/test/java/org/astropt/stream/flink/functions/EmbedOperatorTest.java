@@ -85,6 +85,38 @@ class EmbedOperatorTest {
         }
     }
 
+    /**
+     * The backfill's case: a bounded models input of one pinned record, whose end may come after the end of
+     * the sequences. The operator waits for it, then embeds every held sequence with that version; with no
+     * model by the end of both inputs it fails, saying so.
+     */
+    @Test
+    void sequencesThatEndBeforeTheirPinnedModelArrivesWaitForIt(@TempDir Path dir) throws Exception {
+        ModelPointer pinned = org.astropt.stream.flink.records.ModelPointerDeserializer.pointer(
+                org.astropt.stream.flink.ModelStore.pointer("astropt-small", 3, new org.astropt.stream.flink.ModelStore(dir).save("astropt-small", 3),
+                        org.astropt.stream.schemas.ModelStatus.PROMOTED), null);
+        EmbedSettings settings = EmbedSettings.defaults().withBatch(16, 60_000).pinnedTo("astropt-small", 100);
+        List<TokenizedCutout> sequences = tokenized(3);
+        try (var harness = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(new EmbedOperator(settings))) {
+            harness.open();
+            for (TokenizedCutout t : sequences) harness.processElement1(new StreamRecord<>(t));
+            harness.endInput1();
+            assertEquals(0, harness.extractOutputValues().size(), "no model yet: the sequences wait for the models input");
+            harness.processElement2(new StreamRecord<>(pinned));
+            harness.endInput2();
+            List<Embedding> out = harness.extractOutputValues().stream().map(k -> EMBEDDINGS.decode(k.value)).toList();
+            assertEquals(sequences.stream().map(t -> t.id).toList(), out.stream().map(Embedding::getId).toList());
+            for (Embedding e : out) assertEquals(3L, e.getModelVersion(), e.getId());
+        }
+        try (var harness = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(new EmbedOperator(settings))) {
+            harness.open();
+            for (TokenizedCutout t : sequences) harness.processElement1(new StreamRecord<>(t));
+            harness.endInput1();
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, harness::endInput2);
+            assertEquals("the input ended with 3 token sequences and no model to embed them", e.getMessage());
+        }
+    }
+
     /** Sends the sequences, then a barrier: what has come out by then. */
     private static List<Embedding> embedAll(EmbedSettings settings, List<TokenizedCutout> sequences) throws Exception {
         try (var harness = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(new EmbedOperator(settings))) {
