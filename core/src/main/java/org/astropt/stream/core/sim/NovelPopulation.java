@@ -15,13 +15,18 @@ import java.util.SplittableRandom;
 /**
  * Draws the novel objects of {@link NovelKind} in place of a cutout's ordinary galaxy: the cutout keeps its
  * observing conditions (PSF, depth, sky) and its neighbouring stars and field galaxies, and gets a merger,
- * a ring galaxy or a lens instead. Brighter than most ordinary galaxies (r of about 16.5 to 19.5 for the
- * whole system), as the catalogued ones are: their structure has to show at DECaLS depth to be what they are.
+ * a ring galaxy or a lens instead. The whole system's r magnitude follows the ordinary galaxies' number
+ * counts (10^(0.3 m)) but only down to r = 19.5 ({@link #FAINTEST}), as catalogued ones do: their structure has
+ * to show at DECaLS depth to be what they are. So brightness alone does not tell them from ordinary galaxies
+ * of r below 19.5, which is the population to judge a novelty score against (all ordinary galaxies are
+ * mostly fainter, and a score that flags bright objects would rank novel ones high for the wrong reason).
  * Colours follow the ordinary population's: red bulges and lenses (g - r 0.75 + z), blue star-forming
  * tails, rings and knots (g - r 0.25 to 0.45), a blue high-redshift lensed source.
  */
 final class NovelPopulation {
 
+    /** Faintest total r magnitude of a novel object: fainter, their tails, rings and arcs sink into the sky. */
+    static final double FAINTEST = 19.5;
     /** Spacing of the clumps along a tail, bridge or ring, pixels: close enough that the PSF makes them one. */
     private static final double CLUMP_STEP = 0.6;
 
@@ -43,7 +48,7 @@ final class NovelPopulation {
     /** Two disc galaxies of comparable flux, a tidal tail out of each (an S shape), a bridge on half of them. */
     private Scene merger(Scene o, SplittableRandom rng, int size) {
         double z = uniform(rng, 0.02, 0.12);
-        double total = flux(uniform(rng, 16.5, 18.8));
+        double total = flux(systemMagnitude(rng));
         double ratio = uniform(rng, 0.35, 1.0);                 // partner over main galaxy, r
         double tailShare = uniform(rng, 0.12, 0.25);            // of the system's r flux, tails and bridge
         double f1 = total * (1 - tailShare) / (1 + ratio), f2 = ratio * f1;
@@ -138,7 +143,8 @@ final class NovelPopulation {
      */
     private Scene ring(Scene o, SplittableRandom rng, int size) {
         double z = uniform(rng, 0.02, 0.1);
-        double f = flux(uniform(rng, 16.8, 19.0));
+        double intruderShare = rng.nextDouble() < 0.65 ? uniform(rng, 0.08, 0.3) : 0;   // of the ring galaxy's flux
+        double f = flux(systemMagnitude(rng)) / (1 + intruderShare);
         double radius = Math.min(uniform(rng, 2.8, 5.0) / pixelScale, 0.36 * size);
         double incl = StrictMath.toDegrees(StrictMath.acos(uniform(rng, 0.45, 1)));
         double q = axisRatioOf(incl), pa = uniform(rng, 0, 180);
@@ -188,11 +194,11 @@ final class NovelPopulation {
                 bandFluxes(f * discShare, 0.55 + 0.6 * z, 0.4 + 0.5 * z));
 
         List<Scene.Component> intruder = new ArrayList<>();
-        if (rng.nextDouble() < 0.65) {
+        if (intruderShare > 0) {
             double d = Math.min(uniform(rng, 1.4, 2.4) * radius, 0.45 * size), at = uniform(rng, 0, 2 * Math.PI);
             intruder.add(new Scene.Component(cx + d * StrictMath.cos(at), cy + d * StrictMath.sin(at), uniform(rng, 1.5, 3),
                     uniform(rng, 0.4, 0.9) / pixelScale, uniform(rng, 0.6, 1), uniform(rng, 0, 180),
-                    bandFluxes(f * uniform(rng, 0.08, 0.3), uniform(rng, 0.5, 0.9), uniform(rng, 0.35, 0.65))));
+                    bandFluxes(f * intruderShare, uniform(rng, 0.5, 0.9), uniform(rng, 0.35, 0.65))));
         }
         String details = String.format(Locale.ROOT, "radius=%.2f nucleus=%.2f nucleus_offset=%.2f intruder=%s",
                 radius * pixelScale, nucleusShare, off * pixelScale, intruder.isEmpty() ? "no" : "yes");
@@ -208,14 +214,13 @@ final class NovelPopulation {
      */
     private Scene lens(Scene o, SplittableRandom rng) {
         double z = uniform(rng, 0.25, 0.6);
-        double f = flux(uniform(rng, 17.5, 19.5));
+        double total = flux(systemMagnitude(rng));
         double einstein = uniform(rng, 1.2, 3.0) / pixelScale;
         double re = clamp(einstein * pixelScale * uniform(rng, 0.45, 0.9), 0.5, 2.5) / pixelScale;
         double q = clamp(1 - Math.abs(0.2 * gaussian(rng)), 0.55, 1), pa = uniform(rng, 0, 180);
         double gr = 0.75 + 1.0 * z + 0.04 * gaussian(rng), rz = 0.62 + 0.8 * z + 0.04 * gaussian(rng);
         double cx = o.centreX(), cy = o.centreY();
-        Scene.Component lensLight = new Scene.Component(cx, cy, uniform(rng, 3.5, 5), re, q, pa, bandFluxes(f, gr, rz));
-        Scene.Component none = new Scene.Component(cx, cy, 1, 1.3 * re, q, pa, new double[3]);
+        double n = uniform(rng, 3.5, 5);
 
         double gamma = uniform(rng, 0, 0.12);
         double shearAngle = rng.nextDouble() < 0.6 ? 90 - pa + 20 * gaussian(rng) : uniform(rng, 0, 180);  // x-axis angle
@@ -227,12 +232,21 @@ final class NovelPopulation {
                 Math.max(0.4, uniform(rng, 0.1, 0.35) / pixelScale), uniform(rng, 0.5, 1), uniform(rng, 0, 180),
                 bandFluxes(flux(sourceMag), uniform(rng, 0.1, 0.45), uniform(rng, 0.0, 0.35)));
         double magnification = lens.image(source, (x, y, v) -> { });
+        // The lens takes what the arcs leave of the system's flux (at least half of it).
+        double f = Math.max(total - source.flux()[1] * magnification, 0.5 * total);
+        Scene.Component lensLight = new Scene.Component(cx, cy, n, re, q, pa, bandFluxes(f, gr, rz));
+        Scene.Component none = new Scene.Component(cx, cy, 1, 1.3 * re, q, pa, new double[3]);
         String details = String.format(Locale.ROOT,
                 "einstein=%.2f offset=%.2f source_r=%.2f mu=%.1f shear=%.3f",
                 einstein * pixelScale, offset * pixelScale, sourceMag, magnification, gamma);
         return novelScene(o, Morphology.ELLIPTICAL, z, cx, cy, pa, GalaxyPopulation.inclinationOf(q), lensLight, none,
                 new Scene.Novel(NovelKind.LENSED_ARC, List.of(), List.of(), List.of(),
                         new Scene.LensedSource(lens, source, magnification), details));
+    }
+
+    /** A novel system's total r magnitude: the ordinary number counts, from r = 16 down to FAINTEST. */
+    private static double systemMagnitude(SplittableRandom rng) {
+        return GalaxyPopulation.countsMagnitude(rng, GalaxyPopulation.R_MAG_BRIGHT, FAINTEST);
     }
 
     /** The ordinary scene's observing conditions and neighbours around a novel object. */
