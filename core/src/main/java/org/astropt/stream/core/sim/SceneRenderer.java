@@ -4,8 +4,9 @@ import java.util.SplittableRandom;
 
 /**
  * Turns a {@link Scene} into grz pixels: Sersic bulge and exponential disc (with logarithmic arms) on a
- * padded canvas, each band convolved with its Moffat PSF by FFT, stars added as pixel-integrated PSFs, then
- * sky shot noise and read noise (its cost per cutout: docs/BENCHMARKS.md).
+ * padded canvas, for a novel object also its other galaxies, Gaussian clumps (tidal tails, bridges, rings),
+ * knots and lensed images ({@link GravitationalLens}), each band convolved with its Moffat PSF by FFT, stars
+ * added as pixel-integrated PSFs, then sky shot noise and read noise (its cost per cutout: docs/BENCHMARKS.md).
  *
  * <p>Pixels are integrated by sub-sampling: 3 x 3 per pixel, 15 x 15 within 2 pixels of the galaxy centre
  * and 45 x 45 on the pixels touching it, where a Sersic cusp changes fastest (an n = 6, r_e = 0.5 arcsec
