@@ -71,6 +71,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "64", paramLabel = "PIXELS", description = "Side of the synthetic cutouts (default ${DEFAULT-VALUE}).")
     int size;
 
+    @Option(names = "--novel-fraction", defaultValue = "0.02", paramLabel = "F",
+            description = "Share of synthetic cutouts that are novel objects (mergers, rings, lensed arcs), their kind in truth.novel;"
+                    + " the trainer leaves them out (default ${DEFAULT-VALUE}).")
+    double novelFraction;
+
     @Option(names = "--first-round-cutouts", defaultValue = "200", paramLabel = "N",
             description = "Token records the first model is trained on when none exists (default ${DEFAULT-VALUE}).")
     int firstRoundCutouts;
@@ -107,6 +112,9 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (exitWhenDone && cutouts == null) throw new IllegalArgumentException("--exit-when-done needs --cutouts N");
         if (rate <= 0) throw new IllegalArgumentException("--rate " + rate + ": must be positive");
+        if (!(novelFraction >= 0 && novelFraction <= 1)) {
+            throw new IllegalArgumentException("--novel-fraction must be between 0 and 1, got " + novelFraction);
+        }
         Duration limit = duration == null ? null : SettingsFile.duration(duration);
         // A starter the trainer could not fine-tune is refused before anything starts.
         if (!fromScratch) LocalStack.checkStarter(starter, trainerSettings("localhost:9092"));
@@ -138,7 +146,7 @@ final class DemoCommand implements Callable<Integer> {
                     .backfill(backfillConsole())
                     .trainer(this::trainerSettings, trainerConsole())
                     .starter(fromScratch ? null : starter)
-                    .feed(real, size, rate, cutouts == null ? Long.MAX_VALUE : cutouts)
+                    .feed(real, size, rate, cutouts == null ? Long.MAX_VALUE : cutouts, novelFraction)
                     .start();
             out.printf(Locale.ROOT, "  dashboard      %s%n", stack.server().uri());
             out.printf(Locale.ROOT, "  Flink web UI   %s%n", stack.flink().webUi());

@@ -26,7 +26,9 @@ import org.astropt.stream.schemas.ImageFormat;
  * The local stack's feed: the real sample files (DECaLS, HST/GalSim, the ZTF and Rubin alert packets,
  * when ../shared/data/real is there) and then synthetic survey cutouts with injected artefacts, sent to
  * the cutouts topic at a fixed rate. Synthetic cutouts carry their truth in the metadata
- * ({@code truth.<column>} of {@link TruthCatalogue}) for the trainer's probe and the dashboard's map.
+ * ({@code truth.<column>} of {@link TruthCatalogue}) for the trainer's probe and the dashboard's map; a few
+ * (the demo's --novel-fraction) are novel objects, {@code truth.novel} naming the kind (MERGER, RING,
+ * LENSED_ARC) and {@code truth.novel_details} what was drawn, {@code truth.novel} empty on ordinary galaxies.
  * One synthetic cutout in {@link #DAMAGED_EVERY} is sent damaged (truncated FITS), so the dead-letter path is seen at work.
  */
 final class DemoFeed implements Runnable {

@@ -19,6 +19,7 @@ import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.InvalidCheckpointException;
 import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.ModelFolder;
+import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.core.sim.TruthCatalogue;
 import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.kafka.ModelRegistry;
@@ -39,6 +40,9 @@ import picocli.CommandLine.Spec;
  * model's embeddings are good for, on cutouts with truth, beside a pixel-PCA baseline of the same width
  * ({@link ModelEvaluation}: probe R^2, morphology accuracy, kNN purity, artefact AUC and precision at
  * recall 0.8). The trainer runs the same evaluation before it promotes; docs/SCIENCE.md has the figures.
+ * With --simulate, a share of the N cutouts ({@code --novel-fraction}, 10 % by default) are novel objects
+ * no model trains on (mergers, rings, lensed arcs: {@code NovelKind}), for judging novelty; the other figures
+ * leave them out.
  *
  * <pre>
  *   bin/astropt evaluate --model models/sim-1m --simulate 1000 --seed 9001
@@ -73,6 +77,11 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Survey seed for --simulate; pick one the model never trained on (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--novel-fraction", defaultValue = "0.1", paramLabel = "F",
+            description = "With --simulate: the share of cutouts that are novel objects (mergers, rings, lensed arcs) no model"
+                    + " trained on, for judging novelty; the other figures leave them out (default ${DEFAULT-VALUE}).")
+    double novelFraction;
+
     @Option(names = "--size", defaultValue = "64", paramLabel = "PIXELS", description = "Cutout side (default ${DEFAULT-VALUE}).")
     int size;
 
@@ -90,7 +99,7 @@ final class EvaluateCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--write-stats", description = "Also write the model folder's embedding-stats.json (what /similar and the map"
-            + " standardise its embeddings with) from these cutouts' embeddings. A folder only, not NAME:VERSION.")
+            + " standardise its embeddings with) from these cutouts' embeddings, novel objects left out. A folder only, not NAME:VERSION.")
     boolean writeStats;
 
     /** --config (decode.* and tokenizer.* for --data) and --stamp. */
@@ -105,13 +114,17 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (folds < 2) throw new IllegalArgumentException("--folds must be at least 2, got " + folds);
+        if (!(novelFraction >= 0 && novelFraction <= 1)) {
+            throw new IllegalArgumentException("--novel-fraction must be between 0 and 1, got " + novelFraction);
+        }
         if (source.simulate != null && source.simulate < ModelEvaluation.MIN_OBJECTS) {
             throw new IllegalArgumentException("--simulate needs at least " + ModelEvaluation.MIN_OBJECTS + " galaxies, got " + source.simulate);
         }
         PatchTokenizer tokenizer = new PatchTokenizer(options.config().tokenizerSettings().withSize(size));
         List<LabelledCutout> cutouts = source.simulate != null ? simulate(source.simulate, tokenizer) : read(source.data, tokenizer);
         String sourceName = source.simulate != null
-                ? String.format(Locale.ROOT, "synthetic survey seed %d, %d cutouts of %dx%d", seed, source.simulate, size, size)
+                ? String.format(Locale.ROOT, "synthetic survey seed %d, %d cutouts of %dx%d, %d novel", seed, source.simulate, size, size,
+                        cutouts.stream().filter(c -> c.labels().isNovel()).count())
                 : source.data.toString();
         if (writeStats && !Files.isDirectory(Path.of(model))) {
             throw new IllegalArgumentException("--write-stats takes a model folder, not the version " + model + " (its folder in the model store is shared)");
@@ -123,7 +136,7 @@ final class EvaluateCommand implements Callable<Integer> {
             architecture = String.format(Locale.ROOT, "%d layers, n_embd %d, %,d parameters", m.config().nLayer(), m.config().nEmbd(), m.parameterCount());
             figures = ModelEvaluation.evaluate(m, folder.heads().orElse(ScoreHeads.NONE), cutouts, folds, seed);
             if (writeStats) {
-                EmbeddingStats stats = EmbeddingStats.measure(m, cutouts.stream().map(LabelledCutout::tokens).toList())
+                EmbeddingStats stats = EmbeddingStats.measure(m, ModelEvaluation.ordinary(cutouts).stream().map(LabelledCutout::tokens).toList())
                         .orElseThrow(() -> new IllegalArgumentException(model + ": fewer than two finite embeddings, no statistics written"));
                 folder.writeEmbeddingStats(stats);
                 spec.commandLine().getErr().println("astropt: wrote " + folder.dir().resolve(ModelFolder.EMBEDDING_STATS_FILE)
@@ -170,9 +183,10 @@ final class EvaluateCommand implements Callable<Integer> {
         return folder;
     }
 
-    /** N galaxies of the survey, rendered and tokenized on all cores, with their truth. */
+    /** N galaxies of the survey, --novel-fraction of them novel objects, rendered and tokenized on all cores, with their truth. */
     private List<LabelledCutout> simulate(long count, PatchTokenizer tokenizer) {
-        return TrainingData.simulate(count, size, seed, tokenizer, (g, tokens) -> new LabelledCutout(g.id(), tokens, GalaxyLabels.of(g.truth())));
+        SyntheticSurvey survey = new SyntheticSurvey(seed, size, count).withNovelFraction(novelFraction);
+        return TrainingData.simulate(survey, tokenizer, (g, tokens) -> new LabelledCutout(g.id(), tokens, GalaxyLabels.of(g.truth())));
     }
 
     /** The cutouts of an astropt simulate folder, their truth from its truth.csv by id. */

@@ -155,9 +155,12 @@ public final class LocalStack implements AutoCloseable {
             return this;
         }
 
-        /** The demo's feed: real files, then synthetic cutouts from where the last run in this data folder stopped. */
-        Builder feed(List<Path> realFiles, int size, double rate, long limit) {
-            this.feedPlan = new Feed(List.copyOf(realFiles), size, rate, limit);
+        /**
+         * The demo's feed: real files, then synthetic cutouts from where the last run in this data folder stopped,
+         * novelFraction of them novel objects (mergers, rings, lensed arcs) with their kind in the truth.
+         */
+        Builder feed(List<Path> realFiles, int size, double rate, long limit, double novelFraction) {
+            this.feedPlan = new Feed(List.copyOf(realFiles), size, rate, limit, novelFraction);
             return this;
         }
 
@@ -179,7 +182,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private record Feed(List<Path> realFiles, int size, double rate, long limit) {}
+    private record Feed(List<Path> realFiles, int size, double rate, long limit, double novelFraction) {}
 
     private void startAll(Builder b) throws Exception {
         // One libtorch intra-op thread per caller, unless set: the trainer, the embed operator and the server
@@ -211,7 +214,8 @@ public final class LocalStack implements AutoCloseable {
         if (b.feedPlan != null) {
             Feed f = b.feedPlan;
             feed = new DemoFeed(bootstrap, topics.name(Topics.CUTOUTS), f.realFiles(),
-                    new SyntheticSurvey(DemoFeed.SURVEY_SEED, f.size(), Long.MAX_VALUE), DemoFeed.nextIndex(data), f.rate(), f.limit());
+                    new SyntheticSurvey(DemoFeed.SURVEY_SEED, f.size(), Long.MAX_VALUE).withNovelFraction(f.novelFraction()),
+                    DemoFeed.nextIndex(data), f.rate(), f.limit());
             started.add(() -> {
                 feed.stop();
                 feed.saveNextIndex(data);

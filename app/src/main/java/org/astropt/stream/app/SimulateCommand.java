@@ -35,6 +35,11 @@ final class SimulateCommand implements Callable<Integer> {
             paramLabel = "F", description = "Share of cutouts with injected artefacts (default ${DEFAULT-VALUE}).")
     double artefactFraction;
 
+    @Option(names = "--novel-fraction", defaultValue = "0", paramLabel = "F",
+            description = "Share of cutouts that are novel objects (mergers, rings, lensed arcs) for judging novelty; keep 0 for"
+                    + " training data (default ${DEFAULT-VALUE}).")
+    double novelFraction;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
@@ -44,7 +49,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         SyntheticSurvey survey = new SyntheticSurvey(seed, size, count, artefactFraction,
-                EnumSet.allOf(ArtefactKind.class));
+                EnumSet.allOf(ArtefactKind.class)).withNovelFraction(novelFraction);
         long written = new SurveyWriter(out).write(survey);
         spec.commandLine().getOut().printf("%d cutouts of %dx%d grz (seed %d) -> %s/fits, %s/png, %s/truth.csv%n",
                 written, size, size, seed, out, out, out);

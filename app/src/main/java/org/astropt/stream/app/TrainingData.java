@@ -49,8 +49,15 @@ record TrainingData(List<String> ids, List<float[][]> sequences, String source) 
 
     /** The same galaxies, each made into what the caller needs from the galaxy (its id, its truth) and its [T][D] tokens. */
     static <T> List<T> simulate(long count, int size, long seed, PatchTokenizer tokenizer, BiFunction<SyntheticGalaxy, float[][], T> as) {
-        SyntheticSurvey survey = new SyntheticSurvey(seed, size, count);
-        return LongStream.range(0, count).parallel().mapToObj(i -> {
+        return simulate(new SyntheticSurvey(seed, size, count), tokenizer, as);
+    }
+
+    /**
+     * Galaxies 0 .. count - 1 of a survey, as {@link #simulate(long, int, long, PatchTokenizer, BiFunction)} makes them:
+     * for evaluating on a survey with novel objects mixed in (never for training).
+     */
+    static <T> List<T> simulate(SyntheticSurvey survey, PatchTokenizer tokenizer, BiFunction<SyntheticGalaxy, float[][], T> as) {
+        return LongStream.range(0, survey.count()).parallel().mapToObj(i -> {
             SyntheticGalaxy g = survey.galaxy(i);
             Tokens t = tokenizer.tokenize(g.id(), g.image());
             return as.apply(g, SequenceReader.rows(t.data(), t.tokenCount(), t.tokenDim()));

@@ -46,6 +46,19 @@ class AstroptCliTest {
     }
 
     @Test
+    void simulateWithANovelFractionNamesEachNovelObjectsKindInTheTruth() throws Exception {
+        Path out = dir.resolve("novel");
+        Run r = run("simulate", "--count", "6", "--size", "32", "--seed", "7", "--novel-fraction", "1", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        var rows = org.astropt.stream.core.sim.TruthCatalogue.read(out.resolve("truth.csv"));
+        assertEquals(6, rows.size());
+        for (var row : rows) assertTrue(java.util.Set.of("MERGER", "RING", "LENSED_ARC").contains(row.get("novel")), row.toString());
+        Run plain = run("simulate", "--count", "2", "--size", "32", "--seed", "7", "--out", dir.resolve("plain").toString());
+        assertEquals(0, plain.exit(), plain.err());
+        for (var row : org.astropt.stream.core.sim.TruthCatalogue.read(dir.resolve("plain").resolve("truth.csv"))) assertEquals("", row.get("novel"));
+    }
+
+    @Test
     void tokenizeOfTheReferenceFitsWritesTheReferenceTokens() throws Exception {
         Path fixture = shared("fixtures", "astropt-v1-tiny");
         Path out = dir.resolve("tokens.npy");

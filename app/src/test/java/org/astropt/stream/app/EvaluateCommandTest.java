@@ -7,6 +7,9 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.EmbeddingStats;
@@ -15,7 +18,10 @@ import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.model.Safetensors;
 import org.astropt.stream.core.sim.SurveyWriter;
 import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.trainer.evaluation.GalaxyLabels;
+import org.astropt.stream.trainer.evaluation.ModelEvaluation;
+import org.astropt.stream.trainer.evaluation.ModelEvaluation.LabelledCutout;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +32,8 @@ class EvaluateCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int COUNT = 60;
     private static final long SEED = 17;
+    /** What evaluate --simulate mixes in by default. */
+    private static final double NOVEL = 0.1;
 
     @TempDir
     static Path tmp;
@@ -39,7 +47,13 @@ class EvaluateCommandTest {
             Checkpoint.save(m, model, Safetensors.Dtype.F32);
         }
         survey = tmp.resolve("survey");
-        new SurveyWriter(survey).write(new SyntheticSurvey(SEED, 32, COUNT));
+        new SurveyWriter(survey).write(new SyntheticSurvey(SEED, 32, COUNT).withNovelFraction(NOVEL)); // as --simulate makes it
+    }
+
+    /** The ordinary galaxies among the COUNT that evaluate --simulate makes: the figures' objects. */
+    private static long ordinaryCount() {
+        SyntheticSurvey s = new SyntheticSurvey(SEED, 32, COUNT).withNovelFraction(NOVEL);
+        return LongStream.range(0, COUNT).filter(i -> !s.truth(i).isNovel()).count();
     }
 
     @Test
@@ -47,7 +61,9 @@ class EvaluateCommandTest {
         CliRun run = CliRun.of("evaluate", "--model", model, "--simulate", COUNT, "--seed", SEED, "--size", 32, "--json");
         assertEquals(0, run.exit(), run.err());
         JsonNode o = JSON.readTree(run.out());
-        assertEquals(COUNT, o.get("eval.objects").asInt());
+        assertTrue(ordinaryCount() < COUNT, "the default survey mixes in novel objects");
+        assertEquals(ordinaryCount(), o.get("eval.objects").asInt(), "the figures leave the novel objects out");
+        assertTrue(o.get("source").asText().endsWith(", " + (COUNT - ordinaryCount()) + " novel"), o.get("source").asText());
         assertEquals(128, o.get("eval.dim").asInt(), "the baseline has the embedding's width");
         for (String q : GalaxyLabels.QUANTITIES) {
             assertTrue(o.has("eval.probe_r2." + q) && o.has("eval.pca.probe_r2." + q), q + " in " + o);
@@ -75,6 +91,25 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void novelObjectsLeaveTheFiguresOnTheOrdinaryGalaxiesAsTheyWere() throws Exception {
+        PatchTokenizer tokenizer = new PatchTokenizer(org.astropt.stream.core.token.TokenizerSettings.defaults().withSize(32));
+        List<LabelledCutout> mixed = TrainingData.simulate(new SyntheticSurvey(SEED, 32, COUNT).withNovelFraction(0.3), tokenizer,
+                (g, tokens) -> new LabelledCutout(g.id(), tokens, GalaxyLabels.of(g.truth())));
+        List<LabelledCutout> ordinary = ModelEvaluation.ordinary(mixed);
+        assertTrue(ordinary.size() < COUNT - 8 && ordinary.size() >= ModelEvaluation.MIN_OBJECTS, ordinary.size() + " ordinary");
+        try (AstroPTModel m = Checkpoint.load(model, Device.cpu())) {
+            Map<String, Double> withNovel = new java.util.TreeMap<>(ModelEvaluation.evaluate(m, mixed, 5, SEED));
+            Map<String, Double> without = new java.util.TreeMap<>(ModelEvaluation.evaluate(m, ordinary, 5, SEED));
+            withNovel.remove("eval.seconds");
+            without.remove("eval.seconds");
+            assertEquals(without, withNovel);
+        }
+        CliRun bad = CliRun.of("evaluate", "--model", model, "--simulate", COUNT, "--novel-fraction", "1.5");
+        assertEquals(AstroptCli.EXIT_BAD_INPUT, bad.exit());
+        assertTrue(bad.errorLines().get(0).contains("--novel-fraction"), bad.err());
+    }
+
+    @Test
     void theTableNamesBothColumnsAndABadModelIsOneLine() {
         CliRun run = CliRun.of("evaluate", "--model", model, "--simulate", COUNT, "--seed", SEED, "--size", 32);
         assertEquals(0, run.exit(), run.err());
@@ -94,7 +129,7 @@ class EvaluateCommandTest {
         CliRun run = CliRun.of("evaluate", "--model", copy, "--simulate", COUNT, "--seed", SEED, "--size", 32, "--write-stats");
         assertEquals(0, run.exit(), run.err());
         EmbeddingStats stats = new ModelFolder(copy).embeddingStats().orElseThrow(() -> new AssertionError("no embedding-stats.json"));
-        assertEquals(COUNT, stats.count(), "every evaluated cutout's embedding");
+        assertEquals(ordinaryCount(), stats.count(), "every evaluated ordinary galaxy's embedding");
         assertEquals(ModelConfig.preset("1M").config().nEmbd(), stats.dimensions());
         CliRun version = CliRun.of("evaluate", "--model", "astropt:1", "--simulate", COUNT, "--write-stats");
         assertEquals(AstroptCli.EXIT_BAD_INPUT, version.exit());

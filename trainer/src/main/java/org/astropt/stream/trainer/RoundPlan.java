@@ -107,10 +107,14 @@ final class RoundPlan {
     /** Never trained on: its id's hash falls below trainer.held-out-fraction; it joins the held-out sample instead. */
     boolean heldOut(TokenRecord r) { return r.heldOut(settings.heldOutFraction()); }
 
-    /** The model can train on it: its token width, and at least two tokens but no more than the context plus one. */
+    /**
+     * The model can train on it: its token width, at least two tokens but no more than the context plus one,
+     * and not a novel object of the synthetic survey (kept unseen, so novelty is judged on what no version trained on).
+     */
     static boolean fits(TokenRecord r, ModelConfig config) {
         TokenSequence s = r.sequence();
-        return s.getTokenDim() == config.tokenDim() && s.getTokenCount() >= 2 && s.getTokenCount() <= config.blockSize() + 1;
+        return s.getTokenDim() == config.tokenDim() && s.getTokenCount() >= 2 && s.getTokenCount() <= config.blockSize() + 1
+                && !r.novel();
     }
 
     /** The replay sample of one step: the random place is seeded by (seed, round, step), so a resumed step replays the same records. */

@@ -4,7 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
 import java.util.Map;
+import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.core.image.CutoutImage;
+import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.core.sim.TruthCatalogue;
+import org.astropt.stream.core.token.PatchTokenizer;
+import org.astropt.stream.core.token.TokenizerSettings;
+import org.astropt.stream.flink.records.SourceRecord;
+import org.astropt.stream.flink.records.TokenRecords;
+import org.astropt.stream.schemas.Cutout;
+import org.astropt.stream.schemas.TokenSequence;
 import org.junit.jupiter.api.Test;
 
 /** A round's size, replay share and timing, without Kafka. */
@@ -38,5 +50,29 @@ class RoundPlanTest {
         assertFalse(RoundPlan.due(TrainerState.Phase.IDLE, 0, 2000, true), "waiting alone starts no round");
         assertTrue(RoundPlan.due(TrainerState.Phase.TRAINING, 0, 2000, false), "a crashed round resumes");
         assertTrue(RoundPlan.due(TrainerState.Phase.TRAINED, 0, 2000, false), "an unpublished candidate is published");
+    }
+
+    @Test
+    void novelObjectsOfTheSyntheticSurveyAreNeverTrainedOn() throws Exception {
+        SyntheticSurvey survey = new SyntheticSurvey(4, TokenFeed.SIZE, 40).withNovelFraction(0.5);
+        CutoutDecoder decoder = new CutoutDecoder();
+        PatchTokenizer tokenizer = new PatchTokenizer(TokenizerSettings.defaults().withSize(TokenFeed.SIZE));
+        ModelConfig config = TrainerSettings.presetOf(TokenFeed.TINY).config().withChannels(3);
+        int novel = 0, ordinary = 0;
+        for (int i = 0; i < 12; i++) {
+            Cutout c = TokenFeed.cutout(survey, 4, i);                      // truth in the FITS cards (NOVEL)
+            CutoutImage image = decoder.decode(c);
+            TokenSequence s = TokenRecords.sequence(c, image.metadata(), tokenizer.tokenize(c.getId(), image),
+                    new SourceRecord(null, null, "test", -1, -1, 0));
+            TokenRecord r = new TokenRecord(0, i, s, new byte[0]);
+            boolean isNovel = survey.truth(i).isNovel();
+            assertEquals(!isNovel, RoundPlan.fits(r, config), c.getId() + " novel " + isNovel);
+            if (isNovel) novel++; else ordinary++;
+            Map<String, String> feed = new HashMap<>(Map.of("producer", "astropt demo"));  // as the demo feed sends it
+            TruthCatalogue.cells(survey.truth(i)).forEach((k, v) -> feed.put("truth." + k, v));
+            s.getProvenance().setMetadata(feed);
+            assertEquals(!isNovel, RoundPlan.fits(new TokenRecord(0, i, s, new byte[0]), config));
+        }
+        assertTrue(novel > 0 && ordinary > 0, novel + " novel, " + ordinary + " ordinary");
     }
 }

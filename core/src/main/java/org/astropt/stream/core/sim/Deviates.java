@@ -10,8 +10,11 @@ final class Deviates {
 
     private Deviates() {}
 
-    /** What a random stream of one galaxy is used for: each gets its own, so they never shift each other. */
-    enum Purpose { SCENE, NOISE, ARTEFACTS }
+    /**
+     * What a random stream of one galaxy is used for: each gets its own, so they never shift each other.
+     * New purposes go at the end: the ordinal seeds the stream.
+     */
+    enum Purpose { SCENE, NOISE, ARTEFACTS, NOVEL }
 
     /**
      * The stream of galaxy {@code index} for one purpose: a function of (seed, index, purpose) only, so

@@ -40,7 +40,7 @@ final class GalaxyPopulation {
 
     Scene sample(SplittableRandom rng, int size) {
         Morphology morph = Morphology.values()[Deviates.choose(rng, 0.28, 0.15, 0.57)];
-        double rMag = countsMagnitude(rng);
+        double rMag = countsMagnitude(rng, R_MAG_BRIGHT, R_MAG_FAINT);
         double z = clamp(0.025 * StrictMath.pow(10, 0.2 * (rMag - R_MAG_BRIGHT)) * StrictMath.exp(0.25 * gaussian(rng)), 0.005, 0.6);
         // Angular size shrinks with magnitude; ellipticals are more compact at fixed brightness.
         double size0 = 2.6 * StrictMath.pow(10, -0.11 * (rMag - R_MAG_BRIGHT) + 0.13 * gaussian(rng));
@@ -175,9 +175,9 @@ final class GalaxyPopulation {
                 bandFluxes(rArms * (1 - knotShare), discGR - 0.15, discRZ - 0.10), knots);
     }
 
-    /** r magnitude drawn from counts rising as 10^(0.3 m) between the bright and faint limits. */
-    private static double countsMagnitude(SplittableRandom rng) {
-        double lo = StrictMath.pow(10, COUNT_SLOPE * R_MAG_BRIGHT), hi = StrictMath.pow(10, COUNT_SLOPE * R_MAG_FAINT);
+    /** r magnitude drawn from counts rising as 10^(0.3 m) between a bright and a faint limit. */
+    static double countsMagnitude(SplittableRandom rng, double bright, double faint) {
+        double lo = StrictMath.pow(10, COUNT_SLOPE * bright), hi = StrictMath.pow(10, COUNT_SLOPE * faint);
         return StrictMath.log10(lo + rng.nextDouble() * (hi - lo)) / COUNT_SLOPE;
     }
 

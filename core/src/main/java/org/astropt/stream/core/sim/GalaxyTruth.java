@@ -32,6 +32,17 @@ import java.util.List;
  * @param neighbourStars        stars rendered in or near the cutout (not counting a SATURATED_STAR)
  * @param backgroundGalaxies    small faint galaxies rendered around it
  * @param artefacts             injected artefacts, in the order they were applied
+ * @param novel                 the novel kind it was drawn as, or null for an ordinary galaxy (the default:
+ *                              novel objects appear only where a survey asks for them, see
+ *                              {@link SyntheticSurvey#withNovelFraction}); for a novel object the structural
+ *                              fields describe its main galaxy (a merger's brighter one, a ring's nucleus and
+ *                              disc, a lens's elliptical), and the magnitudes are the whole system's
+ * @param novelDetails          what was drawn, as name=value pairs in one line (no commas or semicolons,
+ *                              at most 68 characters: a FITS card), sizes in arcsec, shares of r flux: MERGER
+ *                              {@code flux_ratio separation bridge}, RING {@code radius nucleus nucleus_offset
+ *                              intruder}, LENSED_ARC {@code einstein offset} (of the source from the axis)
+ *                              {@code source_r} (its unlensed r magnitude) {@code mu} (magnification)
+ *                              {@code shear}; empty for an ordinary galaxy
  */
 public record GalaxyTruth(
         String id, long surveySeed, long index, Morphology morphology,
@@ -42,10 +53,21 @@ public record GalaxyTruth(
         double centreX, double centreY,
         BandValues psfFwhmArcsec, BandValues skyNoise,
         int neighbourStars, int backgroundGalaxies,
-        List<Artefact> artefacts) {
+        List<Artefact> artefacts, NovelKind novel, String novelDetails) {
 
     public GalaxyTruth {
         artefacts = List.copyOf(artefacts);
+        novelDetails = novel == null ? "" : novelDetails;
+    }
+
+    /** Whether it is one of the novel kinds rather than an ordinary galaxy. */
+    public boolean isNovel() {
+        return novel != null;
+    }
+
+    /** The novel kind's name, or "" for an ordinary galaxy: the truth's {@code novel} column. */
+    public String novelLabel() {
+        return novel == null ? "" : novel.name();
     }
 
     /** g - r colour of the whole galaxy. */

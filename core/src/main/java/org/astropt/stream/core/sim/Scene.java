@@ -4,15 +4,25 @@ import java.util.List;
 
 /**
  * Everything drawn for one cutout before it is rendered: the galaxy's components, its neighbours and the
- * observing conditions. Positions in cutout pixels (x right, y down), sizes in pixels, fluxes in
- * nanomaggies per band (g, r, z).
+ * observing conditions, and for a novel object what it adds to its main galaxy. Positions in cutout pixels
+ * (x right, y down), sizes in pixels, fluxes in nanomaggies per band (g, r, z).
+ *
+ * @param novel null for an ordinary galaxy
  */
 record Scene(
         Morphology morphology, double redshift,
         double centreX, double centreY, double positionAngleDeg, double inclinationDeg,
         Component bulge, Component disc, Spiral arms,
         double[] psfFwhmPx, double[] noiseSigma, double[] skyLevel,
-        List<Component> backgroundGalaxies, List<PointSource> stars) {
+        List<Component> backgroundGalaxies, List<PointSource> stars, Novel novel) {
+
+    /** An ordinary galaxy's scene. */
+    Scene(Morphology morphology, double redshift, double centreX, double centreY, double positionAngleDeg, double inclinationDeg,
+          Component bulge, Component disc, Spiral arms, double[] psfFwhmPx, double[] noiseSigma, double[] skyLevel,
+          List<Component> backgroundGalaxies, List<PointSource> stars) {
+        this(morphology, redshift, centreX, centreY, positionAngleDeg, inclinationDeg, bulge, disc, arms,
+                psfFwhmPx, noiseSigma, skyLevel, backgroundGalaxies, stars, null);
+    }
 
     /**
      * An elliptical Sersic component.
@@ -44,8 +54,47 @@ record Scene(
     /** A star: the PSF at (x, y). */
     record PointSource(double x, double y, double[] flux) {}
 
-    /** Total flux of the galaxy (bulge, disc and arms) in band b. */
-    double galaxyFlux(int b) {
+    /** A round Gaussian clump of light before the PSF: chains of them draw tidal tails, bridges and rings. */
+    record Clump(double x, double y, double sigmaPx, double[] flux) {}
+
+    /**
+     * A background galaxy seen through a lens.
+     *
+     * @param source        the galaxy where it is in the source plane (unlensed), with its intrinsic flux
+     * @param magnification lensed over intrinsic flux, all images together
+     */
+    record LensedSource(GravitationalLens lens, Component source, double magnification) {}
+
+    /**
+     * What a novel object adds to its main galaxy (the scene's bulge and disc).
+     *
+     * @param galaxies more galaxies: a merger's partner, a ring's intruder
+     * @param clumps   tidal tails, bridges, a ring
+     * @param knots    star-forming knots, unresolved before the PSF
+     * @param lensed   a lensed background galaxy, or null
+     * @param details  one line of at most 68 characters (a FITS card), no commas or semicolons (see GalaxyTruth)
+     */
+    record Novel(NovelKind kind, List<Component> galaxies, List<Clump> clumps, List<PointSource> knots,
+                 LensedSource lensed, String details) {
+
+        /** Everything it adds, in band b; the lensed galaxy as it is seen (magnified). */
+        double flux(int b) {
+            double f = 0;
+            for (Component c : galaxies) f += c.flux()[b];
+            for (Clump c : clumps) f += c.flux()[b];
+            for (PointSource k : knots) f += k.flux()[b];
+            if (lensed != null) f += lensed.source().flux()[b] * lensed.magnification();
+            return f;
+        }
+    }
+
+    /** Flux of the main galaxy (bulge, disc and arms) in band b. */
+    double mainGalaxyFlux(int b) {
         return bulge.flux()[b] + disc.flux()[b] + (arms == null ? 0 : arms.totalFlux(b));
+    }
+
+    /** Total flux of the object in band b: the main galaxy, and for a novel object all it adds. */
+    double galaxyFlux(int b) {
+        return mainGalaxyFlux(b) + (novel == null ? 0 : novel.flux(b));
     }
 }

@@ -4,8 +4,9 @@ import java.util.SplittableRandom;
 
 /**
  * Turns a {@link Scene} into grz pixels: Sersic bulge and exponential disc (with logarithmic arms) on a
- * padded canvas, each band convolved with its Moffat PSF by FFT, stars added as pixel-integrated PSFs, then
- * sky shot noise and read noise (its cost per cutout: docs/BENCHMARKS.md).
+ * padded canvas, for a novel object also its other galaxies, Gaussian clumps (tidal tails, bridges, rings),
+ * knots and lensed images ({@link GravitationalLens}), each band convolved with its Moffat PSF by FFT, stars
+ * added as pixel-integrated PSFs, then sky shot noise and read noise (its cost per cutout: docs/BENCHMARKS.md).
  *
  * <p>Pixels are integrated by sub-sampling: 3 x 3 per pixel, 15 x 15 within 2 pixels of the galaxy centre
  * and 45 x 45 on the pixels touching it, where a Sersic cusp changes fastest (an n = 6, r_e = 0.5 arcsec
@@ -46,6 +47,7 @@ final class SceneRenderer {
         addComponent(band, n, scene.disc(), off, DISC_TRUNCATION);
         if (scene.arms() != null) addArms(band, n, scene.disc(), scene.arms(), off);
         for (Scene.Component c : scene.backgroundGalaxies()) addComponent(band, n, c, off, DISC_TRUNCATION);
+        if (scene.novel() != null) addNovel(band, n, scene.novel(), off);
 
         MoffatPsf[] psf = new MoffatPsf[3];
         double[][][] kernels = new double[3][][];
@@ -138,6 +140,63 @@ final class SceneRenderer {
         });
         addScaled(band, map, n, box, s.flux(), q * integral * ARM_MEAN);
         for (Scene.PointSource k : s.knots()) splat(band, n, k.x() + off, k.y() + off, k.flux());
+    }
+
+    /** What a novel object adds: its other galaxies, clumps (tails, bridges, rings), knots and lensed images. */
+    private void addNovel(double[][] band, int n, Scene.Novel novel, double off) {
+        for (Scene.Component c : novel.galaxies()) {
+            addComponent(band, n, c, off, c.sersicIndex() > 1.5 ? BULGE_TRUNCATION : DISC_TRUNCATION);
+        }
+        for (Scene.Clump c : novel.clumps()) addClump(band, n, c, off);
+        for (Scene.PointSource k : novel.knots()) splat(band, n, k.x() + off, k.y() + off, k.flux());
+        Scene.LensedSource lensed = novel.lensed();
+        if (lensed != null) {
+            double[] flux = lensed.source().flux();
+            int shift = (int) off;                                 // the canvas is the cutout moved by whole pixels
+            lensed.lens().image(lensed.source(), (px, py, v) -> {
+                int cx = px + shift, cy = py + shift;
+                if (cx < 0 || cy < 0 || cx >= n || cy >= n) return;
+                for (int b = 0; b < 3; b++) band[b][cy * n + cx] += v * flux[b];
+            });
+        }
+    }
+
+    /**
+     * A round Gaussian clump, pixel-integrated (SUB x SUB samples while it is under 1.5 pixels wide, where
+     * one sample per pixel would be off) and scaled to its flux over its whole box; pixels beyond the
+     * canvas are dropped, as the other components' are.
+     */
+    private static void addClump(double[][] band, int n, Scene.Clump c, double off) {
+        double cx = c.x() + off, cy = c.y() + off, s = c.sigmaPx();
+        int sub = s < 1.5 ? SUB : 1;
+        int reach = (int) Math.ceil(4 * s + 1);
+        int x0 = (int) Math.floor(cx) - reach, y0 = (int) Math.floor(cy) - reach, side = 2 * reach + 2;
+        double[] w = new double[side * side];
+        double total = 0;
+        for (int j = 0; j < side; j++) {
+            for (int i = 0; i < side; i++) {
+                double sum = 0;
+                for (int sj = 0; sj < sub; sj++) {
+                    double dy = y0 + j - cy + (sj + 0.5) / sub - 0.5;
+                    for (int si = 0; si < sub; si++) {
+                        double dx = x0 + i - cx + (si + 0.5) / sub - 0.5;
+                        sum += StrictMath.exp(-(dx * dx + dy * dy) / (2 * s * s));
+                    }
+                }
+                total += w[j * side + i] = sum;
+            }
+        }
+        for (int b = 0; b < 3; b++) {
+            double scale = c.flux()[b] / total;
+            for (int j = 0; j < side; j++) {
+                int py = y0 + j;
+                if (py < 0 || py >= n) continue;
+                for (int i = 0; i < side; i++) {
+                    int px = x0 + i;
+                    if (px >= 0 && px < n) band[b][py * n + px] += scale * w[j * side + i];
+                }
+            }
+        }
     }
 
     /** A point source before the PSF: its flux shared bilinearly among the four nearest pixels. */

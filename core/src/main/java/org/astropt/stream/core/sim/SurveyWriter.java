@@ -134,5 +134,10 @@ public final class SurveyWriter {
             String d = t.artefacts().get(i).describe();
             h.addValue("ART" + (i + 1), d.length() > CARD_TEXT ? d.substring(0, CARD_TEXT) : d, null);
         }
+        h.addValue("NOVEL", t.novelLabel(), "novel kind; empty for an ordinary galaxy");
+        if (t.isNovel()) {
+            String d = t.novelDetails();
+            h.addValue("NOVELDET", d.length() > CARD_TEXT ? d.substring(0, CARD_TEXT) : d, null);
+        }
     }
 }

@@ -21,10 +21,16 @@ import org.astropt.stream.core.image.CutoutImage;
  * spirals), bulges redder than discs, seen through a Moffat PSF with sky and read noise, with neighbouring
  * stars and faint field galaxies, and on a fraction of cutouts labelled instrumental artefacts.
  *
+ * <p>Only when asked ({@link #withNovelFraction}), a share of cutouts hold a novel object instead of an
+ * ordinary galaxy ({@link NovelKind}: mergers, ring galaxies, lenses with arcs), for judging a novelty score
+ * on a population no model trained on: {@code astropt evaluate} and the demo feed ask, training data never.
+ *
  * <p>Galaxy k depends only on (seed, k): {@code new SyntheticSurvey(7, 10).galaxy(3)} and
  * {@code new SyntheticSurvey(7, 1000).galaxy(3)} are bit-identical, and so are two runs on any JVM.
- * The galaxy, its noise and its artefacts draw from three separate streams, so turning artefacts on or off
- * leaves every other pixel as it was.
+ * The galaxy, its noise, its artefacts and the novel draw come from four separate streams, so turning
+ * artefacts on or off leaves every other pixel as it was, and with novel fraction 0 (the default) every
+ * galaxy is bit-identical to what it was before novel objects existed; galaxy k is novel at fraction f
+ * when it is at any fraction above f, and every other galaxy stays as it is.
  *
  * <pre>{@code
  * SyntheticSurvey survey = new SyntheticSurvey(42, 1000);            // 64 x 64, 30 % with artefacts
@@ -49,7 +55,9 @@ public final class SyntheticSurvey {
     private final long count;
     private final double artefactFraction;
     private final List<ArtefactKind> artefactKinds;
+    private final double novelFraction;
     private final GalaxyPopulation population = new GalaxyPopulation(PIXEL_SCALE);
+    private final NovelPopulation novelPopulation = new NovelPopulation(PIXEL_SCALE);
     private final SceneRenderer renderer;
     private final ArtefactInjector injector;
 
@@ -67,11 +75,20 @@ public final class SyntheticSurvey {
      * @param artefactKinds    kinds to draw from (BLEED_TRAIL alone means SATURATED_STAR, which brings it)
      */
     public SyntheticSurvey(long seed, int size, long count, double artefactFraction, Set<ArtefactKind> artefactKinds) {
+        this(seed, size, count, artefactFraction, artefactKinds, 0);
+    }
+
+    private SyntheticSurvey(long seed, int size, long count, double artefactFraction, Set<ArtefactKind> artefactKinds,
+                            double novelFraction) {
         if (size < MIN_SIZE) throw new IllegalArgumentException("cutout size " + size + " is below one " + MIN_SIZE + "-pixel patch");
         if (count < 0) throw new IllegalArgumentException("galaxy count " + count + " is negative");
         if (!(artefactFraction >= 0 && artefactFraction <= 1)) {
             throw new IllegalArgumentException("artefact fraction " + artefactFraction + " is not between 0 and 1");
         }
+        if (!(novelFraction >= 0 && novelFraction <= 1)) {
+            throw new IllegalArgumentException("novel fraction " + novelFraction + " is not between 0 and 1");
+        }
+        this.novelFraction = novelFraction;
         this.seed = seed;
         this.size = size;
         this.count = count;
@@ -85,7 +102,22 @@ public final class SyntheticSurvey {
 
     /** The same survey with another artefact fraction and set of kinds; galaxies and noise unchanged. */
     public SyntheticSurvey withArtefacts(double fraction, Set<ArtefactKind> kinds) {
-        return new SyntheticSurvey(seed, size, count, fraction, kinds);
+        return new SyntheticSurvey(seed, size, count, fraction, kinds, novelFraction);
+    }
+
+    /**
+     * The same survey with a share of novel objects ({@link NovelKind}, the kinds equally likely) in place of
+     * ordinary galaxies; every other galaxy, and all noise and artefacts, unchanged. 0 (the default) gives
+     * none: keep it 0 for anything a model trains on.
+     */
+    public SyntheticSurvey withNovelFraction(double fraction) {
+        return new SyntheticSurvey(seed, size, count, artefactFraction, artefactKindSet(), fraction);
+    }
+
+    public double novelFraction() { return novelFraction; }
+
+    private Set<ArtefactKind> artefactKindSet() {
+        return artefactKinds.isEmpty() ? EnumSet.noneOf(ArtefactKind.class) : EnumSet.copyOf(artefactKinds);
     }
 
     public long seed() { return seed; }
@@ -111,6 +143,13 @@ public final class SyntheticSurvey {
     private SyntheticGalaxy build(long index, boolean render) {
         if (index < 0) throw new IllegalArgumentException("galaxy index " + index + " is negative");
         Scene scene = population.sample(Deviates.stream(seed, index, Deviates.Purpose.SCENE), size);
+        if (novelFraction > 0) {
+            SplittableRandom novelRng = Deviates.stream(seed, index, Deviates.Purpose.NOVEL);
+            if (novelRng.nextDouble() < novelFraction) {
+                NovelKind kind = NovelKind.values()[novelRng.nextInt(NovelKind.values().length)];
+                scene = novelPopulation.sample(kind, scene, novelRng, size);
+            }
+        }
         float[][][] pixels = render
                 ? renderer.observe(renderer.model(scene), scene, Deviates.stream(seed, index, Deviates.Purpose.NOISE))
                 : new float[3][size][size];
@@ -150,13 +189,14 @@ public final class SyntheticSurvey {
         boolean discDominated = scene.morphology() != Morphology.ELLIPTICAL;
         Scene.Spiral arms = scene.arms();
         double discR = disc.flux()[1] + (arms == null ? 0 : arms.totalFlux(1));
+        Scene.Novel novel = scene.novel();
         double[] fwhm = new double[3];
         for (int b = 0; b < 3; b++) fwhm[b] = scene.psfFwhmPx()[b] * PIXEL_SCALE;
         return new GalaxyTruth(
                 id(seed, index), seed, index, scene.morphology(),
                 bulge.sersicIndex(), bulge.halfLightPx() * PIXEL_SCALE,
                 disc.halfLightPx() * PIXEL_SCALE / RadialProfile.sersicB(1),
-                bulge.flux()[1] / scene.galaxyFlux(1),
+                bulge.flux()[1] / scene.mainGalaxyFlux(1),
                 BandValues.of(mag), scene.redshift(),
                 discDominated ? disc.axisRatio() : bulge.axisRatio(), scene.inclinationDeg(), scene.positionAngleDeg(),
                 bulge.axisRatio(),
@@ -164,7 +204,8 @@ public final class SyntheticSurvey {
                 arms == null ? 0 : arms.totalFlux(1) / discR,
                 scene.centreX(), scene.centreY(),
                 BandValues.of(fwhm), BandValues.of(scene.noiseSigma()),
-                scene.stars().size(), scene.backgroundGalaxies().size(), artefacts);
+                scene.stars().size(), scene.backgroundGalaxies().size(), artefacts,
+                novel == null ? null : novel.kind(), novel == null ? "" : novel.details());
     }
 
     private Map<String, String> metadata(GalaxyTruth t) {
@@ -177,6 +218,7 @@ public final class SyntheticSurvey {
         m.put("zeropoint", "22.5");
         m.put("pixscale", Double.toString(PIXEL_SCALE));
         m.put("artefacts", String.join(",", t.artefactLabels()));
+        if (t.isNovel()) m.put("novel", t.novelLabel());
         return Collections.unmodifiableMap(m);
     }
 }

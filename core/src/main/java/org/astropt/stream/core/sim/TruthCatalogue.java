@@ -15,7 +15,8 @@ import org.astropt.stream.core.InvalidCutoutException;
 /**
  * The truth of a synthetic survey as CSV: a header row, then one row per galaxy, columns in the fixed
  * order of {@link #COLUMNS}. Lists (artefact labels and details) are joined with ';' so no cell needs
- * quoting; numbers use a '.' decimal point whatever the locale.
+ * quoting; numbers use a '.' decimal point whatever the locale. {@code novel} is the {@link NovelKind} of a
+ * novel object and empty for an ordinary galaxy; {@code novel_details} says what was drawn.
  */
 public final class TruthCatalogue {
 
@@ -28,7 +29,11 @@ public final class TruthCatalogue {
             "spiral_arms", "arm_count", "arm_pitch_deg", "arm_fraction",
             "centre_x", "centre_y",
             "psf_fwhm_g", "psf_fwhm_r", "psf_fwhm_z", "sky_noise_g", "sky_noise_r", "sky_noise_z",
-            "neighbour_stars", "field_galaxies", "artefacts", "artefact_details");
+            "neighbour_stars", "field_galaxies", "artefacts", "artefact_details",
+            "novel", "novel_details");
+
+    /** Columns every truth.csv has had, up to artefact_details. */
+    private static final int FIRST_COLUMNS = COLUMNS.indexOf("artefact_details") + 1;
 
     private TruthCatalogue() {}
 
@@ -50,7 +55,8 @@ public final class TruthCatalogue {
                 f(t.skyNoise().g(), 6), f(t.skyNoise().r(), 6), f(t.skyNoise().z(), 6),
                 Integer.toString(t.neighbourStars()), Integer.toString(t.backgroundGalaxies()),
                 String.join(";", t.artefactLabels()),
-                String.join(";", t.artefacts().stream().map(Artefact::describe).toList()));
+                String.join(";", t.artefacts().stream().map(Artefact::describe).toList()),
+                t.novelLabel(), t.novelDetails());
         return String.join(",", cells);
     }
 
@@ -65,21 +71,26 @@ public final class TruthCatalogue {
         return m;
     }
 
-    /** Reads a truth.csv back as one column-name to cell map per galaxy, in file order. */
+    /**
+     * Reads a truth.csv back as one column-name to cell map per galaxy, in file order. A catalogue written
+     * before the later columns existed (its header a shorter start of COLUMNS, at least up to
+     * artefact_details) reads with those cells empty: {@code novel} empty is an ordinary galaxy.
+     */
     public static List<Map<String, String>> read(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !lines.get(0).equals(header())) {
+        List<String> header = lines.isEmpty() ? List.of() : List.of(lines.get(0).split(",", -1));
+        if (header.size() < FIRST_COLUMNS || header.size() > COLUMNS.size() || !header.equals(COLUMNS.subList(0, header.size()))) {
             throw new InvalidCutoutException(file.toString(), "is not a truth catalogue: its first line is not the expected header");
         }
         List<Map<String, String>> rows = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             if (lines.get(i).isEmpty()) continue;
             String[] cells = lines.get(i).split(",", -1);
-            if (cells.length != COLUMNS.size()) {
-                throw new InvalidCutoutException(file + ":" + (i + 1), "has " + cells.length + " cells, expected " + COLUMNS.size());
+            if (cells.length != header.size()) {
+                throw new InvalidCutoutException(file + ":" + (i + 1), "has " + cells.length + " cells, expected " + header.size());
             }
             Map<String, String> row = new LinkedHashMap<>();
-            for (int c = 0; c < cells.length; c++) row.put(COLUMNS.get(c), cells[c]);
+            for (int c = 0; c < COLUMNS.size(); c++) row.put(COLUMNS.get(c), c < cells.length ? cells[c] : "");
             rows.add(row);
         }
         return rows;

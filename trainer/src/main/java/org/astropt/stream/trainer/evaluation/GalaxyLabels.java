@@ -11,15 +11,18 @@ import org.astropt.stream.core.sim.TruthCatalogue;
 
 /**
  * The truth an evaluation scores a model against, for one cutout: its morphology, the five quantities the
- * ridge probes read ({@link #QUANTITIES}) and the artefact kinds it carries. Read from the synthetic
+ * ridge probes read ({@link #QUANTITIES}), the artefact kinds it carries and whether it is one of the
+ * novel objects no model trains on (a merger, ring or lens, {@code NovelKind}). Read from the synthetic
  * survey's truth wherever it travels: a {@link GalaxyTruth}, a truth.csv row, or a token record's metadata
- * ({@code truth.<column>} as the demo feed sends it, else the FITS cards MORPH, MAG_R, TRUTH_RE, ...).
+ * ({@code truth.<column>} as the demo feed sends it, else the FITS cards MORPH, MAG_R, TRUTH_RE, ..., NOVEL).
  *
  * @param morphology  ELLIPTICAL, LENTICULAR or SPIRAL
  * @param quantities  value per name of {@link #QUANTITIES}, NaN where unknown
  * @param artefacts   artefact kinds present (ArtefactKind names), empty for a clean cutout
+ * @param novel       the NovelKind name (MERGER, RING, LENSED_ARC), "" for an ordinary galaxy; a novel
+ *                    object's morphology and quantities describe only its main galaxy
  */
-public record GalaxyLabels(String morphology, Map<String, Double> quantities, Set<String> artefacts) {
+public record GalaxyLabels(String morphology, Map<String, Double> quantities, Set<String> artefacts, String novel) {
 
     /** r magnitude, g - r colour, half-light radius (arcsec), bulge Sersic index, axis ratio. */
     public static final java.util.List<String> QUANTITIES =
@@ -32,11 +35,22 @@ public record GalaxyLabels(String morphology, Map<String, Double> quantities, Se
     private static final Map<String, String> CARDS = Map.of(
             "morphology", "MORPH", "mag_r", "MAG_R", "mag_g", "MAG_G", "sersic_n", "TRUTH_N",
             "bulge_re_arcsec", "TRUTH_RE", "disc_h_arcsec", "TRUTH_H", "bulge_to_total", "TRUTH_BT",
-            "axis_ratio", "AXRATIO", "artefacts", "ARTEFACT");
+            "axis_ratio", "AXRATIO", "artefacts", "ARTEFACT", "novel", "NOVEL");
 
     public GalaxyLabels {
         quantities = Map.copyOf(quantities);
         artefacts = Set.copyOf(artefacts);
+        novel = novel == null ? "" : novel.trim().toUpperCase(Locale.ROOT);
+    }
+
+    /** An ordinary galaxy's labels. */
+    public GalaxyLabels(String morphology, Map<String, Double> quantities, Set<String> artefacts) {
+        this(morphology, quantities, artefacts, "");
+    }
+
+    /** Whether it is a novel object (merger, ring, lens) rather than an ordinary galaxy. */
+    public boolean isNovel() {
+        return !novel.isEmpty();
     }
 
     public static GalaxyLabels of(GalaxyTruth truth) {
@@ -74,7 +88,7 @@ public record GalaxyLabels(String morphology, Map<String, Double> quantities, Se
         q.put("axis_ratio", number(column.apply("axis_ratio")));
         Set<String> kinds = new TreeSet<>();
         for (String k : artefacts.split("[;,]")) if (!k.isBlank()) kinds.add(k.trim().toUpperCase(Locale.ROOT));
-        return Optional.of(new GalaxyLabels(morphology.trim().toUpperCase(Locale.ROOT), q, kinds));
+        return Optional.of(new GalaxyLabels(morphology.trim().toUpperCase(Locale.ROOT), q, kinds, column.apply("novel")));
     }
 
     /**

@@ -32,6 +32,11 @@ import org.astropt.stream.core.sim.Morphology;
  *       {@code eval.knn_purity10_chance}, {@code eval.positives.<kind>}, {@code eval.seconds}.</li>
  * </ul>
  * Figures that cannot be measured (too few objects, a kind without positives) are left out, never faked.
+ *
+ * <p>Novel objects ({@link GalaxyLabels#isNovel()}: the mergers, rings and lenses {@code astropt evaluate
+ * --novel-fraction} mixes in) are left out of all these figures, eval.objects included: they have no
+ * ordinary morphology or structure to probe, and leaving them out keeps every figure the same measure on the
+ * same ordinary galaxies whatever the novel fraction. They are there for judging novelty.
  */
 public final class ModelEvaluation {
 
@@ -74,7 +79,7 @@ public final class ModelEvaluation {
      */
     public static Map<String, Double> evaluate(AstroPTModel model, ScoreHeads heads, List<LabelledCutout> cutouts, int folds, long seed) {
         long started = System.nanoTime();
-        List<LabelledCutout> sample = commonShape(model, cutouts);
+        List<LabelledCutout> sample = commonShape(model, ordinary(cutouts));
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("eval.objects", (double) sample.size());
         if (sample.size() < Math.max(MIN_OBJECTS, folds)) return out;
@@ -183,6 +188,11 @@ public final class ModelEvaluation {
             if (pos >= MIN_POSITIVES && positive.length - pos >= MIN_POSITIVES) out.put(name, positive);
         }
         return out;
+    }
+
+    /** The ordinary galaxies among the cutouts: the novel objects left out. */
+    public static List<LabelledCutout> ordinary(List<LabelledCutout> cutouts) {
+        return cutouts.stream().filter(c -> !c.labels().isNovel()).toList();
     }
 
     /** The cutouts the model reads whose [T][D] shape is the most common one. */

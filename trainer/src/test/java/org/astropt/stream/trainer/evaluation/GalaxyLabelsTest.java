@@ -45,4 +45,29 @@ class GalaxyLabelsTest {
         assertTrue(withArtefacts > 0, "the survey injects artefacts");
         assertTrue(GalaxyLabels.fromMetadata(Map.of("OBJECT", "real-1")).isEmpty(), "a real cutout has no truth");
     }
+
+    @Test
+    void novelObjectsAreMarkedWhicheverWayTheTruthTravelled() throws Exception {
+        SyntheticSurvey survey = new SyntheticSurvey(12, 32, 30).withNovelFraction(0.5);
+        int novel = 0;
+        for (int i = 0; i < 30; i++) {
+            SyntheticGalaxy g = survey.galaxy(i);
+            GalaxyLabels labels = GalaxyLabels.of(g.truth());
+            assertEquals(g.truth().novelLabel(), labels.novel());
+            assertEquals(g.truth().isNovel(), labels.isNovel());
+            if (labels.isNovel()) novel++;
+            Map<String, String> feed = new HashMap<>();
+            TruthCatalogue.cells(g.truth()).forEach((k, v) -> feed.put("truth." + k, v));
+            assertEquals(labels, GalaxyLabels.fromMetadata(feed).orElseThrow());
+            Map<String, String> cards = new CutoutDecoder().decode(SurveyWriter.fitsBytes(g), "fits", org.astropt.stream.schemas.ImageFormat.FITS, null, null).metadata();
+            assertEquals(labels.novel(), GalaxyLabels.fromMetadata(cards).orElseThrow().novel());
+        }
+        assertTrue(novel > 5 && novel < 25, novel + " novel of 30");
+        // Truth from before novel objects existed (no novel column, no NOVEL card): an ordinary galaxy.
+        Map<String, String> old = new HashMap<>();
+        TruthCatalogue.cells(new SyntheticSurvey(12, 32, 1).truth(0)).forEach((k, v) -> old.put("truth." + k, v));
+        old.remove("truth.novel");
+        assertEquals("", GalaxyLabels.fromMetadata(old).orElseThrow().novel());
+        assertTrue(!new GalaxyLabels("SPIRAL", Map.of(), java.util.Set.of()).isNovel());
+    }
 }
