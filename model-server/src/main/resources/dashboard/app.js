@@ -106,7 +106,7 @@ function fillCard(c, o, opts) {
   if (opts.flag) {
     const f = opts.flag;
     c.appendChild(Object.assign(el('div', 'reason', fmt(f.score) + ' > ' + fmt(f.threshold) + (f.modelVersion ? ' · v' + f.modelVersion : '')),
-      { title: f.kind.toLowerCase() + ': ' + f.reason }));
+      { title: f.kind.toLowerCase() + (f.artefactKind ? ' (' + f.artefactKind.replace(/_/g, ' ') + ')' : '') + ': ' + f.reason }));
   }
   c.classList.toggle('flagged', flags.length > 0);
 }
@@ -207,6 +207,10 @@ function pointColour(p, mode) {
     if (k === 'unknown') return '#3a4256';
     return ART_COLOURS[Math.abs(hash(k)) % ART_COLOURS.length];
   }
+  if (mode === 'artefact' || mode === 'novelty') {
+    const v = p.scores ? p.scores[mode] : null;
+    return v === null || v === undefined ? '#3a4256' : rampColour(v);
+  }
   return rampColour(surpriseT(p.surprise));
 }
 
@@ -255,7 +259,8 @@ function drawMap() {
     ctx.beginPath(); ctx.moveTo((canvas.width * i) / 4, 0); ctx.lineTo((canvas.width * i) / 4, canvas.height); ctx.stroke();
     ctx.beginPath(); ctx.moveTo(0, (canvas.height * i) / 4); ctx.lineTo(canvas.width, (canvas.height * i) / 4); ctx.stroke();
   }
-  const ordered = mode === 'surprise' ? [...points].sort((a, b) => (a.surprise || 0) - (b.surprise || 0)) : points;
+  const key = (p) => (mode === 'surprise' ? p.surprise : p.scores && p.scores[mode]) || 0;
+  const ordered = ['surprise', 'artefact', 'novelty'].includes(mode) ? [...points].sort((a, b) => key(a) - key(b)) : points;
   ordered.forEach((p) => {
     const [x, y] = at(p);
     ctx.beginPath();
@@ -287,6 +292,18 @@ function drawLegend(mode, points) {
     s.appendChild(document.createTextNode(label + (n !== undefined ? ' (' + n + ')' : '')));
     legend.appendChild(s);
   };
+  if (mode === 'artefact' || mode === 'novelty') {
+    legend.appendChild(el('span', null, (mode === 'artefact' ? 'artefact probability' : 'novelty') + ' 0'));
+    const ramp = el('span', 'ramp');
+    ramp.style.background = 'linear-gradient(90deg,' + RAMP.map(([t]) => rampColour(t)).join(',') + ')';
+    legend.appendChild(ramp);
+    legend.appendChild(el('span', null, '1'));
+    const missing = points.filter((p) => !p.scores || p.scores[mode] === null || p.scores[mode] === undefined).length;
+    if (missing) item('#3a4256', 'no ' + mode + ' score (version without heads)', missing);
+    item('transparent', 'ringed: flagged');
+    legend.lastChild.firstChild.style.border = '1.5px solid #ff6b6b';
+    return;
+  }
   if (mode === 'surprise') {
     const [lo, hi] = state.surpriseRange;
     legend.appendChild(el('span', null, 'surprise ' + fmt(lo)));
@@ -347,6 +364,10 @@ function setupMap() {
     tip.appendChild(img);
     tip.appendChild(el('div', null, p.id));
     tip.appendChild(el('div', null, 'surprise ' + fmt(p.surprise) + (p.morphology ? ' · ' + p.morphology.toLowerCase() : '')));
+    const sc = p.scores || {};
+    if (sc.artefact !== undefined || sc.novelty !== undefined) {
+      tip.appendChild(el('div', null, 'artefact ' + fmt(sc.artefact, 2) + ' · novelty ' + fmt(sc.novelty, 2)));
+    }
     const rect = canvas.getBoundingClientRect();
     tip.style.left = Math.min(evt.clientX - rect.left + 14, rect.width - 110) + 'px';
     tip.style.top = (evt.clientY - rect.top + 10) + 'px';
@@ -470,6 +491,59 @@ function drawCurve(v) {
 
 // ---------- object detail and neighbours ----------
 
+// Outlines the hardest-to-predict tokens on a thumbnail: the server gives each as a box in the cutout's pixels
+// (its spiral position mapped to a grid cell, axes swapped as the tokenizer does); the thumbnail shows the whole
+// cutout, so a box is the same fraction of it. Worst first: the worst gets the brightest outline.
+function outlineCells(wrap, o) {
+  wrap.querySelectorAll('.cell-box').forEach((b) => b.remove());
+  const g = o.tokenGrid;
+  if (!g || !o.hardestCells) return;
+  o.hardestCells.forEach((c, rank) => {
+    const box = el('div', 'cell-box rank' + rank);
+    box.style.left = (100 * c.x / g.width) + '%';
+    box.style.top = (100 * c.y / g.height) + '%';
+    box.style.width = (100 * c.size / g.width) + '%';
+    box.style.height = (100 * c.size / g.height) + '%';
+    box.title = 'token ' + c.position + ' (cell ' + c.i + ', ' + c.j + '): hardest to predict #' + (rank + 1);
+    wrap.appendChild(box);
+  });
+}
+
+function hardestText(o) {
+  const cells = o.hardestCells || [];
+  if (cells.length) return cells.map((c) => '#' + c.position).join(', ') + ' (outlined)';
+  return o.hardestTokens && o.hardestTokens.length ? o.hardestTokens.map((p) => '#' + p).join(', ') : null;
+}
+
+// The version's scores of one object: probabilities and novelty as bars on [0, 1], surprise as a number.
+function renderScores(table, scores, version) {
+  table.innerHTML = '';
+  if (!scores) return;
+  Object.entries(scores).forEach(([name, v]) => {
+    const tr = el('tr');
+    tr.appendChild(el('td', null, name.replace(/^artefact_/, 'artefact: ').replace(/_/g, ' ')));
+    tr.appendChild(el('td', 'num', fmt(v, name === 'surprise' ? 4 : 3)));
+    const barCell = el('td');
+    if (name !== 'surprise' && v !== null && v !== undefined) {
+      const bar = el('div', 'bar');
+      const fill = el('span');
+      fill.style.width = Math.round(100 * Math.max(0.02, Math.min(1, v))) + '%';
+      fill.style.background = rampColour(v);
+      bar.appendChild(fill);
+      barCell.appendChild(bar);
+    }
+    tr.appendChild(barCell);
+    table.appendChild(tr);
+  });
+  if (Object.keys(scores).length === 1) {
+    const tr = el('tr');
+    const td = el('td', 'hint', (version || 'this version') + ' ships no score heads: surprise only, no flags');
+    td.colSpan = 3;
+    tr.appendChild(td);
+    table.appendChild(tr);
+  }
+}
+
 async function openDetail(id) {
   const panel = $('detail');
   panel.hidden = false;
@@ -480,15 +554,23 @@ async function openDetail(id) {
   try {
     const o = await api('/objects/' + encodeURIComponent(id));
     const img = $('detail-img');
-    if (o.thumbnail) { img.src = o.thumbnail; img.hidden = false; } else img.hidden = true;
+    if (o.thumbnail) { img.src = o.thumbnail; $('detail-thumb').hidden = false; } else $('detail-thumb').hidden = true;
+    outlineCells($('detail-thumb'), o);
     const t = o.timings || {};
     const rows = [
       ['survey', o.survey], ['model', o.modelName ? o.modelName + ' v' + o.modelVersion : null], ['surprise', fmt(o.surprise, 4)],
-      ['flags', (o.flags || []).join(', ') || 'none'], ['morphology', o.morphology], ['artefacts', o.artefacts === '' ? 'none' : o.artefacts],
+      ['flags', (o.flags || []).join(', ') || 'none'], ['hardest tokens', hardestText(o)], ['morphology', o.morphology], ['artefacts', o.artefacts === '' ? 'none' : o.artefacts],
       ['ra, dec', o.ra !== null && o.ra !== undefined ? o.ra.toFixed(5) + ', ' + o.dec.toFixed(5) : null],
       ['pipeline', t.sourceTime ? fmtSeconds((t.producedTime - t.sourceTime) / 1000) + ' (embed ' + (t.embedMicros / 1000).toFixed(1) + ' ms)' : null],
       ['vector', o.vector ? o.vector.length + ' values' : null]];
     rows.filter(([, v]) => v !== null && v !== undefined).forEach(([k, v]) => { fields.appendChild(el('dt', null, k)); fields.appendChild(el('dd', null, v)); });
+    renderScores($('detail-scores'), o.scores, o.modelName ? o.modelName + ' v' + o.modelVersion : null);
+    const flagRows = await api('/flags?limit=1000');
+    const reasons = $('detail-flags');
+    reasons.innerHTML = '';
+    flagRows.flags.filter((f) => f.id === id).forEach((f) => {
+      reasons.appendChild(el('li', null, f.kind.toLowerCase() + (f.artefactKind ? ' (' + f.artefactKind.replace(/_/g, ' ') + ')' : '') + ': ' + f.reason));
+    });
     const sim = await api('/similar/' + encodeURIComponent(id) + '?k=12');
     renderCards($('detail-similar'), sim.neighbours, { extra: (n) => ({ similarity: n.similarity }) });
   } catch (e) {
@@ -510,7 +592,11 @@ function setupUpload() {
       img.src = r.thumbnail;
       box.appendChild(img);
       const dl = el('dl');
-      [['model', r.modelName + ' v' + r.modelVersion], ['surprise', fmt(r.surprise, 4)], ['tokens', r.tokens + ' (' + r.gridSize + '×' + r.gridSize + ')'],
+      [['model', r.modelName + ' v' + r.modelVersion], ['surprise', fmt(r.surprise, 4)],
+        ['artefact', r.scores && r.scores.artefact !== undefined ? fmt(r.scores.artefact, 3) : 'no heads'],
+        ['novelty', r.scores && r.scores.novelty !== undefined ? fmt(r.scores.novelty, 3) : 'no heads'],
+        ['flags', (r.flags || []).map((f) => f.flagKind.toLowerCase() + (f.artefactKind ? ' (' + f.artefactKind.replace(/_/g, ' ') + ')' : '')).join(', ') || 'none'],
+        ['tokens', r.tokens + ' (' + r.gridSize + '×' + r.gridSize + ')'],
         ['embedding', r.embedding.length + ' values']].forEach(([k, v]) => { dl.appendChild(el('dt', null, k)); dl.appendChild(el('dd', null, v)); });
       box.appendChild(dl);
       out.appendChild(box);

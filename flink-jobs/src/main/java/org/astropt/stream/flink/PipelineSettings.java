@@ -24,6 +24,9 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
 
     /** A checkpoint folder that serves until the first PROMOTED version arrives (was pipeline.bootstrap-model). */
     public static final String INITIAL_MODEL = "pipeline.initial-model";
+    /** The surprise-quantile flag's keys, gone with it (issue 13): set, they are an error rather than silently ignored. */
+    static final java.util.List<String> REMOVED_FLAG_KEYS = java.util.List.of("pipeline.flag-quantile", "pipeline.flag-window",
+            "pipeline.flag-min-scores");
 
     public static PipelineSettings defaults() {
         return of(SettingsFile.defaults());
@@ -40,6 +43,10 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
     /** The keys of config/pipeline.properties and their defaults. */
     public static PipelineSettings of(SettingsFile s) {
         s.refuseRenamed("pipeline.bootstrap-model", INITIAL_MODEL);
+        for (String key : REMOVED_FLAG_KEYS) {
+            s.refuseRemoved(key, "flags come from the score heads each model version ships (ScoreHeads, docs/PIPELINE.md), with"
+                    + " thresholds chosen by the trainer; remove the key");
+        }
         AstroptConfig.of(s).checked(); // a bad decode.* or tokenizer.* value fails here, naming the file, not in a task
         EmbedSettings d = EmbedSettings.defaults();
         int batch = s.intValue("pipeline.batch-size", d.batchSize());
@@ -50,9 +57,6 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
                 s.string("pipeline.model-name", null),
                 s.string(INITIAL_MODEL, null),
                 s.intValue("pipeline.max-waiting", d.maxWaiting()),
-                s.doubleValue("pipeline.flag-quantile", d.flagQuantile()),
-                s.intValue("pipeline.flag-window", d.flagWindow()),
-                s.intValue("pipeline.flag-min-scores", d.flagMinScores()),
                 true,
                 s.intValue("pipeline.inference-in-flight", d.inFlight())));
         return new PipelineSettings(

@@ -49,6 +49,8 @@ class EmbeddingPipelineITCase {
     static final AvroCodec<Embedding> EMBEDDINGS = AvroCodec.of(Embedding.class);
     static final AvroCodec<Flag> FLAGS = AvroCodec.of(Flag.class);
     static final AvroCodec<DeadLetter> DEAD_LETTERS = AvroCodec.of(DeadLetter.class);
+    /** The truth of p.synthetic(11, ...), the survey of the thousand-cutout test. */
+    static final org.astropt.stream.core.sim.SyntheticSurvey TRUTH = new org.astropt.stream.core.sim.SyntheticSurvey(11, 64, 1000);
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -64,7 +66,8 @@ class EmbeddingPipelineITCase {
     @Test
     void thousandCutoutsGiveThousandEmbeddingsEachIdOnce() throws Exception {
         try (PipelineFixture p = new PipelineFixture(kafka, "thousand")) {
-            p.sendModel(ModelStore.pointer("astropt-small", 1, store.save("astropt-small", 1), ModelStatus.PROMOTED));
+            // a version with score heads: its artefact_nan_block head flags cutouts with a blank region
+            p.sendModel(ModelStore.pointer("astropt-small", 1, store.saveWithHeads("astropt-small", 1), ModelStatus.PROMOTED));
             List<Cutout> cutouts = new ArrayList<>(PipelineFixture.realGrz());
             cutouts.addAll(p.synthetic(11, 0, 1000 - cutouts.size()));
             p.start(p.settings(2));
@@ -73,11 +76,13 @@ class EmbeddingPipelineITCase {
             List<ConsumerRecord<byte[], byte[]>> read = p.committed(Topics.EMBEDDINGS, 1000, Duration.ofSeconds(120));
             assertEquals(1000, read.size(), "embeddings read with read_committed");
             Set<String> ids = new HashSet<>();
-            Set<String> anomalous = new HashSet<>();
+            Set<String> artefacts = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> r : read) {
                 Embedding e = EMBEDDINGS.decode(r.value());
                 assertTrue(ids.add(e.getId()), "id twice: " + e.getId());
-                if (e.getFlags().contains(FlagKind.ANOMALY.name())) anomalous.add(e.getId());
+                if (e.getFlags().contains(FlagKind.ARTEFACT.name())) artefacts.add(e.getId());
+                assertEquals(Set.of("surprise", "novelty", "artefact", "artefact_" + ModelStore.TIED_KIND), e.getScores().keySet(), e.getId());
+                assertEquals(3, e.getHardestTokens().size(), e.getId());
                 assertEquals(e.getId(), new String(r.key(), StandardCharsets.UTF_8));
                 assertEquals("astropt-small", e.getModelName());
                 assertEquals(1L, e.getModelVersion());
@@ -89,16 +94,24 @@ class EmbeddingPipelineITCase {
             cutouts.forEach(c -> sent.add(c.getId()));
             assertEquals(sent, ids);
             assertEquals(1000, p.committed(Topics.TOKENS, 1000, Duration.ofSeconds(30)).size(), "token records");
-            // ~1% of the 900+ scores past flag-min-scores lie above the 0.99 quantile of those before them
-            assertTrue(!anomalous.isEmpty(), "no embedding flagged ANOMALY");
+            // the synthetic survey blanks a region (NaN block, chip edge, clipped star...) in part of its 30% with artefacts
+            assertTrue(artefacts.size() > 10, "only " + artefacts.size() + " embeddings flagged ARTEFACT");
             Set<String> flagged = new HashSet<>();
-            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.FLAGS, anomalous.size(), Duration.ofSeconds(30))) {
+            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.FLAGS, artefacts.size(), Duration.ofSeconds(30))) {
                 Flag f = FLAGS.decode(r.value());
                 assertTrue(flagged.add(f.getId()), "flag twice: " + f.getId());
-                assertEquals(FlagKind.ANOMALY, f.getKind());
-                assertTrue(f.getScore() > f.getThreshold(), f.getId() + ": " + f.getScore() + " <= " + f.getThreshold());
+                assertEquals(FlagKind.ARTEFACT, f.getKind());
+                assertEquals(ModelStore.TIED_KIND, f.getArtefactKind());
+                assertEquals(1L, f.getModelVersion());
+                assertTrue(f.getScore() >= f.getThreshold(), f.getId() + ": " + f.getScore() + " < " + f.getThreshold());
             }
-            assertEquals(anomalous, flagged, "one flag record per embedding flagged ANOMALY");
+            assertEquals(artefacts, flagged, "one ARTEFACT flag record per embedding flagged ARTEFACT");
+            for (Cutout c : cutouts) {
+                if (flagged.contains(c.getId()) && c.getId().startsWith("syn-")) {
+                    int index = Integer.parseInt(c.getId().substring(c.getId().lastIndexOf('-') + 1));
+                    assertTrue(!TRUTH.truth(index).artefacts().isEmpty(), c.getId() + " flagged, clean in the survey's truth");
+                }
+            }
         }
     }
 
@@ -172,7 +185,8 @@ class EmbeddingPipelineITCase {
             List<Cutout> third = p.synthetic(21, 600, 300);
             p.sendCutouts(first);
             p.committed(Topics.EMBEDDINGS, 100, Duration.ofSeconds(60));
-            p.sendModel(ModelStore.pointer("astropt-small", 2, store.save("astropt-small", 2), ModelStatus.PROMOTED));
+            // v1 has no score heads, v2 has: its heads swap in with it
+            p.sendModel(ModelStore.pointer("astropt-small", 2, store.saveWithHeads("astropt-small", 2), ModelStatus.PROMOTED));
             p.sendCutouts(second);
             // Each bad version waits for the refusal of the one before: a version that arrives while an
             // older one still loads supersedes it (only the highest PROMOTED version serves), and the
@@ -214,6 +228,9 @@ class EmbeddingPipelineITCase {
                 assertTrue(e.getModelVersion() >= before, "partition " + r.partition() + " went back from v" + before + " to v" + e.getModelVersion());
                 lastVersion.put(r.partition(), e.getModelVersion());
                 assertTrue(e.getModelVersion() == 1 || e.getModelVersion() == 2, e.getId() + " v" + e.getModelVersion());
+                assertEquals(e.getModelVersion() == 1 ? Set.of("surprise") : Set.of("surprise", "novelty", "artefact", "artefact_" + ModelStore.TIED_KIND),
+                        e.getScores().keySet(), e.getId() + " v" + e.getModelVersion());
+                if (e.getModelVersion() == 1) assertEquals(List.of(), e.getFlags(), e.getId() + ": v1 has no heads, so no flags");
                 if (thirdIds.contains(e.getId())) assertEquals(2L, e.getModelVersion(), e.getId() + " after the refused versions");
             }
             assertEquals(900, ids.size());

@@ -3,6 +3,7 @@ package org.astropt.stream.flink;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import org.astropt.stream.core.heads.TiedRegionHeads;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.ModelConfig;
@@ -32,6 +33,16 @@ public final class ModelStore {
         }
         return dir;
     }
+
+    /** Saves random weights as version v with {@link TiedRegionHeads} in its weights file (before its sha256 is taken). */
+    public Path saveWithHeads(String name, long version) throws IOException {
+        Path dir = save(name, version);
+        TiedRegionHeads.of(SMALL.nEmbd()).writeInto(dir.resolve(Checkpoint.WEIGHTS_FILE));
+        return dir;
+    }
+
+    /** The artefact kind {@link TiedRegionHeads} flag. */
+    public static final String TIED_KIND = TiedRegionHeads.KIND;
 
     /** Saves a version whose first patch-encoder weight is NaN: it loads, but its outputs are NaN. */
     public Path saveNaN(String name, long version) throws IOException {

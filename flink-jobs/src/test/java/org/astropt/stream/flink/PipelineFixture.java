@@ -63,7 +63,6 @@ final class PipelineFixture implements AutoCloseable {
         p.setProperty("pipeline.batch-size", "16");
         p.setProperty("pipeline.batch-delay-ms", "20");
         p.setProperty("pipeline.checkpoint-interval-ms", "300");
-        p.setProperty("pipeline.flag-min-scores", "50");
         p.setProperty("pipeline.transactional-id-prefix", name);
         p.setProperty("pipeline.group-id", name);
         return PipelineSettings.of(p).withParallelism(parallelism);

@@ -44,15 +44,26 @@ class PipelineSettingsTest {
 
     @Test
     void aBadValueInTheFileNamesTheFileAndTheKey(@TempDir Path dir) throws Exception {
-        Path file = Files.writeString(dir.resolve("pipeline.properties"), "pipeline.flag-quantile=high\n");
+        Path file = Files.writeString(dir.resolve("pipeline.properties"), "pipeline.batch-delay-ms=soon\n");
         var e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.load(file));
-        assertEquals(file + ": pipeline.flag-quantile = 'high' is not a number", e.getMessage());
-        Files.writeString(file, "pipeline.flag-quantile=1.5\n");
+        assertEquals(file + ": pipeline.batch-delay-ms = 'soon' is not a whole number", e.getMessage());
+        Files.writeString(file, "pipeline.batch-size=0\n");
         e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.load(file));
-        assertEquals(file + ": pipeline.flag-quantile must lie in (0, 1), not 1.5", e.getMessage());
+        assertEquals(file + ": pipeline.batch-size must be at least 1, not 0", e.getMessage());
         Files.writeString(file, "tokenizer.patch-size=0\n");
         e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.load(file));
         assertTrue(e.getMessage().startsWith(file + ": "), "core keys are checked when the job is built: " + e.getMessage());
+    }
+
+    /** The surprise-quantile flag is gone (flags come from each version's score heads): its keys are refused, not ignored. */
+    @Test
+    void theOldSurpriseQuantileKeysAreRefusedSayingWhy() {
+        for (String key : PipelineSettings.REMOVED_FLAG_KEYS) {
+            Properties p = new Properties();
+            p.setProperty(key, "0.99");
+            var e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.of(p));
+            assertTrue(e.getMessage().startsWith(key + " = '0.99': the key is gone: flags come from the score heads"), e.getMessage());
+        }
     }
 
     @Test

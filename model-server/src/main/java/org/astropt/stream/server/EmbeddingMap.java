@@ -9,14 +9,15 @@ import java.util.Map;
  * The dashboard's 2-D map: the newest {@code maxPoints} embeddings of the version answers come from
  * ({@link ObjectCatalogue#searchSpace}: the serving one once a backfill has covered the catalogue), as the index
  * compares them (standardised with the version's statistics where it published them, then unit length), projected
- * on the two leading principal components of their bulk ({@link #bulk}), each point with its surprise, truth labels
- * and flags so the browser can colour it. Recomputed at most every {@code intervalMs}; between two
+ * on the two leading principal components of their bulk ({@link #bulk}), each point with its surprise and scores,
+ * truth labels and flags so the browser can colour it. Recomputed at most every {@code intervalMs}; between two
  * recomputations every caller gets the same map. Thread-safe.
  */
 public final class EmbeddingMap {
 
-    /** One point: an object at (x, y) with what the colours need. */
-    public record Point(String id, float x, float y, Float surprise, String morphology, String artefacts, boolean flagged) {}
+    /** One point: an object at (x, y) with what the colours need, and its version's scores ({@link ObjectView#scores}). */
+    public record Point(String id, float x, float y, Float surprise, String morphology, String artefacts, boolean flagged,
+            Map<String, Double> scores) {}
 
     private final ObjectCatalogue catalogue;
     private final int maxPoints;
@@ -89,7 +90,7 @@ public final class EmbeddingMap {
                     ObjectView o = catalogue.get(id);
                     if (o == null) return;
                     float[] xy = pca.project(v);
-                    points.add(new Point(id, xy[0], xy[1], o.surprise(), o.morphology(), o.artefacts(), !o.flags().isEmpty()));
+                    points.add(new Point(id, xy[0], xy[1], o.surprise(), o.morphology(), o.artefacts(), !o.flags().isEmpty(), o.scores()));
                 });
             }
         }

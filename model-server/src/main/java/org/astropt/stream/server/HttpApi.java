@@ -252,6 +252,7 @@ final class HttpApi extends Handler.Abstract {
     @SuppressWarnings("unchecked")
     private Map<String, Object> withThumbnail(ObjectView o) {
         Map<String, Object> out = JSON.convertValue(o, LinkedHashMap.class);
+        out.put("hardestCells", o.hardestCells()); // boxes on the cutout: the dashboard outlines them on the thumbnail
         out.put("thumbnail", server.thumbnails().contains(o.id()) ? thumbnailUrl(o.id()) : null);
         return out;
     }
@@ -354,6 +355,9 @@ final class HttpApi extends Handler.Abstract {
         out.put("modelName", r.modelName());
         out.put("modelVersion", r.modelVersion());
         out.put("surprise", r.surprise());
+        out.put("scores", r.scores());
+        out.put("hardestTokens", r.scored().hardestTokens());
+        out.put("flags", r.scored().flags());
         out.put("tokens", r.tokens());
         out.put("gridSize", r.gridSize());
         out.put("embedding", r.embedding());

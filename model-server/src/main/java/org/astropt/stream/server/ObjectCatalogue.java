@@ -39,9 +39,9 @@ public final class ObjectCatalogue {
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectCatalogue.class);
 
-    /** One Flag record as GET /flags shows it. */
+    /** One Flag record as GET /flags shows it; artefactKind names an ARTEFACT flag's kind (null for the any-artefact head and other kinds). */
     public record FlagView(String id, String kind, double score, double threshold, String modelName, Long modelVersion,
-            String reason, long time) {}
+            String reason, long time, String artefactKind) {}
 
     private final int capacity;
     private final int feedSize;
@@ -74,8 +74,14 @@ public final class ObjectCatalogue {
     public SimilarityIndex index() { return index; }
 
     /** A cutout arrived: where it came from and, for the synthetic survey, its truth. */
-    public synchronized void onCutout(String id, String survey, Double ra, Double dec, Map<String, String> metadata, long now) {
-        update(id, o -> o.withCutout(survey, ra, dec, Truth.morphology(metadata), Truth.artefacts(metadata), now));
+    public void onCutout(String id, String survey, Double ra, Double dec, Map<String, String> metadata, long now) {
+        onCutout(id, survey, ra, dec, metadata, null, now);
+    }
+
+    /** A cutout arrived, with where the token grid lies on it (null when it did not decode). */
+    public synchronized void onCutout(String id, String survey, Double ra, Double dec, Map<String, String> metadata,
+            ObjectView.TokenGrid grid, long now) {
+        update(id, o -> o.withCutout(survey, ra, dec, Truth.morphology(metadata), Truth.artefacts(metadata), grid, now));
     }
 
     /**
@@ -91,7 +97,7 @@ public final class ObjectCatalogue {
         ObjectView v = old != null && old.embedded() && old.modelVersion() > e.getModelVersion() ? old
                 : update(e.getId(), o -> o.withEmbedding(n, e.getModelName(), e.getModelVersion(), e.getSurprise(),
                         e.getFlags(), timings(e.getTimings()), e.getMetadata(), Truth.morphology(e.getMetadata()),
-                        Truth.artefacts(e.getMetadata()), now));
+                        Truth.artefacts(e.getMetadata()), now, e.getScores(), e.getHardestTokens()));
         index.put(e.getId(), model, vector);
         if (!e.getMetadata().containsKey(Topics.BACKFILL_METADATA_KEY)) {
             recent.addFirst(e.getId());
@@ -162,7 +168,7 @@ public final class ObjectCatalogue {
     public synchronized void onFlag(Flag f, long now) {
         update(f.getId(), o -> o.withFlag(f.getKind().name(), now));
         flags.addFirst(new FlagView(f.getId(), f.getKind().name(), f.getScore(), f.getThreshold(), f.getModelName(),
-                f.getModelVersion(), f.getReason(), f.getTime().toEpochMilli()));
+                f.getModelVersion(), f.getReason(), f.getTime().toEpochMilli(), f.getArtefactKind()));
         while (flags.size() > flagsKept) flags.removeLast();
     }
 

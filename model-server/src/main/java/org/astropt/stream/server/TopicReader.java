@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.core.image.CutoutImage;
 import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.ModelVersions;
@@ -51,6 +52,8 @@ final class TopicReader implements AutoCloseable {
     private final PipelineStats stats;
     private final Metrics metrics;
     private final CutoutDecoder decoder;
+    /** Not to tokenize: where the pipeline's token grid lies on each cutout, for the dashboard's hardest-token outlines. */
+    private final PatchTokenizer tokenizer;
     private final Map<String, String> roleOf = new HashMap<>();
     private final AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
     private final AvroCodec<Flag> flags = AvroCodec.of(Flag.class);
@@ -70,6 +73,7 @@ final class TopicReader implements AutoCloseable {
         this.stats = stats;
         this.metrics = metrics;
         this.decoder = new CutoutDecoder(settings.coreConfig().decodeLimits());
+        this.tokenizer = new PatchTokenizer(settings.coreConfig().tokenizerSettings());
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -191,14 +195,19 @@ final class TopicReader implements AutoCloseable {
     private void onCutout(Cutout c, long now) {
         stats.onCutout(now);
         Map<String, String> metadata = c.getMetadata();
+        ObjectView.TokenGrid grid = null;
         try {
             CutoutImage image = decoder.decode(c);
             thumbnails.put(c.getId(), Thumbnails.render(image));
             metadata = image.metadata();
+            int p = tokenizer.settings().patchSize();
+            if (image.width() >= p && image.height() >= p) {
+                grid = ObjectView.TokenGrid.of(tokenizer.grid(image.width(), image.height()), image.width(), image.height());
+            }
         } catch (RuntimeException e) {
             metrics.count(UNREADABLE, "Records the model server could not decode, per topic.", "topic", settings.topics().name(Topics.CUTOUTS));
         }
-        catalogue.onCutout(c.getId(), c.getSurvey(), c.getRa(), c.getDec(), metadata, now);
+        catalogue.onCutout(c.getId(), c.getSurvey(), c.getRa(), c.getDec(), metadata, grid, now);
     }
 
     @Override

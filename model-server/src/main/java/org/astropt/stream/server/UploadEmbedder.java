@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.core.heads.ScoreHeads;
 import org.astropt.stream.core.image.CutoutImage;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Embedder;
@@ -18,14 +19,21 @@ import org.astropt.stream.schemas.ModelVersion;
 /**
  * POST /embed: an uploaded cutout (FITS, PNG, JPEG or an alert packet) through the same decoder and
  * tokenizer as the pipeline and the current PROMOTED model version. The model is loaded on the first
- * upload after a promotion (its weights' sha256 and architecture checked against the record first) and
- * the previous one closed. One upload at a time: the server is not the place for bulk embedding.
+ * upload after a promotion (its weights' sha256 and architecture checked against the record first), with the
+ * score heads shipped in its weights, and the previous one closed: an upload gets the same scores, hardest tokens
+ * and flags as the pipeline would give it. One upload at a time: the server is not the place for bulk embedding.
  */
 public final class UploadEmbedder implements AutoCloseable {
 
-    /** The result of one upload. */
+    /** The result of one upload; scored: the version's scores, hardest tokens and flags ({@link ScoreHeads#score}). */
     public record Result(String id, String modelName, long modelVersion, String modelKey, float[] embedding,
-            Float surprise, int tokens, int gridSize, Thumbnail thumbnail) {}
+            Float surprise, int tokens, int gridSize, Thumbnail thumbnail, ScoreHeads.Scored scored) {
+
+        /** The scores as the other answers show them ({@link ObjectView#scores}: null where not a number). */
+        public java.util.Map<String, Double> scores() {
+            return ObjectView.scores(scored.scores(), surprise == null ? Float.NaN : surprise);
+        }
+    }
 
     /** The upload's own preview, PNG bytes. */
     public record Thumbnail(byte[] png) {}
@@ -36,6 +44,7 @@ public final class UploadEmbedder implements AutoCloseable {
     private ModelVersion loadedVersion;
     private AstroPTModel model;
     private Embedder embedder;
+    private ScoreHeads heads;
 
     /** @param serving the version that serves now (the server's view of the models topic) */
     public UploadEmbedder(Supplier<Optional<ModelVersion>> serving, CutoutDecoder decoder, PatchTokenizer tokenizer) {
@@ -58,10 +67,11 @@ public final class UploadEmbedder implements AutoCloseable {
             throw new ApiException(422, id + ": has " + tokens.tokenCount() + " tokens but " + label(v) + " reads at most "
                     + c.blockSize() + "; send a smaller cutout", null);
         }
-        Embedder.Result r = embedder.embed(tokens.rows());
+        float[][] rows = tokens.rows();
+        Embedder.Result r = embedder.embed(rows);
         return new Result(id, v.getName(), v.getVersion(), v.getName() + ":" + v.getVersion(), r.embedding(),
                 Float.isFinite(r.surprise()) ? r.surprise() : null, tokens.tokenCount(), tokens.gridSize(),
-                new Thumbnail(Thumbnails.render(image)));
+                new Thumbnail(Thumbnails.render(image)), heads.score(rows, r));
     }
 
     /** The promoted version, loaded; swaps when a newer one was promoted since the last upload. */
@@ -75,8 +85,16 @@ public final class UploadEmbedder implements AutoCloseable {
             return loadedVersion;
         }
         AstroPTModel next = load(promoted);
+        ScoreHeads nextHeads;
+        try {
+            nextHeads = heads(promoted);
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
+        }
         close();
         model = next;
+        heads = nextHeads;
         embedder = new Embedder(model, new Embedder.Settings(1, Embedder.Settings.DEFAULT.bucketLengths(), -1));
         loadedVersion = promoted;
         return promoted;
@@ -96,6 +114,15 @@ public final class UploadEmbedder implements AutoCloseable {
         }
     }
 
+    /** The version's score heads, from the weights {@link #load} just checked; {@link ScoreHeads#NONE} for a version without. */
+    static ScoreHeads heads(ModelVersion v) {
+        try {
+            return ModelFolder.at(v.getWeightsUri()).orElseThrow().heads().orElse(ScoreHeads.NONE);
+        } catch (InvalidCheckpointException e) {
+            throw new ApiException(503, label(v) + ": " + e.getMessage(), e);
+        }
+    }
+
     private static String label(ModelVersion v) {
         return v.getName() + " v" + v.getVersion();
     }
@@ -106,6 +133,7 @@ public final class UploadEmbedder implements AutoCloseable {
         if (model != null) model.close();
         embedder = null;
         model = null;
+        heads = null;
         loadedVersion = null;
     }
 }

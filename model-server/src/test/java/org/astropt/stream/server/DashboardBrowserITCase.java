@@ -1,5 +1,6 @@
 package org.astropt.stream.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.astropt.stream.core.heads.TiedRegionHeads;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelStatus;
@@ -53,6 +55,7 @@ class DashboardBrowserITCase {
     static StreamFixture stream;
     static ModelServer server;
     static ModelVersion model;
+    static List<StreamFixture.Galaxy> galaxies;
     static ChromeDriver driver;
 
     @BeforeAll
@@ -64,11 +67,11 @@ class DashboardBrowserITCase {
         stream = new StreamFixture(kafka, "browser", tmp.resolve("models"));
         ModelVersion v1 = stream.saveVersion(1, ModelStatus.PROMOTED, 0.42);
         String trained = System.getProperty("astropt.dashboard.model");
-        model = trained == null || trained.isBlank() ? stream.saveVersion(2, ModelStatus.PROMOTED, 0.35)
+        model = trained == null || trained.isBlank() ? stream.saveVersion(2, ModelStatus.PROMOTED, 0.35, true)
                 : stream.importVersion(2, Path.of(trained), ModelStatus.PROMOTED);
         ModelVersion v3 = stream.saveVersion(3, ModelStatus.CANDIDATE, 0.33);
         for (ModelVersion v : List.of(v1, model, v3)) stream.sendModel(v);
-        List<StreamFixture.Galaxy> galaxies = stream.galaxies(5, 0, Integer.getInteger("astropt.dashboard.galaxies", 60), model);
+        galaxies = stream.galaxies(5, 0, Integer.getInteger("astropt.dashboard.galaxies", 60), model);
         double threshold = galaxies.stream().mapToDouble(g -> g.embedding().getSurprise()).sorted()
                 .skip((long) (galaxies.size() * 0.9)).findFirst().orElse(1);
         for (StreamFixture.Galaxy g : galaxies) {
@@ -150,6 +153,38 @@ class DashboardBrowserITCase {
         await(fresh.id() + " in the live feed, with its thumbnail", script(
                 "const c = document.querySelector('#feed .card[data-id=\"' + arguments[0] + '\"]');"
                         + " const i = c && c.querySelector('img.thumb'); return !!i && i.complete && i.naturalWidth > 0", fresh.id()));
+    }
+
+    /**
+     * An object's detail shows its version's scores and outlines its three hardest tokens on the thumbnail, each
+     * box one cell of the 4 x 4 grid of a 64 px cutout (a quarter of the image on each side, on the quarter lines).
+     */
+    @Test
+    void anObjectsDetailShowsItsScoresAndOutlinesItsHardestTokens() throws Exception {
+        assumeTrue(System.getProperty("astropt.dashboard.model") == null, "a trained model from outside ships no test heads");
+        StreamFixture.Galaxy blank = galaxies.stream()
+                .filter(g -> g.embedding().getScores().get("artefact_" + TiedRegionHeads.KIND) > 0.5).findFirst().orElseThrow();
+        await("the page's script", script("return typeof openDetail === 'function'"));
+        ((JavascriptExecutor) driver).executeScript("openDetail(arguments[0])", blank.id());
+        await("the scores of " + blank.id(), script("return [...document.querySelectorAll('#detail-scores td')]"
+                + ".some(td => td.textContent === 'artefact: nan block')"));
+        await("three outlined tokens", script("return document.querySelectorAll('#detail-thumb .cell-box').length === 3"));
+        @SuppressWarnings("unchecked")
+        List<String> boxes = (List<String>) ((JavascriptExecutor) driver).executeScript(
+                "return [...document.querySelectorAll('#detail-thumb .cell-box')].map(b => [b.style.left, b.style.top, b.style.width].join(' '))");
+        for (String box : boxes) {
+            String[] parts = box.split(" ");
+            for (String part : parts) {
+                double percent = Double.parseDouble(part.replace("%", ""));
+                assertEquals(0, percent % 25, 1e-9, "on the quarter lines: " + box);
+            }
+            assertEquals("25%", parts[2], box);
+        }
+        String probability = (String) ((JavascriptExecutor) driver).executeScript("return [...document.querySelectorAll('#detail-scores tr')]"
+                + ".find(tr => tr.firstChild.textContent === 'artefact: nan block').children[1].textContent");
+        assertEquals(0.993, Double.parseDouble(probability), 0.001);
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", "dashboard-detail.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
     }
 
     /** The whole page as target/dashboard.png (and at -Dastropt.screenshot, for the README's picture). */

@@ -26,6 +26,7 @@ import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.astropt.stream.core.heads.TiedRegionHeads;
 import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.sim.SurveyWriter;
 import org.astropt.stream.kafka.CommittedRecords;
@@ -67,7 +68,7 @@ class ModelServerITCase {
         long t0 = System.nanoTime();
         kafka = LocalKafkaBroker.start(tmp.resolve("kafka"), 0, Topics.defaults().withPrefix("unused."));
         stream = new StreamFixture(kafka, "it", tmp.resolve("models"));
-        v1 = stream.saveVersion(1, ModelStatus.PROMOTED, 0.31);
+        v1 = stream.saveVersion(1, ModelStatus.PROMOTED, 0.31, true); // with score heads (core's TiedRegionHeads)
         v2 = stream.saveVersion(2, ModelStatus.CANDIDATE, 0.27);
         stream.sendModel(v1);
         stream.sendModel(v2);
@@ -159,6 +160,16 @@ class ModelServerITCase {
         assertEquals(1, o.get("modelVersion").asLong());
         assertEquals(g.galaxy().truth().morphology().name(), o.get("morphology").asText());
         assertTrue(o.get("flags").toString().contains("ANOMALY"), "the flag sent for it: " + o);
+        assertScores(g, o.get("scores"));
+        assertEquals(g.embedding().getHardestTokens().size(), o.get("hardestCells").size());
+        for (int k = 0; k < o.get("hardestCells").size(); k++) {
+            JsonNode cell = o.get("hardestCells").get(k);
+            assertEquals(g.embedding().getHardestTokens().get(k).intValue(), cell.get("position").asInt(), "worst first");
+            assertEquals(16 * cell.get("i").asInt(), cell.get("x").asInt(), "the grid's first index runs along x (the axis swap)");
+            assertEquals(16 * cell.get("j").asInt(), cell.get("y").asInt());
+        }
+        assertEquals(64, o.get("tokenGrid").get("width").asInt());
+        assertEquals(4, o.get("tokenGrid").get("gridSize").asInt());
 
         HttpResponse<byte[]> png = get(o.get("thumbnail").asText());
         assertEquals("image/png", png.headers().firstValue("content-type").orElse(""));
@@ -189,6 +200,14 @@ class ModelServerITCase {
 
         JsonNode map = json("/api/map");
         assertEquals(40, map.get("points").size());
+        java.util.Map<String, StreamFixture.Galaxy> byId = new java.util.HashMap<>();
+        galaxies.forEach(g -> byId.put(g.id(), g));
+        int blank = 0;
+        for (JsonNode p : map.get("points")) {
+            assertScores(byId.get(p.get("id").asText()), p.get("scores"));
+            if (p.get("scores").get("artefact_" + TiedRegionHeads.KIND).asDouble() > 0.5) blank++;
+        }
+        assertTrue(blank > 0 && blank < 40, blank + " of 40 with a blank region: both kinds are in the sample");
         assertEquals(StreamFixture.MODEL + ":1", map.get("standardisedWith").asText());
         JsonNode feed = json("/api/feed?limit=10");
         assertEquals(10, feed.get("objects").size());
@@ -209,6 +228,12 @@ class ModelServerITCase {
         for (int i = 0; i < v.length; i++) v[i] = (float) e.get("embedding").get(i).asDouble();
         assertArrayEquals(vector(g), v, 1e-4f, "the same cutout through the same weights");
         assertEquals(g.embedding().getSurprise(), e.get("surprise").floatValue(), 1e-4);
+        for (String name : TiedRegionHeads.SCORES) {
+            assertEquals(g.embedding().getScores().get(name), e.get("scores").get(name).asDouble(), 1e-4, "upload scored as the stream: " + name);
+        }
+        List<Integer> hardest = new ArrayList<>();
+        e.get("hardestTokens").forEach(n -> hardest.add(n.asInt()));
+        assertEquals(g.embedding().getHardestTokens(), hardest, "the same hardest tokens as the stream");
         assertEquals(g.id(), e.get("similar").get(0).get("id").asText(), "its own streamed copy is the nearest");
 
         HttpResponse<byte[]> junk = post("/embed?id=junk", "not an image".getBytes(), null);
@@ -253,6 +278,14 @@ class ModelServerITCase {
         stream.flush();
         await("v5 serves", () -> server.serving().map(v -> v.getVersion() == 5).orElse(false));
         assertRefused(409, "use rollback to go back", post("/models/4/promote", new byte[0], TOKEN));
+    }
+
+    /** The JSON scores of a galaxy are those of its embedding record: its version's heads, every one. */
+    static void assertScores(StreamFixture.Galaxy g, JsonNode scores) {
+        assertEquals(TiedRegionHeads.SCORES.size(), scores.size(), scores.toString());
+        for (String name : TiedRegionHeads.SCORES) {
+            assertEquals(g.embedding().getScores().get(name), scores.get(name).asDouble(), 1e-9, g.id() + " " + name);
+        }
     }
 
     /** A refusal: its status and one line that says what to do. */

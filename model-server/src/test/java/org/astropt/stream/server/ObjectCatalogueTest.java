@@ -7,16 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.astropt.stream.core.model.EmbeddingStats;
 import org.astropt.stream.core.model.ModelFolder;
+import org.astropt.stream.core.token.PatchTokenizer;
+import org.astropt.stream.schemas.Embedding;
+import org.astropt.stream.schemas.StageTimings;
 import org.astropt.stream.schemas.ModelArchitecture;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which versions' vectors the catalogue's index compares standardised: those that published statistics beside local weights. */
+/**
+ * Which versions' vectors the catalogue's index compares standardised (those that published statistics beside local
+ * weights), and what an object shows of its latest embedding's scores and hardest tokens.
+ */
 class ObjectCatalogueTest {
 
     static ModelVersion version(long v, String weightsUri) {
@@ -48,5 +56,49 @@ class ObjectCatalogueTest {
         assertNull(catalogue.standardisedWith("astropt:3"), "an unreadable file: raw cosine, and a warning in the log");
         assertNull(catalogue.standardisedWith("astropt:4"), "not a local folder");
         assertNull(catalogue.standardisedWith(null), "no model yet");
+    }
+
+    static Embedding embedding(String id, float surprise, Map<String, Double> scores, List<Integer> hardest) {
+        return Embedding.newBuilder().setId(id).setModelName("astropt").setModelVersion(1).setVector(List.of(1f, 2f))
+                .setSurprise(surprise).setFlags(List.of())
+                .setTimings(StageTimings.newBuilder().setDecodeMicros(0).setTokenizeMicros(0).setEmbedMicros(0)
+                        .setProducedTime(Instant.ofEpochMilli(5)).build())
+                .setScores(scores).setHardestTokens(hardest).build();
+    }
+
+    /**
+     * An object carries its embedding's scores; a record without scores (an older writer) shows its surprise as the
+     * one score; a score that is not a number shows as null. The hardest tokens become boxes on the cutout by the
+     * spiral layout of DESIGN.md (for n = 4, written out here, not computed), the cutout's x on the grid's first index.
+     */
+    @Test
+    void objectsCarryTheirScoresAndTheirHardestTokensAsBoxesOnTheCutout() {
+        ObjectCatalogue catalogue = new ObjectCatalogue(100, 10, 10);
+        ObjectView.TokenGrid grid = ObjectView.TokenGrid.of(new PatchTokenizer().grid(64, 64), 64, 64);
+        catalogue.onCutout("a", "synthetic", null, null, Map.of(), grid, 1);
+        catalogue.onEmbedding(embedding("a", 0.25f, Map.of("surprise", 0.25, "artefact", 0.9, "artefact_cosmic_ray", 0.8),
+                List.of(0, 12, 9)), 2);
+        ObjectView a = catalogue.get("a");
+        assertEquals(Map.of("surprise", 0.25, "artefact", 0.9, "artefact_cosmic_ray", 0.8), a.scores());
+        int[][] positions = {{15, 14, 13, 12}, {4, 3, 2, 11}, {5, 0, 1, 10}, {6, 7, 8, 9}}; // [i][j], DESIGN.md
+        Map<Integer, int[]> cellOf = new HashMap<>();
+        for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) cellOf.put(positions[i][j], new int[] {i, j});
+        List<ObjectView.TokenCell> cells = a.hardestCells();
+        assertEquals(List.of(0, 12, 9), cells.stream().map(ObjectView.TokenCell::position).toList(), "worst first");
+        for (ObjectView.TokenCell c : cells) {
+            int[] ij = cellOf.get(c.position());
+            assertEquals(new ObjectView.TokenCell(c.position(), ij[0], ij[1], 16 * ij[0], 16 * ij[1], 16), c);
+        }
+        assertEquals(new ObjectView.TokenCell(12, 0, 3, 0, 48, 16), cells.get(1), "position 12: top right of the walk, x 0, y 48");
+
+        catalogue.onEmbedding(embedding("b", 0.5f, Map.of(), List.of()), 3);
+        assertEquals(Map.of("surprise", 0.5), catalogue.get("b").scores(), "a record from before scores: surprise alone");
+        assertEquals(List.of(), catalogue.get("b").hardestCells(), "no cutout seen: no grid");
+        catalogue.onEmbedding(embedding("c", Float.NaN, Map.of("surprise", Double.NaN), List.of()), 4);
+        assertNull(catalogue.get("c").scores().get("surprise"), "not a number: null, so the JSON stays JSON");
+        assertEquals(true, catalogue.get("c").scores().containsKey("surprise"));
+
+        PatchTokenizer.Grid cropped = new PatchTokenizer().grid(70, 50); // a 48 px square in the middle: 3 x 3 cells
+        assertEquals(new PatchTokenizer.Grid(3, 16, 48, 11, 1), cropped);
     }
 }

@@ -14,6 +14,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.core.heads.ScoreHeads;
+import org.astropt.stream.core.heads.TiedRegionHeads;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.ModelFolder;
@@ -72,10 +74,16 @@ final class StreamFixture implements AutoCloseable {
 
     /** Saves random weights (seeded by version) with metrics.json and a short train-log.csv; returns its record. */
     ModelVersion saveVersion(long version, ModelStatus status, double heldOutLoss) throws IOException {
+        return saveVersion(version, status, heldOutLoss, false);
+    }
+
+    /** The same, with {@link TiedRegionHeads} in the weights file when withHeads (before its sha256 is taken). */
+    ModelVersion saveVersion(long version, ModelStatus status, double heldOutLoss, boolean withHeads) throws IOException {
         Path dir = modelDir.resolve("v" + version);
         try (AstroPTModel model = AstroPTModel.create(SMALL, AstroPTModel.defaultDevice(), version)) {
             Checkpoint.save(model, dir, Safetensors.Dtype.F32);
         }
+        if (withHeads) TiedRegionHeads.of(SMALL.nEmbd()).writeInto(dir.resolve(Checkpoint.WEIGHTS_FILE));
         new ModelFolder(dir).writeMetrics(Map.of(ModelFolder.HELD_OUT_LOSS, heldOutLoss, "steps", 40));
         StringBuilder log = new StringBuilder(TrainLog.HEADER).append('\n');
         for (int s = 1; s <= 40; s++) log.append(TrainLog.row(s, 0.001, heldOutLoss + 2.0 / s, Double.NaN, 5000, Double.NaN)).append('\n');
@@ -138,12 +146,13 @@ final class StreamFixture implements AutoCloseable {
         String id() { return cutout.getId(); }
     }
 
-    /** Synthetic 64 x 64 grz galaxies embedded by version v's weights (real forward passes). */
+    /** Synthetic 64 x 64 grz galaxies embedded by version v's weights (real forward passes) and scored by its heads, as the pipeline does. */
     List<Galaxy> galaxies(long seed, int from, int count, ModelVersion v) throws IOException {
         SyntheticSurvey survey = new SyntheticSurvey(seed, 64, from + count);
         CutoutDecoder decoder = new CutoutDecoder();
         PatchTokenizer tokenizer = new PatchTokenizer();
         List<Galaxy> out = new ArrayList<>();
+        ScoreHeads heads = new ModelFolder(modelDir.resolve("v" + v.getVersion())).heads().orElse(ScoreHeads.NONE);
         try (AstroPTModel model = Checkpoint.load(modelDir.resolve("v" + v.getVersion()), AstroPTModel.defaultDevice());
                 Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
             List<Cutout> cs = new ArrayList<>();
@@ -161,11 +170,17 @@ final class StreamFixture implements AutoCloseable {
                 Embedder.Result r = results.get(i);
                 List<Float> vector = new ArrayList<>();
                 for (float f : r.embedding()) vector.add(f);
+                ScoreHeads.Scored scored = heads.score(sequences.get(i), r);
+                List<Integer> hardest = new ArrayList<>();
+                for (int position : scored.hardestTokens()) hardest.add(position);
                 Embedding e = Embedding.newBuilder().setId(cs.get(i).getId()).setModelName(v.getName()).setModelVersion(v.getVersion())
                         .setVector(vector).setSurprise(r.surprise()).setFlags(List.of())
                         .setTimings(StageTimings.newBuilder().setDecodeMicros(300).setTokenizeMicros(200).setEmbedMicros(2000)
                                 .setSourceTime(Instant.ofEpochMilli(now - 400)).setProducedTime(Instant.ofEpochMilli(now)).build())
                         .setMetadata(Map.of("producer", "StreamFixture"))
+                        .setScores(scored.scores())
+                        .setHardestTokens(hardest)
+                        .setFlags(scored.flags().stream().map(ScoreHeads.Flagged::flagKind).distinct().toList())
                         .build();
                 out.add(new Galaxy(survey.galaxy(from + i), cs.get(i), e));
             }

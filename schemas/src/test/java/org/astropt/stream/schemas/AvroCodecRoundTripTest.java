@@ -19,7 +19,7 @@ class AvroCodecRoundTripTest {
 
   static Stream<SpecificRecord> everyRecordType() {
     return Stream.of(SampleRecords.cutout(), SampleRecords.tokenSequence(), SampleRecords.embedding(),
-        SampleRecords.flag(), SampleRecords.modelVersion(), SampleRecords.deadLetter());
+        SampleRecords.flag(), SampleRecords.artefactFlag(), SampleRecords.modelVersion(), SampleRecords.deadLetter());
   }
 
   @ParameterizedTest

@@ -53,6 +53,17 @@ final class SampleRecords {
         .setTimings(StageTimings.newBuilder().setDecodeMicros(120).setTokenizeMicros(80).setEmbedMicros(950)
             .setSourceTime(OBSERVED).setProducedTime(PRODUCED).build())
         .setMetadata(Map.of("survey", "DECaLS-DR9"))
+        .setScores(Map.of("surprise", 0.875, "novelty", 0.42, "artefact", 0.97, "artefact_cosmic_ray", 0.95))
+        .setHardestTokens(List.of(12, 3, 7))
+        .build();
+  }
+
+  /** An ARTEFACT flag a probe head raised, naming its kind. */
+  static Flag artefactFlag() {
+    return Flag.newBuilder()
+        .setId("DESI-0001").setKind(FlagKind.ARTEFACT).setScore(0.95).setThreshold(0.81)
+        .setModelName("astropt-1M").setModelVersion(7L).setArtefactKind("cosmic_ray")
+        .setReason("cosmic ray probability 0.950 is at or above 0.810, the threshold chosen for precision 0.90").setTime(PRODUCED)
         .build();
   }
 

@@ -70,6 +70,40 @@ class SchemaEvolutionTest {
     assertNull(read.getTimings().getSourceTime());
   }
 
+  /** Embeddings and Flags written before score heads (the schemas kept in avro-history/) read with empty scores and no kind. */
+  @Test
+  void recordsWrittenBeforeScoresReadWithEmptyScoresAndNoArtefactKind() throws Exception {
+    Schema embeddingV1 = historySchema("Embedding.v1.avsc");
+    Embedding current = SampleRecords.embedding();
+    GenericRecord old = new GenericData.Record(embeddingV1);
+    for (Schema.Field field : embeddingV1.getFields()) {
+      old.put(field.name(), GenericData.get().deepCopy(field.schema(), genericValue(current, field.name())));
+    }
+    Embedding read = AvroCodec.of(Embedding.class)
+        .decode(AvroCodec.generic(embeddingV1, SchemaHistory.of(), SchemaLookup.none()).encode(old));
+    assertEquals(Map.of(), read.getScores());
+    assertEquals(List.of(), read.getHardestTokens());
+    assertEquals(0.875f, read.getSurprise());
+
+    Schema flagV1 = historySchema("Flag.v1.avsc");
+    GenericRecord oldFlag = new GenericData.Record(flagV1);
+    oldFlag.put("id", "DESI-0002");
+    oldFlag.put("kind", new GenericData.EnumSymbol(flagV1.getField("kind").schema(), "ANOMALY"));
+    oldFlag.put("score", 0.31);
+    oldFlag.put("threshold", 0.29);
+    oldFlag.put("reason", "surprise above the recent quantile");
+    oldFlag.put("time", SampleRecords.PRODUCED.toEpochMilli());
+    Flag flag = AvroCodec.of(Flag.class).decode(AvroCodec.generic(flagV1, SchemaHistory.of(), SchemaLookup.none()).encode(oldFlag));
+    assertEquals(FlagKind.ANOMALY, flag.getKind());
+    assertNull(flag.getArtefactKind());
+  }
+
+  private static Schema historySchema(String file) throws java.io.IOException {
+    try (var in = SchemaEvolutionTest.class.getClassLoader().getResourceAsStream(SchemaHistory.DEFAULT_FOLDER + file)) {
+      return new Schema.Parser().parse(in);
+    }
+  }
+
   @Test
   void olderWriterMissingFromTheHistoryIsAnUnknownFingerprint() {
     Schema v0 = EvolutionSchemas.embeddingV0();

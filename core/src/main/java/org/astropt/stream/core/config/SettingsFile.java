@@ -192,6 +192,14 @@ public final class SettingsFile {
         }
     }
 
+    /** A key that was removed: set to a value, it is an error saying why (not silently ignored). */
+    public void refuseRemoved(String key, String why) {
+        String v = value(key);
+        if (v != null) {
+            throw new BadSetting(where(key) + key + " = '" + v + "': the key is gone: " + why, null);
+        }
+    }
+
     /**
      * Builds a settings object whose constructor checks ranges: its one-line error, which starts with the key,
      * gets where the value came from in front ({@code config/trainer.properties: trainer.batch-size must be ...}).

@@ -59,15 +59,13 @@ public final class PatchTokenizer {
             throw new InvalidCutoutException(input, "the cutout is " + w + "x" + h
                     + " pixels, smaller than one " + p + "x" + p + " patch; send at least " + p + " pixels on each side");
         }
-        int side = settings.size() != null ? settings.size() : Math.min(h, w) / p * p;
+        Grid grid = grid(w, h);
+        int side = grid.side();
         if ((long) side * side * bandCount > MAX_VALUES) {
             throw new InvalidCutoutException(input, "a " + side + "x" + side + "x" + bandCount
                     + " crop is too large to tokenize in one array; configure a smaller crop size");
         }
-        int n = side / p;
-        // Where the square starts in the image: >= 0 crops, < 0 pads; the odd pixel goes to the bottom/right.
-        int y0 = h >= side ? (h - side) / 2 : -((side - h) / 2);
-        int x0 = w >= side ? (w - side) / 2 : -((side - w) / 2);
+        int n = grid.gridSize(), y0 = grid.y0(), x0 = grid.x0();
         Tokens.Padding padding = new Tokens.Padding(Math.max(0, -y0), Math.max(0, side - h + y0),
                 Math.max(0, -x0), Math.max(0, side - w + x0));
 
@@ -112,6 +110,24 @@ public final class PatchTokenizer {
                     100 * nanFraction, 100 * settings.maxNanFraction()));
         }
         return new Tokens(out, n * n, dim, n, side, padding, nanFraction, image.bands(), settings);
+    }
+
+    /**
+     * Where the token grid lies on a cutout: an n x n grid of p-pixel cells over the square of the given side whose
+     * top-left corner is at (x0, y0) in the image in display orientation (negative: padded). Cell (i, j) covers
+     * image columns [x0 + p*i, x0 + p*i + p) and rows [y0 + p*j, y0 + p*j + p) (the axes are swapped); its
+     * sequence position is {@link SpiralOrder#position}(i, j).
+     */
+    public record Grid(int gridSize, int patchSize, int side, int x0, int y0) {}
+
+    /** The grid {@link #tokenize} lays on a width x height cutout (at least one patch on each side). */
+    public Grid grid(int width, int height) {
+        int p = settings.patchSize();
+        int side = settings.size() != null ? settings.size() : Math.min(height, width) / p * p;
+        // Where the square starts in the image: >= 0 crops, < 0 pads; the odd pixel goes to the bottom/right.
+        int y0 = height >= side ? (height - side) / 2 : -((side - height) / 2);
+        int x0 = width >= side ? (width - side) / 2 : -((side - width) / 2);
+        return new Grid(side / p, p, side, x0, y0);
     }
 
     /**

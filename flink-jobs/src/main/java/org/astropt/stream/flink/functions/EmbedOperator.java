@@ -32,7 +32,9 @@ import org.astropt.stream.flink.records.TokenizedCutout;
  * that still use it. The serving model lives in a transient field and loads again from the pointers in union
  * state after a restore. One output: Embeddings and, each marked with its topic role ({@link KafkaBytes#role}),
  * Flags, REJECTED model records (subtask 0) and dead letters, so one transactional sink writes them all and
- * a flag commits with its embedding. docs/PIPELINE.md has the rules.
+ * a flag commits with its embedding. Scores and flags come from the serving version's score heads, which load
+ * with it, so they need no state here (the "recent-surprise" state of checkpoints taken before the heads, the old
+ * surprise-quantile flag's window, is left unread). docs/PIPELINE.md has the rules.
  */
 public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         implements TwoInputStreamOperator<TokenizedCutout, ModelPointer, KafkaBytes>, BoundedMultiInput,
@@ -49,9 +51,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     private transient ListState<ModelPointer> modelState;
     private transient ListState<Long> withdrawnState;
     private transient ListState<Long> refusedState;
-    private transient ListState<float[]> scoreState;
     private transient ServingVersions.Snapshot restored;
-    private transient float[] restoredScores;
 
     private transient List<TokenizedCutout> buffer;
     private transient long batchDeadline;
@@ -60,7 +60,6 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     private transient ServingModel serving;
     private transient VersionLoader loader;
     private transient InferenceQueue<MicroBatchEmbedder.Prepared, MicroBatchEmbedder.Forwarded> inference;
-    private transient SurpriseThreshold threshold;
     private transient MicroBatchEmbedder embedder;
     private transient MailboxExecutor mailbox;
     private transient boolean sequencesEnded;
@@ -84,7 +83,6 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         modelState = store.getUnionListState(new ListStateDescriptor<>("model-pointers", ModelPointer.class));
         withdrawnState = store.getUnionListState(new ListStateDescriptor<>("withdrawn-versions", Long.class));
         refusedState = store.getUnionListState(new ListStateDescriptor<>("refused-versions", Long.class));
-        scoreState = store.getListState(new ListStateDescriptor<>("recent-surprise", float[].class));
         buffer = new ArrayList<>();
         restored = new ServingVersions.Snapshot(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         if (context.isRestored()) {
@@ -92,7 +90,6 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
             modelState.get().forEach(restored.pointers()::add);
             withdrawnState.get().forEach(restored.withdrawn()::add);
             refusedState.get().forEach(restored.refused()::add);
-            for (float[] s : scoreState.get()) restoredScores = s;
         }
     }
 
@@ -100,7 +97,6 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     public void open() throws Exception {
         super.open();
         embedder = new MicroBatchEmbedder();
-        threshold = new SurpriseThreshold(settings.flagQuantile(), settings.flagWindow(), settings.flagMinScores());
         timerAt = Long.MAX_VALUE;
         versions = new ServingVersions();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
@@ -118,7 +114,6 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
                     settings.initialModelDir())));
             LOG.info("initial model {} serves until a PROMOTED version arrives", settings.initialModelDir());
         }
-        if (serving != null && restoredScores != null) threshold.restore(restoredScores);
         if (serving != null && !buffer.isEmpty()) {
             batchDeadline = now() + settings.batchDelayMs();
             armTimer(batchDeadline);
@@ -183,12 +178,11 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         if (serving != null && !buffer.isEmpty()) armTimer(batchDeadline);
     }
 
-    /** Swaps a model in: a fresh flag threshold, and the old model closed after the batches in flight that use it. */
+    /** Swaps a model in (its score heads with it); the old model closes after the batches in flight that use it. */
     private void serve(ServingModel next) {
         ServingModel old = serving;
         serving = next;
         versions.served(line(), next.pointer());
-        threshold = new SurpriseThreshold(settings.flagQuantile(), settings.flagWindow(), settings.flagMinScores());
         if (old != null) inference.afterInFlight(old::close);
     }
 
@@ -222,7 +216,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     /** Sends the buffer to the inference queue as one micro-batch. */
     private void flush() throws Exception {
         if (serving == null || buffer.isEmpty()) return;
-        MicroBatchEmbedder.Prepared batch = embedder.prepare(serving, buffer, threshold);
+        MicroBatchEmbedder.Prepared batch = embedder.prepare(serving, buffer);
         buffer = new ArrayList<>();
         batch.rejected().forEach(this::output);
         if (batch.isEmpty()) return;
@@ -260,7 +254,6 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         modelState.update(s.pointers());
         withdrawnState.update(s.withdrawn());
         refusedState.update(s.refused());
-        scoreState.update(List.of(threshold.scores()));
     }
 
     /**

@@ -12,45 +12,34 @@ import java.io.Serializable;
  * @param initialModelDir  a checkpoint folder served as version 0 until a PROMOTED version arrives; null waits
  * @param maxWaiting         most sequences held while no model is known; beyond it the operator stops
  *                           reading sequences (backpressure) until one is
- * @param flagQuantile       a surprise score above this quantile of recent scores of the same model version raises a Flag
- * @param flagWindow         how many recent scores the quantile is taken over
- * @param flagMinScores      no flags before this many scores of a version are known (the quantile would be noise)
  * @param publishStatus      whether this operator publishes REJECTED records to the models topic
  * @param inFlight           micro-batches handed to the inference thread at a time (one in the model, the rest
  *                           formed and waiting); 0 runs the forward pass on the task thread itself
  */
 public record EmbedSettings(int batchSize, long batchDelayMs, int forwardBatchSize, String modelName,
-        String initialModelDir, int maxWaiting, double flagQuantile, int flagWindow, int flagMinScores,
-        boolean publishStatus, int inFlight) implements Serializable {
+        String initialModelDir, int maxWaiting, boolean publishStatus, int inFlight) implements Serializable {
 
     public EmbedSettings {
         if (batchSize < 1) throw new IllegalArgumentException("pipeline.batch-size must be at least 1, not " + batchSize);
         if (batchDelayMs < 0) throw new IllegalArgumentException("pipeline.batch-delay-ms must not be negative, not " + batchDelayMs);
-        if (flagQuantile <= 0 || flagQuantile >= 1) throw new IllegalArgumentException("pipeline.flag-quantile must lie in (0, 1), not " + flagQuantile);
         if (inFlight < 0) throw new IllegalArgumentException("pipeline.inference-in-flight must not be negative, not " + inFlight);
     }
 
-    /**
-     * Batches of 32 or 50 ms, any model name, no initial model, flags above the 99th percentile of the last 1000
-     * scores, two batches in flight on the inference thread.
-     */
+    /** Batches of 32 or 50 ms, any model name, no initial model, two batches in flight on the inference thread. */
     public static EmbedSettings defaults() {
-        return new EmbedSettings(32, 50, 32, null, null, 10_000, 0.99, 1000, 100, true, 2);
+        return new EmbedSettings(32, 50, 32, null, null, 10_000, true, 2);
     }
 
     public EmbedSettings withInitialModel(String dir) {
-        return new EmbedSettings(batchSize, batchDelayMs, forwardBatchSize, modelName, dir, maxWaiting, flagQuantile,
-                flagWindow, flagMinScores, publishStatus, inFlight);
+        return new EmbedSettings(batchSize, batchDelayMs, forwardBatchSize, modelName, dir, maxWaiting, publishStatus, inFlight);
     }
 
     public EmbedSettings withInFlight(int batches) {
-        return new EmbedSettings(batchSize, batchDelayMs, forwardBatchSize, modelName, initialModelDir, maxWaiting, flagQuantile,
-                flagWindow, flagMinScores, publishStatus, batches);
+        return new EmbedSettings(batchSize, batchDelayMs, forwardBatchSize, modelName, initialModelDir, maxWaiting, publishStatus, batches);
     }
 
     public EmbedSettings withBatch(int size, long delayMs) {
-        return new EmbedSettings(size, delayMs, forwardBatchSize, modelName, initialModelDir, maxWaiting, flagQuantile,
-                flagWindow, flagMinScores, publishStatus, inFlight);
+        return new EmbedSettings(size, delayMs, forwardBatchSize, modelName, initialModelDir, maxWaiting, publishStatus, inFlight);
     }
 
     /**
@@ -59,7 +48,6 @@ public record EmbedSettings(int batchSize, long batchDelayMs, int forwardBatchSi
      * fails when its version does not load), and at most {@code maxWaiting} sequences held while it loads.
      */
     public EmbedSettings pinnedTo(String name, int maxWaiting) {
-        return new EmbedSettings(batchSize, batchDelayMs, forwardBatchSize, name, null, maxWaiting, flagQuantile,
-                flagWindow, flagMinScores, false, inFlight);
+        return new EmbedSettings(batchSize, batchDelayMs, forwardBatchSize, name, null, maxWaiting, false, inFlight);
     }
 }

@@ -2,8 +2,11 @@ package org.astropt.stream.flink.functions;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.astropt.stream.core.heads.ScoreHeads;
 import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.flink.records.DeadLetters;
@@ -27,8 +30,9 @@ import org.astropt.stream.schemas.TokenSequence;
 /**
  * The embed stage's work on one micro-batch, in three steps: {@link #prepare} decodes and checks the token
  * sequences (task thread), {@link #forward} runs them through the serving model (the inference thread),
- * {@link #records} turns the results into Embedding records (each naming the model and version that made it)
- * and Flags for scores above the threshold (task thread). Sequences the model cannot read become dead letters;
+ * {@link #records} scores the results with the version's {@link ScoreHeads} and turns them into Embedding records
+ * (each naming the model and version that made it, with its scores and hardest tokens) and one Flag per flag the
+ * heads raise (task thread). Sequences the model cannot read become dead letters;
  * {@link #rejected} makes the REJECTED copy of a refused model version. Holds the Avro codecs; not
  * Serializable, built in open().
  */
@@ -43,9 +47,9 @@ final class MicroBatchEmbedder {
     /**
      * A micro-batch decoded and checked on the task thread, ready for the model: the sequences the serving
      * model can read with their tokens and provenance metadata, the dead letters of those it cannot, and the
-     * model and flag threshold of the moment it was formed (a swap while it is in the model changes neither).
+     * model (with its heads) of the moment it was formed (a swap while it is in the model does not change it).
      */
-    record Prepared(ServingModel model, SurpriseThreshold threshold, List<TokenizedCutout> kept,
+    record Prepared(ServingModel model, List<TokenizedCutout> kept,
             List<Map<String, String>> metadata, List<float[][]> tokens, List<KafkaBytes> rejected) {
 
         boolean isEmpty() { return kept.isEmpty(); }
@@ -55,7 +59,7 @@ final class MicroBatchEmbedder {
     record Forwarded(List<Embedder.Result> results, long perItemMicros) {}
 
     /** Decodes and checks a batch (task thread). */
-    Prepared prepare(ServingModel model, List<TokenizedCutout> batch, SurpriseThreshold threshold) {
+    Prepared prepare(ServingModel model, List<TokenizedCutout> batch) {
         ModelConfig config = model.config();
         List<TokenizedCutout> kept = new ArrayList<>(batch.size());
         List<Map<String, String>> metadata = new ArrayList<>(batch.size());
@@ -76,7 +80,7 @@ final class MicroBatchEmbedder {
                 rejected.add(deadLetter(t, e).to(Topics.DEAD_LETTER));
             }
         }
-        return new Prepared(model, threshold, kept, metadata, tokens, rejected);
+        return new Prepared(model, kept, metadata, tokens, rejected);
     }
 
     /** The forward pass (the inference thread: touches nothing but the batch and its model). */
@@ -86,25 +90,33 @@ final class MicroBatchEmbedder {
         return new Forwarded(results, (System.nanoTime() - start) / 1000 / p.kept().size());
     }
 
-    /** Embedding records, and Flags for scores above the threshold, of a batch through its model (task thread). */
+    /**
+     * Embedding records with the version's scores, and one Flag per flag its heads raise, of a batch through its
+     * model (task thread: the heads read the tokens and the forward pass's per-token errors, a few hundred
+     * microseconds per cutout at most, which the inference thread need not wait for).
+     */
     List<KafkaBytes> records(Prepared p, Forwarded f) {
         List<KafkaBytes> out = new ArrayList<>(p.kept().size() + 4);
         long now = System.currentTimeMillis();
         ModelPointer model = p.model().pointer();
+        ScoreHeads heads = p.model().heads();
         for (int i = 0; i < p.kept().size(); i++) {
             TokenizedCutout t = p.kept().get(i);
             Embedder.Result r = f.results().get(i);
-            double limit = p.threshold().observe(r.surprise());
-            boolean anomalous = !Double.isNaN(limit) && r.surprise() > limit;
+            ScoreHeads.Scored scored = heads.score(p.tokens().get(i), r);
             List<Float> vector = new ArrayList<>(r.embedding().length);
             for (float v : r.embedding()) vector.add(v);
+            List<Integer> hardest = new ArrayList<>(scored.hardestTokens().length);
+            for (int position : scored.hardestTokens()) hardest.add(position);
+            Set<String> kinds = new LinkedHashSet<>();
+            scored.flags().forEach(flag -> kinds.add(flag.flagKind()));
             Embedding e = Embedding.newBuilder()
                     .setId(t.id)
                     .setModelName(model.name)
                     .setModelVersion(model.version)
                     .setVector(vector)
                     .setSurprise(r.surprise())
-                    .setFlags(anomalous ? List.of(FlagKind.ANOMALY.name()) : List.of())
+                    .setFlags(List.copyOf(kinds))
                     .setTimings(StageTimings.newBuilder()
                             .setDecodeMicros(t.decodeMicros)
                             .setTokenizeMicros(t.tokenizeMicros)
@@ -113,17 +125,20 @@ final class MicroBatchEmbedder {
                             .setProducedTime(Instant.ofEpochMilli(now))
                             .build())
                     .setMetadata(p.metadata().get(i)) // decoded for this record alone
+                    .setScores(scored.scores())
+                    .setHardestTokens(hardest)
                     .build();
             out.add(KafkaBytes.keyed(t.id, embeddings.encode(e), t.sourcePartition)); // the sink's own topic
-            if (anomalous) {
+            for (ScoreHeads.Flagged raised : scored.flags()) {
                 Flag flag = Flag.newBuilder()
                         .setId(t.id)
-                        .setKind(FlagKind.ANOMALY)
-                        .setScore(r.surprise())
-                        .setThreshold(limit)
+                        .setKind(FlagKind.valueOf(raised.flagKind()))
+                        .setArtefactKind(raised.artefactKind())
+                        .setScore(raised.value())
+                        .setThreshold(raised.threshold())
                         .setModelName(model.name)
                         .setModelVersion(model.version)
-                        .setReason(String.format("surprise %.4g is above %.4g, the recent quantile of %s", r.surprise(), limit, model.label()))
+                        .setReason(raised.reason() + " (" + model.label() + ")")
                         .setTime(Instant.ofEpochMilli(now))
                         .build();
                 out.add(KafkaBytes.keyed(t.id, flags.encode(flag), -1).to(Topics.FLAGS));

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.core.fs.FileSystem;
+import org.astropt.stream.core.heads.ScoreHeads;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.Embedder;
@@ -19,10 +20,12 @@ import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.schemas.ModelArchitecture;
 
 /**
- * A model version that passed every check and serves: its pointer, weights and Embedder. Loading
+ * A model version that passed every check and serves: its pointer, weights, Embedder and score heads. Loading
  * checks, in order: the sha256 of the weights file and the architecture of config.json against the
- * pointer ({@link ModelFolder#verify}), every tensor name and shape (Checkpoint.load), and a warm-up batch whose embeddings and
- * surprise scores must all be finite. Any failure is a {@link ModelRejectedException} and nothing stays open.
+ * pointer ({@link ModelFolder#verify}), every tensor name and shape (Checkpoint.load), the score heads shipped
+ * in the same weights file ({@link ModelFolder#heads}: covered by the sha256 just checked; {@link ScoreHeads#NONE}
+ * for a version without them), and a warm-up batch whose embeddings and surprise scores must all be finite and
+ * which the heads must be able to score. Any failure is a {@link ModelRejectedException} and nothing stays open.
  */
 public final class ServingModel implements AutoCloseable {
 
@@ -34,11 +37,13 @@ public final class ServingModel implements AutoCloseable {
     private final ModelPointer pointer;
     private final AstroPTModel model;
     private final Embedder embedder;
+    private final ScoreHeads heads;
 
-    private ServingModel(ModelPointer pointer, AstroPTModel model, Embedder embedder) {
+    private ServingModel(ModelPointer pointer, AstroPTModel model, Embedder embedder, ScoreHeads heads) {
         this.pointer = pointer;
         this.model = model;
         this.embedder = embedder;
+        this.heads = heads;
     }
 
     public ModelPointer pointer() { return pointer; }
@@ -46,6 +51,9 @@ public final class ServingModel implements AutoCloseable {
     public ModelConfig config() { return model.config(); }
 
     public Embedder embedder() { return embedder; }
+
+    /** The version's score heads: what gives every embedding its scores and raises its flags. */
+    public ScoreHeads heads() { return heads; }
 
     /**
      * Loads and verifies a version on the given device (the one {@link ServingDevice} chose for the subtask);
@@ -60,8 +68,10 @@ public final class ServingModel implements AutoCloseable {
         }
         ModelFolder folder = new ModelFolder(dir);
         ModelConfig config;
+        ScoreHeads heads;
         try {
             config = folder.verify(p.sha256, p.nEmbd > 0 ? architecture(p) : null);
+            heads = folder.heads().orElse(ScoreHeads.NONE); // read after the checksum: the sha256 covers them
         } catch (InvalidCheckpointException e) {
             throw new ModelRejectedException(p.label() + ": " + e.getMessage(), e);
         }
@@ -74,8 +84,8 @@ public final class ServingModel implements AutoCloseable {
         Embedder embedder = null;
         try {
             embedder = new Embedder(model, new Embedder.Settings(forwardBatchSize, Embedder.Settings.DEFAULT.bucketLengths(), -1));
-            warmUp(p, config, embedder);
-            return new ServingModel(p, model, embedder);
+            warmUp(p, config, embedder, heads);
+            return new ServingModel(p, model, embedder, heads);
         } catch (RuntimeException e) {
             if (embedder != null) embedder.close();
             model.close();
@@ -89,8 +99,11 @@ public final class ServingModel implements AutoCloseable {
                 .setBlockSize(p.blockSize).setPatchSize(p.patchSize).setBias(false).setDropout(0).build();
     }
 
-    /** Random normalised tokens through the model: every output must be finite. */
-    private static void warmUp(ModelPointer p, ModelConfig config, Embedder embedder) {
+    /**
+     * Random normalised tokens through the model: every output must be finite, and the heads must read what the
+     * model gives (heads fitted on another width fail here, not on every record).
+     */
+    private static void warmUp(ModelPointer p, ModelConfig config, Embedder embedder, ScoreHeads heads) {
         Random random = new Random(7);
         int tokens = Math.min(WARM_UP_TOKENS, config.blockSize());
         List<float[][]> batch = new java.util.ArrayList<>();
@@ -99,10 +112,17 @@ public final class ServingModel implements AutoCloseable {
             for (float[] t : seq) for (int i = 0; i < t.length; i++) t[i] = (float) random.nextGaussian();
             batch.add(seq);
         }
-        for (Embedder.Result r : embedder.embed(batch)) {
+        List<Embedder.Result> results = embedder.embed(batch);
+        for (int s = 0; s < results.size(); s++) {
+            Embedder.Result r = results.get(s);
             boolean finite = Float.isFinite(r.surprise());
             for (float v : r.embedding()) finite &= Float.isFinite(v);
             if (!finite) throw new ModelRejectedException(p.label() + ": the warm-up batch gave non-finite outputs (NaN or infinite weights?)", null);
+            try {
+                heads.score(batch.get(s), r);
+            } catch (RuntimeException e) {
+                throw new ModelRejectedException(p.label() + ": its score heads (" + heads + ") do not fit the model: " + e.getMessage(), e);
+            }
         }
     }
 

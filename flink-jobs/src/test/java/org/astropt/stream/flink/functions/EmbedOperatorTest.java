@@ -1,28 +1,41 @@
 package org.astropt.stream.flink.functions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.astropt.stream.core.heads.TiedRegionHeads;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.Safetensors;
+import org.astropt.stream.core.sim.ArtefactKind;
 import org.astropt.stream.core.sim.SurveyWriter;
 import org.astropt.stream.core.sim.SyntheticSurvey;
+import org.astropt.stream.flink.ModelStore;
 import org.astropt.stream.flink.records.KafkaBytes;
 import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.flink.records.SourceRecord;
+import org.astropt.stream.flink.records.TokenRecords;
 import org.astropt.stream.flink.records.TokenizedCutout;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Cutout;
+import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.Embedding;
+import org.astropt.stream.schemas.Flag;
+import org.astropt.stream.schemas.FlagKind;
 import org.astropt.stream.schemas.ImageFormat;
+import org.astropt.stream.schemas.TokenSequence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbedOperatorTest {
 
     static final AvroCodec<Embedding> EMBEDDINGS = AvroCodec.of(Embedding.class);
+    static final AvroCodec<Flag> FLAGS = AvroCodec.of(Flag.class);
 
     @Test
     void partBatchIsFlushedBeforeTheBarrierAndNothingIsHeldInTheCheckpoint(@TempDir Path dir) throws Exception {
@@ -117,6 +131,82 @@ class EmbedOperatorTest {
         }
     }
 
+    /**
+     * A version whose weights carry score heads: every Embedding has the heads' scores and its three hardest
+     * tokens, and exactly the cutouts with a blank region (what the test's head reads, found here from the tokens
+     * themselves) get an ARTEFACT flag naming the head's kind, each an artefact in the survey's truth; a clean
+     * galaxy gets none. The same version without heads: surprise only, no flags.
+     */
+    @Test
+    void aVersionWithHeadsScoresEveryCutoutAndFlagsArtefactsWithTheirKind(@TempDir Path dir) throws Exception {
+        ModelConfig config = ModelConfig.of(1, 2, 32);
+        Path bare = dir.resolve("bare"), withHeads = dir.resolve("heads");
+        for (Path folder : List.of(bare, withHeads)) {
+            try (AstroPTModel m = AstroPTModel.create(config, AstroPTModel.defaultDevice(), 1)) {
+                Checkpoint.save(m, folder, Safetensors.Dtype.F32);
+            }
+        }
+        TiedRegionHeads.of(config.nEmbd()).writeInto(withHeads.resolve(Checkpoint.WEIGHTS_FILE));
+        SyntheticSurvey survey = new SyntheticSurvey(9, 64, 40).withArtefacts(0.5, Set.of(ArtefactKind.NAN_BLOCK, ArtefactKind.CHIP_EDGE));
+        List<TokenizedCutout> sequences = tokenized(survey, 40);
+        Map<String, Integer> index = new HashMap<>();
+        Set<String> blank = new HashSet<>();
+        for (TokenizedCutout t : sequences) {
+            index.put(t.id, index.size());
+            if (TiedRegionHeads.hasTiedRegion(TokenRecords.tokens(AvroCodec.of(TokenSequence.class).decode(t.sequence)))) blank.add(t.id);
+        }
+        assertTrue(blank.size() >= 5 && blank.size() <= 35, "both kinds of cutout in the sample: " + blank.size() + " of 40 blank");
+
+        List<KafkaBytes> out = run(EmbedSettings.defaults().withBatch(8, 60_000).withInitialModel(withHeads.toString()), sequences);
+        Set<String> flaggedInRecords = new HashSet<>(), flagged = new HashSet<>();
+        int embeddings = 0;
+        for (KafkaBytes k : out) {
+            if (Topics.FLAGS.equals(k.role)) {
+                Flag f = FLAGS.decode(k.value);
+                assertEquals(FlagKind.ARTEFACT, f.getKind());
+                assertEquals(ModelStore.TIED_KIND, f.getArtefactKind());
+                assertTrue(f.getScore() >= f.getThreshold(), f.getId() + ": " + f.getScore() + " < " + f.getThreshold());
+                assertEquals("initial", f.getModelName());
+                assertTrue(f.getReason().contains("nan block probability"), f.getReason());
+                assertTrue(flagged.add(f.getId()), "one flag per cutout: " + f.getId());
+                continue;
+            }
+            Embedding e = EMBEDDINGS.decode(k.value);
+            embeddings++;
+            assertEquals(Set.of("surprise", "novelty", "artefact", "artefact_" + ModelStore.TIED_KIND), e.getScores().keySet(), e.getId());
+            assertEquals((double) e.getSurprise(), e.getScores().get("surprise"), 1e-6, "the surprise field and score agree");
+            double p = e.getScores().get("artefact_" + ModelStore.TIED_KIND);
+            assertEquals(blank.contains(e.getId()) ? 0.993 : 0.007, p, 0.001, e.getId());
+            assertEquals(3, e.getHardestTokens().size(), e.getId());
+            assertTrue(e.getHardestTokens().stream().allMatch(pos -> pos >= 1 && pos < 16), e.getHardestTokens().toString());
+            if (e.getFlags().contains(FlagKind.ARTEFACT.name())) flaggedInRecords.add(e.getId());
+        }
+        assertEquals(40, embeddings);
+        assertEquals(blank, flagged, "ARTEFACT flags: exactly the cutouts with a blank region");
+        assertEquals(flagged, flaggedInRecords, "each Embedding lists the flags written with it");
+        for (String id : flagged) {
+            assertTrue(!survey.truth(index.get(id)).artefacts().isEmpty(), id + " flagged but clean in the truth");
+        }
+
+        List<KafkaBytes> plain = run(EmbedSettings.defaults().withBatch(8, 60_000).withInitialModel(bare.toString()), sequences);
+        assertEquals(40, plain.size(), "no flag records without heads");
+        for (KafkaBytes k : plain) {
+            Embedding e = EMBEDDINGS.decode(k.value);
+            assertEquals(Set.of("surprise"), e.getScores().keySet(), e.getId());
+            assertEquals(List.of(), e.getFlags());
+            assertEquals(3, e.getHardestTokens().size(), "the hardest tokens come from the model alone");
+        }
+    }
+
+    private static List<KafkaBytes> run(EmbedSettings settings, List<TokenizedCutout> sequences) throws Exception {
+        try (var harness = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(new EmbedOperator(settings))) {
+            harness.open();
+            for (TokenizedCutout t : sequences) harness.processElement1(new StreamRecord<>(t));
+            harness.prepareSnapshotPreBarrier(1);
+            return harness.extractOutputValues();
+        }
+    }
+
     /** Sends the sequences, then a barrier: what has come out by then. */
     private static List<Embedding> embedAll(EmbedSettings settings, List<TokenizedCutout> sequences) throws Exception {
         try (var harness = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(new EmbedOperator(settings))) {
@@ -129,12 +219,15 @@ class EmbedOperatorTest {
 
     /** Synthetic cutouts through the real tokenize stage. */
     static List<TokenizedCutout> tokenized(int n) throws Exception {
+        return tokenized(new SyntheticSurvey(5, 64, n), n);
+    }
+
+    static List<TokenizedCutout> tokenized(SyntheticSurvey survey, int n) throws Exception {
         AvroCodec<Cutout> codec = AvroCodec.of(Cutout.class);
-        SyntheticSurvey survey = new SyntheticSurvey(5, 64, n);
         try (var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new TokenizeFunction(new Properties())))) {
             harness.open();
             for (int i = 0; i < n; i++) {
-                Cutout c = Cutout.newBuilder().setId(SyntheticSurvey.id(5, i)).setSurvey("synthetic").setFormat(ImageFormat.FITS)
+                Cutout c = Cutout.newBuilder().setId(SyntheticSurvey.id(survey.seed(), i)).setSurvey("synthetic").setFormat(ImageFormat.FITS)
                         .setImage(java.nio.ByteBuffer.wrap(SurveyWriter.fitsBytes(survey.galaxy(i)))).build();
                 harness.processElement(new StreamRecord<>(new SourceRecord(null, codec.encode(c), "t", 0, i, 1)));
             }
