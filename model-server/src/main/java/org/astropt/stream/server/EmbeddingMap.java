@@ -17,7 +17,7 @@ public final class EmbeddingMap {
 
     /** One point: an object at (x, y) with what the colours need, and its version's scores ({@link ObjectView#scores}). */
     public record Point(String id, float x, float y, Float surprise, String morphology, String artefacts, boolean flagged,
-            Map<String, Double> scores) {}
+            Map<String, Double> scores, java.util.List<String> flags, String novel) {}
 
     private final ObjectCatalogue catalogue;
     private final int maxPoints;
@@ -90,7 +90,8 @@ public final class EmbeddingMap {
                     ObjectView o = catalogue.get(id);
                     if (o == null) return;
                     float[] xy = pca.project(v);
-                    points.add(new Point(id, xy[0], xy[1], o.surprise(), o.morphology(), o.artefacts(), !o.flags().isEmpty(), o.scores()));
+                    points.add(new Point(id, xy[0], xy[1], o.surprise(), o.morphology(), o.artefacts(), !o.flags().isEmpty(), o.scores(),
+                            o.flags(), novel(o.metadata())));
                 });
             }
         }
@@ -102,5 +103,11 @@ public final class EmbeddingMap {
         out.put("points", points);
         out.put("computedAt", nowMs);
         return out;
+    }
+
+    /** The synthetic truth's novel kind (MERGER, RING, LENSED_ARC) of a record's metadata; null for an ordinary or real object. */
+    static String novel(Map<String, String> metadata) {
+        String v = metadata == null ? null : metadata.getOrDefault("truth.novel", metadata.get("NOVEL"));
+        return v == null || v.isBlank() ? null : v.trim();
     }
 }
