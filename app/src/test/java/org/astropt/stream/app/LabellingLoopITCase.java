@@ -70,17 +70,21 @@ class LabellingLoopITCase {
     static final int SIZE = 64;
     static final long SEED = 31, HELD_OUT_SEED = 9_013;
     static final int LABELLED = 200;
-    /** Measured: balanced accuracy of the ARTEFACT flag 0.5 (v1, no artefact head) against ... for the new version (docs/TRAINER.md). */
-    static final double MIN_GAIN = 0.15;
+    /**
+     * The least gain in the balanced accuracy of the ARTEFACT flag on the unlabelled seed: measured 0.500 (v1, no
+     * artefact head) to 0.903 and 0.915 in two runs (docs/TRAINER.md), so 0.25 leaves room for other seeds and still
+     * fails when the labels do not reach the served heads.
+     */
+    static final double MIN_GAIN = 0.25;
 
     final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void labelsGivenThroughTheServerMakeTheNextServedVersionFlagWhatPeopleLabelled(@TempDir Path dir) throws Exception {
         Topics topics = Topics.defaults().withPrefix("loop.");
-        SyntheticSurvey survey = new SyntheticSurvey(SEED, SIZE, 600);
+        SyntheticSurvey survey = new SyntheticSurvey(SEED, SIZE, 370);
         try (LocalKafkaBroker kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, topics)) {
-            sendTokens(kafka, topics, survey, 0, 500);
+            sendTokens(kafka, topics, survey, 0, 300);
             TrainerSettings settings = settings(kafka, dir);
             try (ContinuousTrainer trainer = new ContinuousTrainer(settings, topics, new ContinuousTrainer.Listener() {});
                  ModelServer server = ModelServer.start(ServerSettings.defaults().withBootstrap(kafka.bootstrapServers())
@@ -111,9 +115,8 @@ class LabellingLoopITCase {
                 assertEquals(5, listed.path("labels").size());
                 String first = SyntheticSurvey.id(SEED, 0);
                 assertEquals(labelOf(survey.truth(0)), JSON.readTree(get(base, "/objects/" + first + "/label").body()).path("label").path("label").asText());
-
                 // New records arrive; the trainer's next round.
-                sendTokens(kafka, topics, survey, 500, 40);
+                sendTokens(kafka, topics, survey, 300, 40);
                 RoundResult trained = trainer.runRound().orElseThrow();
                 assertEquals(ModelStatus.REJECTED, trained.status(), "no candidate wins on loss at a 90% minimum improvement");
                 assertEquals((double) LABELLED, trained.metrics().get("labels.human"), "the trained candidate's heads read every label");
@@ -124,9 +127,10 @@ class LabellingLoopITCase {
                 assertNotEquals(v1.sha256(), serving.getSha256(), "new heads, new sha256");
 
                 // On a survey seed nobody labelled: the flags of the version before and of the one now.
-                SyntheticSurvey heldOut = new SyntheticSurvey(HELD_OUT_SEED, SIZE, 300);
-                Agreement before = agreement(trainer.store().open(v1.folder()), heldOut);
-                Agreement after = agreement(trainer.store().open(URI.create(serving.getWeightsUri())), heldOut);
+                SyntheticSurvey heldOut = new SyntheticSurvey(HELD_OUT_SEED, SIZE, 200);
+                List<float[][]> heldOutTokens = tokens(heldOut);
+                Agreement before = agreement(trainer.store().open(v1.folder()), heldOut, heldOutTokens);
+                Agreement after = agreement(trainer.store().open(URI.create(serving.getWeightsUri())), heldOut, heldOutTokens);
                 System.out.printf(Locale.ROOT, "labelling loop: v%d flags balanced accuracy %.3f (artefact AUC %.3f, %d flagged);"
                                 + " v%d %.3f (AUC %.3f, %d flagged, precision %.3f, recall %.3f); heads-only note: %s%n",
                         v1.version(), before.balancedAccuracy, before.auc, before.flagged, serving.getVersion(), after.balancedAccuracy,
@@ -135,10 +139,9 @@ class LabellingLoopITCase {
                         "the new version's ARTEFACT flags agree with the truth better: " + after + " vs " + before);
                 assertTrue(after.auc >= 0.8, "its artefact probability ranks artefacts first: " + after);
                 assertTrue(after.precision >= 0.7, "its flags are mostly right: " + after);
-                assertEmbeddingsUnchanged(trainer.store().open(v1.folder()), trainer.store().open(URI.create(serving.getWeightsUri())), heldOut);
-
+                assertEmbeddingsUnchanged(trainer.store().open(v1.folder()), trainer.store().open(URI.create(serving.getWeightsUri())), heldOutTokens.get(0));
                 // Without new labels, a round publishes no heads-only version.
-                sendTokens(kafka, topics, survey, 540, 30);
+                sendTokens(kafka, topics, survey, 340, 30);
                 int before3 = trainer.catalog().versions(settings.modelName()).size();
                 RoundResult third = trainer.runRound().orElseThrow();
                 assertEquals(ModelStatus.REJECTED, third.status());
@@ -156,9 +159,8 @@ class LabellingLoopITCase {
     /** How a version's ARTEFACT flags and artefact probability agree with the truth on a survey. */
     record Agreement(double balancedAccuracy, double auc, int flagged, double precision, double recall) {}
 
-    static Agreement agreement(Path folder, SyntheticSurvey survey) throws Exception {
+    static Agreement agreement(Path folder, SyntheticSurvey survey, List<float[][]> tokens) throws Exception {
         ScoreHeads heads = new ModelFolder(folder).heads().orElse(ScoreHeads.NONE);
-        List<float[][]> tokens = tokens(survey);
         int n = tokens.size(), tp = 0, fp = 0, positives = 0;
         double[] p = new double[n];
         boolean[] artefact = new boolean[n];
@@ -181,8 +183,7 @@ class LabellingLoopITCase {
     }
 
     /** A heads-only version embeds exactly as the version whose weights it took. */
-    static void assertEmbeddingsUnchanged(Path old, Path now, SyntheticSurvey survey) throws Exception {
-        float[][] one = tokens(survey).get(0);
+    static void assertEmbeddingsUnchanged(Path old, Path now, float[][] one) throws Exception {
         try (AstroPTModel a = Checkpoint.load(old, AstroPTModel.defaultDevice()); AstroPTModel b = Checkpoint.load(now, AstroPTModel.defaultDevice());
              Embedder ea = new Embedder(a, Embedder.Settings.DEFAULT); Embedder eb = new Embedder(b, Embedder.Settings.DEFAULT)) {
             org.junit.jupiter.api.Assertions.assertArrayEquals(ea.embed(one).embedding(), eb.embed(one).embedding(), "the same network");
@@ -227,7 +228,7 @@ class LabellingLoopITCase {
         p.setProperty("trainer.steps-per-round", "10");
         p.setProperty("trainer.checkpoint-every", "10");
         p.setProperty("trainer.held-out-max", "64");
-        p.setProperty("trainer.heads-sample", "300");
+        p.setProperty("trainer.heads-sample", "150");
         p.setProperty("trainer.promote-min-improvement", "0.9");
         return TrainerSettings.of(p);
     }
