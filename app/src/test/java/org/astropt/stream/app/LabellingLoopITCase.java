@@ -72,8 +72,8 @@ class LabellingLoopITCase {
     static final int LABELLED = 200;
     /**
      * The least gain in the balanced accuracy of the ARTEFACT flag on the unlabelled seed: measured 0.500 (v1, no
-     * artefact head) to 0.903 and 0.915 in two runs (docs/TRAINER.md), so 0.25 leaves room for other seeds and still
-     * fails when the labels do not reach the served heads.
+     * artefact head) to 0.915 (docs/TRAINER.md), so 0.25 leaves room for other seeds and still fails when the labels
+     * do not reach the served heads.
      */
     static final double MIN_GAIN = 0.25;
 
