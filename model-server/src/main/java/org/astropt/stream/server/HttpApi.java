@@ -228,22 +228,7 @@ final class HttpApi extends Handler.Abstract {
             body = in.readNBytes(MAX_LABEL_BODY + 1);
         }
         if (body.length > MAX_LABEL_BODY) throw new ApiException(413, "a label request is at most " + MAX_LABEL_BODY + " bytes", null);
-        com.fasterxml.jackson.databind.JsonNode json;
-        try {
-            json = body.length == 0 ? null : JSON.readTree(body);
-        } catch (IOException e) {
-            json = null;
-        }
-        if (json == null || !json.isObject()) {
-            throw new IllegalArgumentException("the body must be a JSON object {\"label\": \"normal|interesting|artefact:<kind>\", \"who\": ..., \"note\": ...}");
-        }
-        for (String field : List.of("label", "who", "note")) {
-            if (json.has(field) && !json.get(field).isTextual() && !json.get(field).isNull()) {
-                throw new IllegalArgumentException(field + " must be a string, not " + json.get(field));
-            }
-        }
-        var l = server.labels().write(id, json.path("label").asText(null), json.path("who").asText(null), json.path("note").asText(null));
-        Map<String, Object> out = new LinkedHashMap<>(ObjectLabels.json(l));
+        Map<String, Object> out = new LinkedHashMap<>(ObjectLabels.json(server.labels().write(id, body)));
         out.put("known", server.catalogue().get(id) != null);
         return out;
     }

@@ -1,5 +1,8 @@
 package org.astropt.stream.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +44,7 @@ final class ObjectLabels implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectLabels.class);
     private static final AvroCodec<Label> CODEC = AvroCodec.of(Label.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** Longest object id, who or note accepted: a label is a few words, not a document. */
     static final int MAX_TEXT = 1_000;
 
@@ -104,6 +108,28 @@ final class ObjectLabels implements AutoCloseable {
         }
         keep(l);
         return l;
+    }
+
+    /**
+     * Writes the label a request's body gives, {@code {"label": ..., "who": ..., "note": ...}} (who and note
+     * optional); a body that is not a JSON object, or a field that is not a string, is an IllegalArgumentException.
+     */
+    Label write(String id, byte[] body) {
+        JsonNode json;
+        try {
+            json = body.length == 0 ? null : JSON.readTree(body);
+        } catch (IOException e) {
+            json = null;
+        }
+        if (json == null || !json.isObject()) {
+            throw new IllegalArgumentException("the body must be a JSON object {\"label\": \"normal|interesting|artefact:<kind>\", \"who\": ..., \"note\": ...}");
+        }
+        for (String field : List.of("label", "who", "note")) {
+            if (json.has(field) && !json.get(field).isTextual() && !json.get(field).isNull()) {
+                throw new IllegalArgumentException(field + " must be a string, not " + json.get(field));
+            }
+        }
+        return write(id, json.path("label").asText(null), json.path("who").asText(null), json.path("note").asText(null));
     }
 
     /** The latest label of an object; null when nobody labelled it. */
