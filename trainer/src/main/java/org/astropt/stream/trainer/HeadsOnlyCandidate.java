@@ -64,6 +64,15 @@ final class HeadsOnlyCandidate {
     }
 
     /**
+     * The heads-only rule: the new heads' out-of-fold agreement (artefact AUC on people's labels) is at least
+     * {@value #MIN_GAIN} above the serving heads' (chance, 0.5, when that could not be measured); never without
+     * a measured agreement of the new heads.
+     */
+    static boolean promotes(double after, double before) {
+        return Double.isFinite(after) && after >= (Double.isFinite(before) ? before : 0.5) + MIN_GAIN;
+    }
+
+    /**
      * Refits the serving version's heads when people labelled something since they were fitted, and publishes the
      * result as CANDIDATE, then PROMOTED or REJECTED; returns the decided record, or nothing when there were no new
      * labels (or a previous attempt already decided the same weights).
@@ -120,7 +129,7 @@ final class HeadsOnlyCandidate {
                 .setNote("round " + round + ": v" + serving.getVersion() + "'s weights with heads refitted on " + labels.size() + " labels")
                 .build();
         if (already.isEmpty()) registry.publish(List.of(candidate));
-        boolean better = Double.isFinite(after) && after >= (Double.isFinite(before) ? before : 0.5) + MIN_GAIN;
+        boolean better = promotes(after, before);
         String note = String.format(Locale.ROOT, "v%d's weights with heads refitted on %d people's labels: artefact AUC %.3f out of fold"
                         + " %s %.3f of v%d's heads on the same labels (promotes at +%.2f)", serving.getVersion(), labels.size(), after,
                 better ? "beats" : "does not beat", before, serving.getVersion(), MIN_GAIN);
