@@ -120,6 +120,8 @@ class LabellingLoopITCase {
                 RoundResult trained = trainer.runRound().orElseThrow();
                 assertEquals(ModelStatus.REJECTED, trained.status(), "no candidate wins on loss at a 90% minimum improvement");
                 assertEquals((double) LABELLED, trained.metrics().get("labels.human"), "the trained candidate's heads read every label");
+                assertTrue(trained.metrics().get("labels.artefact_auc") >= 0.8, "its heads agree with the labels out of fold: " + trained.metrics());
+                assertTrue(trained.metrics().containsKey("heads.artefact.threshold"), "a flag threshold for precision 0.9 was found");
                 ModelVersion serving = trainer.catalog().serving(settings.modelName()).orElseThrow();
                 assertEquals(trained.version() + 1, serving.getVersion(), "the heads-only candidate follows the rejected one and serves");
                 assertEquals(1.0, serving.getMetrics().get("heads_only"));
