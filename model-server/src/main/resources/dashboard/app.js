@@ -548,6 +548,8 @@ async function openDetail(id) {
   const panel = $('detail');
   panel.hidden = false;
   $('detail-title').textContent = id;
+  state.detailId = id;
+  showLabel(id);
   $('detail-similar').innerHTML = '';
   const fields = $('detail-fields');
   fields.innerHTML = '';
@@ -576,6 +578,46 @@ async function openDetail(id) {
   } catch (e) {
     fields.appendChild(el('dd', 'error', e.message));
   }
+}
+
+// ---------- labels: POST /objects/{id}/label, what the trainer's next round learns from ----------
+
+async function showLabel(id) {
+  $('label-status').textContent = '';
+  try {
+    const r = await api('/objects/' + encodeURIComponent(id) + '/label');
+    $('label-current').textContent = r.label ? r.label.label + (r.label.who ? ' (' + r.label.who + ')' : '') : 'none';
+  } catch (e) {
+    $('label-current').textContent = '–';
+  }
+}
+
+async function sendLabel(label) {
+  const id = state.detailId;
+  if (!id) return;
+  const token = $('label-token').value.trim();
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) { headers.Authorization = 'Bearer ' + token; localStorage.setItem('astropt.token', token); }
+  try {
+    const r = await api('/objects/' + encodeURIComponent(id) + '/label', { method: 'POST', headers, body: JSON.stringify({ label, who: 'dashboard' }) });
+    $('label-current').textContent = r.label;
+    $('label-status').textContent = 'written to the labels topic: the trainer\'s next round learns from it';
+  } catch (e) {
+    $('label-status').textContent = e.message;
+  }
+}
+
+async function setupLabels() {
+  const kind = $('label-kind');
+  api('/labels?limit=1').then((r) => r.artefactKinds.forEach((k) => {
+    const o = el('option', null, k.replace(/_/g, ' '));
+    o.value = k;
+    kind.appendChild(o);
+  })).catch((e) => console.warn('labels', e.message));
+  $('label-token').value = localStorage.getItem('astropt.token') || '';
+  $('label-normal').addEventListener('click', () => sendLabel('normal'));
+  $('label-interesting').addEventListener('click', () => sendLabel('interesting'));
+  $('label-artefact').addEventListener('click', () => sendLabel('artefact:' + kind.value));
 }
 
 function setupUpload() {
@@ -626,6 +668,7 @@ function every(ms, f) {
 $('detail-close').addEventListener('click', () => { $('detail').hidden = true; });
 setupMap();
 setupUpload();
+setupLabels();
 every(POLL.stats, pollStats);
 every(POLL.feed, pollFeed);
 every(POLL.flagged, pollFlagged);

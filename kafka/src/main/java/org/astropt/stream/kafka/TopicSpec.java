@@ -7,7 +7,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 /**
  * One Kafka topic as config/topics.properties describes it.
  *
- * @param role              what the topic is for in the pipeline: cutouts, tokens, embeddings, flags, models, dead-letter
+ * @param role              what the topic is for in the pipeline: cutouts, tokens, embeddings, flags, models, dead-letter, labels
  * @param name              the Kafka topic name
  * @param partitions        partitions; they bound the parallelism of whoever reads the topic
  * @param replicationFactor copies of each partition (1 on the in-process broker)

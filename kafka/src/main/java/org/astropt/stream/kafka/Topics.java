@@ -12,7 +12,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.astropt.stream.core.config.SettingsFile;
 
 /**
- * The six topics of the pipeline (DESIGN.md, "Topics"), read from config/topics.properties
+ * The seven topics of the pipeline (DESIGN.md, "Topics"), read from config/topics.properties
  * ({@code topic.<role>.name|partitions|replication-factor|config.<kafka key>}); every key has the
  * default below, so an empty file gives the documented layout.
  */
@@ -24,6 +24,8 @@ public final class Topics implements Serializable {
     public static final String FLAGS = "flags";
     public static final String MODELS = "models";
     public static final String DEAD_LETTER = "dead-letter";
+    /** People's labels of objects (dashboard, POST /objects/{id}/label), for the trainer's score heads. */
+    public static final String LABELS = "labels";
 
     /**
      * The key of a ModelVersion record on the models topic: {@code <name>:<version>}. Keyed by name alone,
@@ -67,6 +69,7 @@ public final class Topics implements Serializable {
         put(specs, s, FLAGS, 1, Map.of("cleanup.policy", "delete", "retention.ms", MONTH_MS));
         put(specs, s, MODELS, 1, Map.of("cleanup.policy", "compact"));
         put(specs, s, DEAD_LETTER, 1, Map.of("cleanup.policy", "delete", "retention.ms", MONTH_MS));
+        put(specs, s, LABELS, 1, Map.of("cleanup.policy", "compact"));
         return new Topics(specs);
     }
 

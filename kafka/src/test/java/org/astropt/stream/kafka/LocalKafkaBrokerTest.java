@@ -36,7 +36,7 @@ class LocalKafkaBrokerTest {
                     assertEquals(s.compacted() ? "compact" : "delete", policy, s.name());
                 }
             }
-            assertEquals(Set.of("astropt.tokens", "astropt.models"),
+            assertEquals(Set.of("astropt.tokens", "astropt.models", "astropt.labels"),
                     topics.all().stream().filter(TopicSpec::compacted).map(TopicSpec::name).collect(Collectors.toSet()));
 
             String topic = topics.name(Topics.EMBEDDINGS);

@@ -43,6 +43,9 @@ final class HttpApi extends Handler.Abstract {
     private static final Pattern IMAGE = Pattern.compile("/objects/([^/]+)/image\\.png");
     private static final Pattern SIMILAR = Pattern.compile("/similar/([^/]+)");
     private static final Pattern PROMOTE = Pattern.compile("/models/(\\d+)/promote");
+    private static final Pattern LABEL = Pattern.compile("/objects/([^/]+)/label");
+    /** Largest label request body: {label, who, note} is a few hundred bytes. */
+    static final int MAX_LABEL_BODY = 16 * 1024;
     private static final Map<String, String> STATIC = Map.of(
             "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/style.css", "style.css");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -129,6 +132,10 @@ final class HttpApi extends Handler.Abstract {
                 if (png == null) throw new ApiException(404, "no thumbnail of " + m.group(1) + ": its cutout was not seen or has left the cache", null);
                 return new Reply(200, "image/png", png);
             }
+            if ((m = LABEL.matcher(path)).matches()) {
+                route[0] = "/objects/{id}/label";
+                return Reply.json(200, labelOf(m.group(1)));
+            }
             if ((m = OBJECT.matcher(path)).matches()) {
                 route[0] = "/objects/{id}";
                 return Reply.json(200, object(m.group(1)));
@@ -147,12 +154,18 @@ final class HttpApi extends Handler.Abstract {
                 case "/api/flagged" -> { return Reply.json(200, Map.of("objects", withThumbnails(server.catalogue().flagged(intParam(query, "limit", 24, 1, 1000))))); }
                 case "/api/map" -> { return Reply.json(200, server.map().current(System.currentTimeMillis())); }
                 case "/api/stats" -> { return Reply.json(200, server.stats()); }
+                case "/labels" -> { return Reply.json(200, labels(intParam(query, "limit", 100, 1, 10_000))); }
                 default -> { }
             }
         } else if ("POST".equals(method)) {
             if ("/embed".equals(path)) {
                 route[0] = "/embed";
                 return Reply.json(200, embed(request, query));
+            }
+            if ((m = LABEL.matcher(path)).matches()) {
+                route[0] = "/objects/{id}/label";
+                authorise(request, "labelling writes to the labels topic the trainer learns from");
+                return Reply.json(200, label(m.group(1), request));
             }
             if ((m = PROMOTE.matcher(path)).matches()) {
                 route[0] = "/models/{version}/promote";
@@ -182,12 +195,17 @@ final class HttpApi extends Handler.Abstract {
 
     /** Promote and rollback: the server's token as {@code Authorization: Bearer TOKEN}; open only on loopback without a token. */
     private void authorise(Request request) {
+        authorise(request, "this endpoint changes the served model");
+    }
+
+    /** The server's token as {@code Authorization: Bearer TOKEN}, when it has one; why says what the endpoint changes. */
+    private void authorise(Request request, String why) {
         String token = server.settings().token();
         if (token == null) return; // ModelServer refuses to bind beyond loopback without one
         String given = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         String expected = "Bearer " + token;
         if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
-            throw new ApiException(401, "this endpoint changes the served model: send the server's token as 'Authorization: Bearer TOKEN'", null);
+            throw new ApiException(401, why + ": send the server's token as 'Authorization: Bearer TOKEN'", null);
         }
     }
 
@@ -196,6 +214,40 @@ final class HttpApi extends Handler.Abstract {
         if (o == null) throw new ApiException(404, "no object " + id + " (not seen, or evicted from the index)", null);
         Map<String, Object> out = withThumbnail(o);
         out.put("vector", server.catalogue().index().vector(id));
+        return out;
+    }
+
+    /**
+     * POST /objects/{id}/label: the JSON body {label, who?, note?} written to the labels topic. An id the server
+     * does not hold is labelled too (the trainer needs only the id; the server keeps a bounded index): known says
+     * whether it was in the catalogue.
+     */
+    private Map<String, Object> label(String id, Request request) throws IOException {
+        byte[] body;
+        try (InputStream in = Request.asInputStream(request)) {
+            body = in.readNBytes(MAX_LABEL_BODY + 1);
+        }
+        if (body.length > MAX_LABEL_BODY) throw new ApiException(413, "a label request is at most " + MAX_LABEL_BODY + " bytes", null);
+        Map<String, Object> out = new LinkedHashMap<>(ObjectLabels.json(server.labels().write(id, body)));
+        out.put("known", server.catalogue().get(id) != null);
+        return out;
+    }
+
+    /** GET /objects/{id}/label: the object's latest label, null when nobody labelled it. */
+    private Map<String, Object> labelOf(String id) {
+        var l = server.labels().of(id);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", id);
+        out.put("label", l == null ? null : ObjectLabels.json(l));
+        return out;
+    }
+
+    /** GET /labels: how many objects are labelled, the artefact kinds the dashboard offers, and the newest labels, newest first. */
+    private Map<String, Object> labels(int limit) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("labelled", server.labels().size());
+        out.put("artefactKinds", org.astropt.stream.core.heads.ObjectLabel.SYNTHETIC_KINDS); // the dashboard's choice; any lower-case kind is accepted
+        out.put("labels", server.labels().recent(limit).stream().map(ObjectLabels::json).toList());
         return out;
     }
 

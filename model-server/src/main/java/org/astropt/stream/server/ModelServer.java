@@ -29,8 +29,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * }</pre>
  *
  * From the command line: {@code astropt serve --bootstrap HOST:PORT [--port P] [--host H]}. It binds to
- * loopback by default; bound anywhere else it refuses to start without a token, which promote and
- * rollback then require.
+ * loopback by default; bound anywhere else it refuses to start without a token, which promote,
+ * rollback and labelling then require.
  */
 public final class ModelServer implements AutoCloseable {
 
@@ -47,6 +47,7 @@ public final class ModelServer implements AutoCloseable {
     private final UploadEmbedder uploads;
     private final ModelRegistry registry;
     private final TopicReader reader;
+    private final ObjectLabels labels;
     private final Server http;
     private final ServerConnector connector;
 
@@ -61,6 +62,7 @@ public final class ModelServer implements AutoCloseable {
         this.registry = ModelRegistry.following(settings.bootstrap(), settings.topics().name(Topics.MODELS), versions,
                 "astropt-model-server-" + UUID.randomUUID());
         this.reader = new TopicReader(settings, catalogue, versions, thumbnails, pipelineStats, metrics);
+        this.labels = new ObjectLabels(settings.bootstrap(), settings.topics().name(Topics.LABELS));
         QueuedThreadPool pool = new QueuedThreadPool(HTTP_THREADS, 2);
         pool.setName("astropt-server-http");
         pool.setDaemon(true);
@@ -87,6 +89,7 @@ public final class ModelServer implements AutoCloseable {
         ModelServer s = new ModelServer(settings);
         try {
             s.reader.start();
+            s.labels.start();
             s.http.start();
             return s;
         } catch (Exception e) {
@@ -137,6 +140,8 @@ public final class ModelServer implements AutoCloseable {
     EmbeddingMap map() { return map; }
     UploadEmbedder uploads() { return uploads; }
     ModelRegistry registry() { return registry; }
+    /** People's labels: written to and read back from the labels topic. */
+    ObjectLabels labels() { return labels; }
 
     /** The dashboard's numbers: what the server holds, what it has read, and the pipeline's pace. */
     Map<String, Object> stats() {
@@ -184,6 +189,11 @@ public final class ModelServer implements AutoCloseable {
         }
         try {
             reader.close();
+        } catch (Exception e) {
+            if (first == null) first = e;
+        }
+        try {
+            labels.close();
         } catch (Exception e) {
             if (first == null) first = e;
         }

@@ -2,6 +2,7 @@ package org.astropt.stream.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -185,6 +186,19 @@ class DashboardBrowserITCase {
         assertEquals(0.993, Double.parseDouble(probability), 0.001);
         Files.createDirectories(Path.of("target"));
         Files.write(Path.of("target", "dashboard-detail.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    }
+
+    @Test
+    void anObjectsViewLabelsItAndTheLabelReachesTheLabelsTopic() {
+        await("the feed", script("return document.querySelectorAll('#feed .card').length > 0"));
+        JavascriptExecutor js = driver;
+        String id = (String) js.executeScript("return document.querySelector('#feed .card').dataset.id");
+        js.executeScript("openDetail(arguments[0])", id);
+        await("the artefact kinds to choose from", script("return document.querySelectorAll('#label-kind option').length >= 7"));
+        await(id + " shown unlabelled", script("return document.getElementById('label-current').textContent === 'none'"));
+        js.executeScript("document.getElementById('label-kind').value = 'cosmic_ray'; document.getElementById('label-artefact').click()");
+        await(id + " labelled", script("return document.getElementById('label-current').textContent === 'artefact:cosmic_ray'"));
+        assertEquals("artefact:cosmic_ray", server.labels().of(id).getLabel(), "written to the labels topic through the server");
     }
 
     /** The whole page as target/dashboard.png (and at -Dastropt.screenshot, for the README's picture). */

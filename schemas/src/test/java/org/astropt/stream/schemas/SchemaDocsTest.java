@@ -14,7 +14,7 @@ class SchemaDocsTest {
 
   private static final List<Schema> TOPIC_SCHEMAS = List.of(Cutout.getClassSchema(),
       TokenSequence.getClassSchema(), Embedding.getClassSchema(), Flag.getClassSchema(),
-      ModelVersion.getClassSchema(), DeadLetter.getClassSchema());
+      ModelVersion.getClassSchema(), DeadLetter.getClassSchema(), Label.getClassSchema());
 
   @Test
   void everyFieldAndNamedTypeHasADoc() {

@@ -44,6 +44,9 @@ import org.apache.commons.math3.stat.descriptive.moment.StandardDeviation;
  * significantly better than the serving version ({@link #verdict}: a paired comparison per held-out sequence,
  * with a minimum effect), else REJECTED with the numbers in the note. A resumed publication finds
  * what a previous attempt published by the weights' sha256 and publishes only what is missing.
+ * Every candidate ships score heads fitted on people's labels ({@link HeadTraining}, before the weights' sha256 is
+ * taken); when it is REJECTED but people labelled objects since the serving version's heads were fitted, the
+ * serving weights with refitted heads follow as a {@link HeadsOnlyCandidate}.
  *
  * <p>The trainer's only reader and writer of the models topic.
  */
@@ -60,12 +63,16 @@ final class CandidateJudge implements AutoCloseable {
     private final Path stateDir;
     private final ModelStore store;
     private final ModelRegistry registry;
+    private final HeadTraining heads;
+    private final HeadsOnlyCandidate headsOnly;
 
     CandidateJudge(TrainerSettings settings, Topics topics, Path stateDir, ModelStore store) {
         this.settings = settings;
         this.stateDir = stateDir;
         this.store = store;
         this.registry = ModelRegistry.reading(settings.bootstrapServers(), topics.name(Topics.MODELS), settings.transactionalId());
+        this.heads = new HeadTraining(settings, topics);
+        this.headsOnly = new HeadsOnlyCandidate(settings, stateDir, store, registry, heads);
     }
 
     /** The models topic now. */
@@ -118,6 +125,9 @@ final class CandidateJudge implements AutoCloseable {
         Path candidate = stateDir.resolve(CANDIDATE_DIR);
         FileModelStore.deleteTree(candidate);
         Checkpoint.save(model, candidate, Safetensors.Dtype.F32);
+        HeadTraining.Fit fit = heads.fit(model, heads.labels()); // into the weights before their sha256 is taken
+        fit.heads().writeInto(candidate.resolve(Checkpoint.WEIGHTS_FILE));
+        metrics.putAll(fit.figures());
         new ModelFolder(candidate).writeMetrics(metrics);
         log.copyTo(candidate.resolve(ModelFolder.TRAIN_LOG_FILE));
         writeEmbeddingStats(candidateResults, new ModelFolder(candidate));
@@ -183,6 +193,15 @@ final class CandidateJudge implements AutoCloseable {
         RoundResult result = new RoundResult(state.round + 1, decided.getVersion(), decided.getStatus(), loss, promotedLoss,
                 promotedVersion, state.parentVersion, state.candidateSha, folder, metrics);
         appendVersion(result, decided);
+        if (decided.getStatus() == ModelStatus.REJECTED) {
+            Optional<ModelVersion> serving = registry.versions().serving(settings.modelName());
+            if (serving.isPresent()) {
+                for (ModelVersion h : headsOnly.publish(serving.get(), state.round + 1)) {
+                    appendVersion(new RoundResult(state.round + 1, h.getVersion(), h.getStatus(), loss, promotedLoss, promotedVersion,
+                            h.getParentVersion(), h.getSha256(), URI.create(h.getWeightsUri()).resolve("."), h.getMetrics()), h);
+                }
+            }
+        }
         return result;
     }
 
@@ -246,7 +265,7 @@ final class CandidateJudge implements AutoCloseable {
     }
 
 
-    /** STATE_DIR/versions.csv: one row per published version, for the dashboard. */
+    /** STATE_DIR/versions.csv: one row per published version (a heads-only one too), for the dashboard. */
     private void appendVersion(RoundResult r, ModelVersion v) throws IOException {
         Path file = stateDir.resolve(VERSIONS_FILE);
         List<String> rows = new ArrayList<>();

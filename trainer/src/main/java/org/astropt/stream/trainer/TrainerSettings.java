@@ -33,13 +33,16 @@ import org.astropt.stream.core.model.ModelConfig;
  * @param seed              seeds the initial weights and the replay sampling
  * @param promoteMinImprovement smallest mean held-out improvement that promotes, as a share of the serving loss
  * @param promoteSignificance   one-sided level of the paired t-test the improvement must pass to promote
+ * @param truthLabels       also fit the score heads on the synthetic survey's truth (token metadata) of objects nobody labelled
+ * @param headsSample       token sequences nobody labelled that the score heads' fit reads besides the labelled ones (novelty reference)
  */
 public record TrainerSettings(String bootstrapServers, String groupId, int maxPollRecords, String transactionalId,
                               String modelStore, String modelName, String preset, Path stateDir,
                               double heldOutFraction, int heldOutMax,
                               long every, Duration maxWait, double replayFraction,
                               int batchSize, int stepsPerRound, double learningRate, int checkpointEvery, long seed,
-                              double promoteMinImprovement, double promoteSignificance) {
+                              double promoteMinImprovement, double promoteSignificance,
+                              boolean truthLabels, int headsSample) {
 
     public TrainerSettings {
         require(heldOutFraction > 0 && heldOutFraction < 1, "trainer.held-out-fraction must be in (0, 1), got " + heldOutFraction);
@@ -56,6 +59,7 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
                 "trainer.promote-min-improvement must be in [0, 1), got " + promoteMinImprovement);
         require(promoteSignificance > 0 && promoteSignificance < 0.5,
                 "trainer.promote-significance must be in (0, 0.5), got " + promoteSignificance);
+        require(headsSample >= 0, "trainer.heads-sample must be 0 or more, got " + headsSample);
         presetOf(preset); // an unknown name fails here, listing the known ones
     }
 
@@ -94,7 +98,9 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
                 s.intValue("trainer.checkpoint-every", 50),
                 s.longValue("trainer.seed", 1),
                 s.doubleValue("trainer.promote-min-improvement", 0.005),
-                s.doubleValue("trainer.promote-significance", 0.01)));
+                s.doubleValue("trainer.promote-significance", 0.01),
+                s.booleanValue("trainer.truth-labels", false),
+                s.intValue("trainer.heads-sample", 1000)));
     }
 
     /** The preset a model trained from scratch gets. */
@@ -118,13 +124,13 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
     public TrainerSettings withLearningRate(double lr) {
         return new TrainerSettings(bootstrapServers, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
                 stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, stepsPerRound,
-                lr, checkpointEvery, seed, promoteMinImprovement, promoteSignificance);
+                lr, checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample);
     }
 
     public TrainerSettings withStepsPerRound(int steps) {
         return new TrainerSettings(bootstrapServers, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
                 stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, steps,
-                learningRate, checkpointEvery, seed, promoteMinImprovement, promoteSignificance);
+                learningRate, checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample);
     }
 
     private static void require(boolean ok, String problem) {
