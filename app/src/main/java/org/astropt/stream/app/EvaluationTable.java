@@ -31,6 +31,15 @@ final class EvaluationTable {
                     pair(f, "eval.", kind, "head"), n(f, "eval.auc." + kind + ".tokstats", 3),
                     n(f, "eval.flag_precision." + kind, 2) + " / " + n(f, "eval.flag_recall." + kind, 2)));
         }
+        if (f.containsKey("eval.positives.novel")) {
+            s.append(String.format(Locale.ROOT, "%nnovel objects (mergers, rings, lensed arcs; never trained on): %s against ordinary galaxies"
+                    + " without artefacts%n%-28s %10s %10s %10s%n", n(f, "eval.positives.novel", 0), "ROC AUC", "novelty", "surprise", "brightness"));
+            s.append(String.format(Locale.ROOT, "%-28s %10s %10s %10s%n", "  all ordinary", n(f, "eval.auc.novel.novelty", 3),
+                    n(f, "eval.auc.novel.surprise", 3), n(f, "eval.auc.novel.brightness", 3)));
+            s.append(String.format(Locale.ROOT, "%-28s %10s %10s %10s%n", "  ordinary with r < 19.5", n(f, "eval.auc.novel_bright.novelty", 3),
+                    "", n(f, "eval.auc.novel_bright.brightness", 3)));
+            s.append(String.format(Locale.ROOT, "ANOMALY flags: precision %s, recall %s%n", n(f, "eval.anomaly_precision", 2), n(f, "eval.anomaly_recall", 2)));
+        }
         s.append(String.format(Locale.ROOT, "%n(%s s)%n", n(f, "eval.seconds", 1)));
         return s.toString();
     }

@@ -82,8 +82,8 @@ public final class ScoreCostBenchmark {
             for (int j = 0; j < features; j++) weights[j] = random.nextGaussian() * 0.01;
             heads.add(new LogisticHead(h == 0 ? "artefact" : "artefact_kind" + h, mean, scale, weights, -2, 0.9));
         }
-        float[][] reference = new float[references][width];
-        for (float[] v : reference) for (int j = 0; j < width; j++) v[j] = (float) random.nextGaussian();
+        float[][] reference = new float[references][2 * width]; // HeadFeatures.noveltyVector: mean and max-pooled
+        for (float[] v : reference) for (int j = 0; j < v.length; j++) v[j] = (float) random.nextGaussian();
         return new ScoreHeads(heads, NoveltyReference.of(reference, 10), ScoreHeads.DEFAULT_ANOMALY_QUANTILE, Map.of());
     }
 }

@@ -57,6 +57,19 @@ public final class HeadFeatures {
         return x;
     }
 
+    /**
+     * What novelty compares ({@link NoveltyReference}): the embedding, then the same block's output maximised over
+     * tokens ({@link Embedder.Result#maxPooled}) [2 n_embd]. The mean alone places a merger's tidal tail or a
+     * lensed arc, one or two odd tokens among sixteen, close to ordinary galaxies; the maximum keeps them apart
+     * (docs/SCIENCE.md, "Novelty").
+     */
+    public static float[] noveltyVector(Embedder.Result r) {
+        float[] e = r.embedding(), m = r.maxPooled();
+        float[] v = Arrays.copyOf(e, e.length + m.length);
+        System.arraycopy(m, 0, v, e.length, m.length);
+        return v;
+    }
+
     /** The six surprise statistics; zeros for a one-token cutout (nothing was predicted). */
     static double[] surprise(float[] perToken) {
         int m = perToken.length;

@@ -3,7 +3,7 @@ package org.astropt.stream.core.heads;
 import java.util.Arrays;
 
 /**
- * How unlike a version's reference population an embedding is: the mean Euclidean distance to its k nearest
+ * How unlike a version's reference population an object is (its {@link HeadFeatures#noveltyVector}): the mean Euclidean distance to its k nearest
  * reference embeddings, both standardised with the reference's own per-dimension mean and scale, turned into a
  * calibrated novelty: the share of the reference whose own distance (to its k nearest others) is smaller. So a
  * novelty of 0.99 means rarer than 99 % of the reference. The reference is what the trainer embedded from the
@@ -46,6 +46,9 @@ public record NoveltyReference(float[] centre, float[] scale, float[][] referenc
 
     /** Mean distance from the embedding to its k nearest reference embeddings. */
     public double distance(float[] embedding) {
+        if (embedding.length != centre.length) {
+            throw new IllegalArgumentException("this novelty reference compares vectors of " + centre.length + " values, got " + embedding.length);
+        }
         for (float v : embedding) if (!Float.isFinite(v)) return Double.NaN;
         return meanNearest(standardise(embedding, centre, scale), reference, k, -1);
     }

@@ -28,7 +28,7 @@ import org.astropt.stream.core.model.Safetensors.Tensor;
  * <p>{@link #score} gives, for one cutout:
  * <ul>
  *   <li>{@code surprise}: the model's mean next-patch error, as before;</li>
- *   <li>{@code novelty}: {@link NoveltyReference#novelty}, 0.99 meaning rarer than 99 % of the reference;</li>
+ *   <li>{@code novelty}: {@link NoveltyReference#novelty} of {@link HeadFeatures#noveltyVector}, 0.99 meaning rarer than 99 % of the reference;</li>
  *   <li>{@code artefact} and {@code artefact_<kind>}: each {@link LogisticHead}'s probability;</li>
  * </ul>
  * the positions of the tokens the model found hardest to predict, and the flags: ARTEFACT for every head whose
@@ -110,7 +110,7 @@ public final class ScoreHeads {
         List<Flagged> flags = new ArrayList<>(1);
         double noveltyScore = Double.NaN;
         if (novelty != null) {
-            noveltyScore = novelty.novelty(r.embedding());
+            noveltyScore = novelty.novelty(HeadFeatures.noveltyVector(r));
             scores.put(NOVELTY, noveltyScore);
         }
         double artefact = Double.NaN;

@@ -60,7 +60,7 @@ class ScoreHeadsTest {
             all.add(blank);
             results = e.embed(all);
         }
-        float[][] refEmbeddings = results.subList(0, refs.length).stream().map(Embedder.Result::embedding).toArray(float[][]::new);
+        float[][] refEmbeddings = results.subList(0, refs.length).stream().map(HeadFeatures::noveltyVector).toArray(float[][]::new);
         ScoreHeads heads = new ScoreHeads(List.of(tiedHead(TINY.nEmbd(), 0.5)), NoveltyReference.of(refEmbeddings, 5), 0.99,
                 Map.of("source", "test"));
         heads.writeInto(folder.weights());
@@ -106,7 +106,7 @@ class ScoreHeadsTest {
     @Test
     void anomalyNeedsNoveltyAndNoArtefact() {
         SplittableRandom r = new SplittableRandom(4);
-        float[][] ref = new float[200][TINY.nEmbd()];
+        float[][] ref = new float[200][2 * TINY.nEmbd()];
         for (float[] v : ref) for (int j = 0; j < v.length; j++) v[j] = (float) r.nextGaussian();
         ScoreHeads heads = new ScoreHeads(List.of(tiedHead(TINY.nEmbd(), 0.5)), NoveltyReference.of(ref, 5), 0.99, Map.of());
         float[] far = new float[TINY.nEmbd()];

@@ -31,8 +31,8 @@ public final class TiedRegionHeads {
         Arrays.fill(scale, 1);
         weights[names.indexOf("tokens.any_tied")] = 10;
         Random random = new Random(3);
-        float[][] reference = new float[40][nEmbd];
-        for (float[] v : reference) for (int j = 0; j < nEmbd; j++) v[j] = (float) random.nextGaussian();
+        float[][] reference = new float[40][2 * nEmbd]; // HeadFeatures.noveltyVector: mean and max-pooled
+        for (float[] v : reference) for (int j = 0; j < v.length; j++) v[j] = (float) random.nextGaussian();
         return new ScoreHeads(List.of(
                 new LogisticHead("artefact", mean, scale, weights, -5, Double.NaN),
                 new LogisticHead("artefact_" + KIND, mean, scale, weights, -5, 0.5)),

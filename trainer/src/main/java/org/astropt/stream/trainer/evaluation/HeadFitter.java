@@ -140,7 +140,7 @@ public final class HeadFitter {
     private static NoveltyReference reference(List<Example> examples, List<Embedder.Result> results, Settings settings) {
         List<float[]> pool = new ArrayList<>();
         for (int i = 0; i < examples.size(); i++) {
-            float[] e = results.get(i).embedding();
+            float[] e = HeadFeatures.noveltyVector(results.get(i));
             boolean finite = true;
             for (float v : e) finite &= Float.isFinite(v);
             if (finite && !examples.get(i).labels().contains(INTERESTING)) pool.add(e);

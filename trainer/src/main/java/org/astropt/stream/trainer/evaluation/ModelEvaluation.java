@@ -87,8 +87,13 @@ public final class ModelEvaluation {
         double[][] embedding = new double[n][];
         double[] surprise = new double[n];
         List<Embedder.Result> results;
+        String shape = sample.get(0).tokens().length + "x" + sample.get(0).tokens()[0].length;
+        List<LabelledCutout> novel = cutouts.stream().filter(c -> c.labels().isNovel()
+                && (c.tokens().length + "x" + c.tokens()[0].length).equals(shape)).toList();
+        List<Embedder.Result> novelResults;
         try (Embedder embedder = new Embedder(model, Embedder.Settings.DEFAULT)) {
             results = embedder.embed(sample.stream().map(LabelledCutout::tokens).toList());
+            novelResults = novel.isEmpty() ? List.of() : embedder.embed(novel.stream().map(LabelledCutout::tokens).toList());
             for (int i = 0; i < n; i++) {
                 embedding[i] = toDouble(results.get(i).embedding());
                 surprise[i] = results.get(i).surprise();
@@ -112,6 +117,7 @@ public final class ModelEvaluation {
             putFinite(out, "eval.precision_at_recall80." + name + ".surprise", RankingMetrics.precisionAtRecall(surprise, positive, RECALL));
         });
         shippedHeads(out, heads, sample, results, fold, artefacts);
+        novelty(out, heads, sample, results, novel, novelResults);
         out.put("eval.seconds", (System.nanoTime() - started) / 1e9);
         return sortedFigures(out);
     }
@@ -173,6 +179,48 @@ public final class ModelEvaluation {
                 putFinite(out, "eval.flag_recall." + name, total == 0 ? Double.NaN : (double) tp / total);
             });
         });
+    }
+
+    /**
+     * How the version's novelty ranks objects it never trained on (mergers, rings, lensed arcs) above ordinary
+     * galaxies without artefacts: {@code eval.auc.novel.<score>} for novelty, surprise and, as a baseline that
+     * needs no model, brightness (-mag_r: the novel systems are bright ones); {@code eval.auc.novel_bright.novelty}
+     * against ordinary galaxies as bright as the novel ones (r < 19.5); and the ANOMALY flags' precision and
+     * recall for novel objects among every evaluated cutout ({@code eval.anomaly_precision}, {@code eval.anomaly_recall}).
+     */
+    private static void novelty(Map<String, Double> out, ScoreHeads heads, List<LabelledCutout> sample, List<Embedder.Result> results,
+                                List<LabelledCutout> novel, List<Embedder.Result> novelResults) {
+        if (novel.size() < MIN_POSITIVES) return;
+        out.put("eval.positives.novel", (double) novel.size());
+        List<double[]> rows = new ArrayList<>(); // novelty, surprise, brightness, novel?, bright?, anomaly flag?, clean?
+        for (int i = 0; i < sample.size() + novel.size(); i++) {
+            boolean isNovel = i >= sample.size();
+            LabelledCutout c = isNovel ? novel.get(i - sample.size()) : sample.get(i);
+            Embedder.Result r = isNovel ? novelResults.get(i - sample.size()) : results.get(i);
+            ScoreHeads.Scored s = heads.score(c.tokens(), r);
+            double mag = c.labels().quantities().getOrDefault("mag_r", Double.NaN);
+            boolean anomaly = s.flags().stream().anyMatch(f -> f.flagKind().equals("ANOMALY"));
+            rows.add(new double[] {s.scores().getOrDefault(ScoreHeads.NOVELTY, Double.NaN), r.surprise(), -mag, isNovel ? 1 : 0,
+                    mag < 19.5 ? 1 : 0, anomaly ? 1 : 0, c.labels().artefacts().isEmpty() ? 1 : 0});
+        }
+        List<double[]> clean = rows.stream().filter(r -> r[3] == 1 || r[6] == 1).toList();
+        boolean[] positive = new boolean[clean.size()];
+        for (int i = 0; i < positive.length; i++) positive[i] = clean.get(i)[3] == 1;
+        String[] names = {ScoreHeads.NOVELTY, ScoreHeads.SURPRISE, "brightness"};
+        for (int k = 0; k < names.length; k++) {
+            int col = k;
+            putFinite(out, "eval.auc.novel." + names[k], RankingMetrics.rocAuc(clean.stream().mapToDouble(r -> r[col]).toArray(), positive));
+        }
+        List<double[]> bright = clean.stream().filter(r -> r[3] == 1 || r[4] == 1).toList();
+        boolean[] brightPositive = new boolean[bright.size()];
+        for (int i = 0; i < brightPositive.length; i++) brightPositive[i] = bright.get(i)[3] == 1;
+        putFinite(out, "eval.auc.novel_bright.novelty", RankingMetrics.rocAuc(bright.stream().mapToDouble(r -> r[0]).toArray(), brightPositive));
+        putFinite(out, "eval.auc.novel_bright.brightness", RankingMetrics.rocAuc(bright.stream().mapToDouble(r -> r[2]).toArray(), brightPositive));
+        if (heads.novelty().isEmpty()) return;
+        long flagged = rows.stream().filter(r -> r[5] == 1).count();
+        long hits = rows.stream().filter(r -> r[5] == 1 && r[3] == 1).count();
+        putFinite(out, "eval.anomaly_precision", flagged == 0 ? Double.NaN : (double) hits / flagged);
+        putFinite(out, "eval.anomaly_recall", (double) hits / novel.size());
     }
 
     /** Positives per artefact name, for names with at least MIN_POSITIVES positives and negatives. */
