@@ -80,6 +80,12 @@ final class DemoCommand implements Callable<Integer> {
             description = "Token records the first model is trained on when none exists (default ${DEFAULT-VALUE}).")
     int firstRoundCutouts;
 
+    @Option(names = "--truth-labels", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Let the trainer label the feed's objects from their synthetic truth when it fits a version's score heads"
+                    + " (trainer.truth-labels; default ${DEFAULT-VALUE}), as well as from what people label on the dashboard."
+                    + " --no-truth-labels: people's labels only.")
+    boolean truthLabels;
+
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps per training round (default: trainer.steps-per-round).")
     Integer steps;
 
@@ -369,6 +375,7 @@ final class DemoCommand implements Callable<Integer> {
         o.put("trainer.preset", preset);
         o.put("trainer.every", String.valueOf(retrainEvery));
         if (steps != null) o.put("trainer.steps-per-round", String.valueOf(steps));
+        o.put("trainer.truth-labels", String.valueOf(truthLabels));
         return TrainerSettings.of(SettingsFile.readIfPresent(configDir.resolve("trainer.properties")).with(o, SettingsFile.COMMAND_LINE));
     }
 }

@@ -38,7 +38,10 @@ final class EvaluationTable {
                     n(f, "eval.auc.novel.surprise", 3), n(f, "eval.auc.novel.brightness", 3)));
             s.append(String.format(Locale.ROOT, "%-28s %10s %10s %10s%n", "  ordinary with r < 19.5", n(f, "eval.auc.novel_bright.novelty", 3),
                     "", n(f, "eval.auc.novel_bright.brightness", 3)));
-            s.append(String.format(Locale.ROOT, "ANOMALY flags: precision %s, recall %s%n", n(f, "eval.anomaly_precision", 2), n(f, "eval.anomaly_recall", 2)));
+            s.append(String.format(Locale.ROOT, "ANOMALY flags: precision %s, recall %s (at quantile 0.90 / 0.95 / 0.98 / 0.99: %s)%n",
+                    n(f, "eval.anomaly_precision", 2), n(f, "eval.anomaly_recall", 2),
+                    String.join(" / ", java.util.stream.Stream.of("q90", "q95", "q98", "q99").map(q -> n(f, "eval.anomaly_precision." + q, 2)
+                            + " " + n(f, "eval.anomaly_recall." + q, 2)).toList())));
         }
         s.append(String.format(Locale.ROOT, "%n(%s s)%n", n(f, "eval.seconds", 1)));
         return s.toString();

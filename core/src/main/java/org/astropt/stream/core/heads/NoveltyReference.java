@@ -1,6 +1,7 @@
 package org.astropt.stream.core.heads;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * How unlike a version's reference population an object is (its {@link HeadFeatures#noveltyVector}): the mean Euclidean distance to its k nearest
@@ -14,19 +15,31 @@ import java.util.Arrays;
  * @param scale       per-dimension scale (positive)
  * @param reference   standardised reference embeddings [R][n_embd]
  * @param k           neighbours averaged
- * @param calibration the reference's own leave-one-out distances, ascending [R]
+ * @param calibration leave-one-out distances of the reference's calibration objects, ascending
  */
 public record NoveltyReference(float[] centre, float[] scale, float[][] reference, int k, double[] calibration) {
 
     public NoveltyReference {
-        if (reference.length <= k || calibration.length != reference.length) {
-            throw new IllegalArgumentException("a novelty reference needs more than k = " + k + " embeddings and one calibration"
-                    + " distance each, got " + reference.length + " and " + calibration.length);
+        if (reference.length <= k || calibration.length == 0) {
+            throw new IllegalArgumentException("a novelty reference needs more than k = " + k + " embeddings and a calibration"
+                    + " distance, got " + reference.length + " and " + calibration.length);
         }
     }
 
     /** A reference over these embeddings: standardised, with each one's distance to its k nearest others as calibration. */
     public static NoveltyReference of(float[][] embeddings, int k) {
+        boolean[] all = new boolean[embeddings.length];
+        java.util.Arrays.fill(all, true);
+        return of(embeddings, k, all);
+    }
+
+    /**
+     * A reference over these embeddings, calibrated on those marked {@code calibrate} only (each one's distance to
+     * its k nearest others of the whole reference): with the objects people called normal as the calibration, a
+     * novelty of 0.99 means rarer than 99 % of normal objects, while artefacts in the reference still make their
+     * look-alikes familiar.
+     */
+    public static NoveltyReference of(float[][] embeddings, int k, boolean[] calibrate) {
         int n = embeddings.length, d = embeddings[0].length;
         float[] centre = new float[d], scale = new float[d];
         for (float[] v : embeddings) for (int j = 0; j < d; j++) centre[j] += v[j] / n;
@@ -38,9 +51,7 @@ public record NoveltyReference(float[] centre, float[] scale, float[][] referenc
         }
         float[][] ref = new float[n][];
         for (int i = 0; i < n; i++) ref[i] = standardise(embeddings[i], centre, scale);
-        double[] calibration = new double[n];
-        for (int i = 0; i < n; i++) calibration[i] = meanNearest(ref[i], ref, k, i);
-        Arrays.sort(calibration);
+        double[] calibration = IntStream.range(0, n).filter(i -> calibrate[i]).mapToDouble(i -> meanNearest(ref[i], ref, k, i)).sorted().toArray();
         return new NoveltyReference(centre, scale, ref, k, calibration);
     }
 

@@ -130,13 +130,18 @@ public final class ScoreHeads {
                         kind == null ? "artefact" : kind.replace('_', ' '), p, h.threshold(), TARGET_PRECISION)));
             }
         }
-        boolean explained = !flags.isEmpty() || artefact >= 0.5;
+        boolean explained = explainedByArtefact(flags, artefact);
         if (!Double.isNaN(noveltyScore) && noveltyScore >= anomalyQuantile && !explained) {
             flags.add(new Flagged("ANOMALY", null, NOVELTY, noveltyScore, anomalyQuantile, String.format(Locale.ROOT,
                     "novelty %.3f: rarer than %.1f%% of the version's reference population, and no artefact head explains it",
                     noveltyScore, 100 * noveltyScore)));
         }
         return new Scored(scores, hardest(r.tokenSurprise()), flags);
+    }
+
+    /** Whether an artefact explains a cutout's oddity: an ARTEFACT flag, or an artefact probability of at least one half. */
+    public static boolean explainedByArtefact(List<Flagged> flags, double artefactProbability) {
+        return flags.stream().anyMatch(f -> f.flagKind().equals("ARTEFACT")) || artefactProbability >= 0.5;
     }
 
     /** Sequence positions (1..T-1) of the HARDEST worst-predicted tokens, worst first. */

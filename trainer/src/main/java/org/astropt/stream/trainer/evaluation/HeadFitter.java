@@ -53,11 +53,14 @@ public final class HeadFitter {
 
     private HeadFitter() {}
 
-    /** Labels from the synthetic survey's truth: each artefact kind present, else interesting for a novel object, else normal. */
+    /**
+     * Labels from the synthetic survey's truth, as a person would give them: each artefact kind present, else
+     * interesting for a novel object (a merger, ring or lens), else normal.
+     */
     public static Set<String> labelsOf(GalaxyLabels truth) {
         Set<String> out = new LinkedHashSet<>();
         for (String kind : truth.artefacts()) out.add(ARTEFACT_PREFIX + kind.toLowerCase(Locale.ROOT));
-        if (out.isEmpty()) out.add(NORMAL);
+        if (out.isEmpty()) out.add(truth.isNovel() ? INTERESTING : NORMAL);
         return out;
     }
 
@@ -136,18 +139,30 @@ public final class HeadFitter {
         return names;
     }
 
-    /** The novelty reference: every finite embedding but those labelled interesting, sampled down to referenceSize. */
+    /**
+     * The novelty reference: every finite embedding but those labelled interesting, sampled down to referenceSize;
+     * calibrated on those labelled normal when there are at least {@link #MIN_CALIBRATION} of them in it (novelty
+     * 0.99: rarer than 99 % of normal objects), else on all of it.
+     */
     private static NoveltyReference reference(List<Example> examples, List<Embedder.Result> results, Settings settings) {
-        List<float[]> pool = new ArrayList<>();
+        List<Integer> pool = new ArrayList<>();
         for (int i = 0; i < examples.size(); i++) {
-            float[] e = HeadFeatures.noveltyVector(results.get(i));
             boolean finite = true;
-            for (float v : e) finite &= Float.isFinite(v);
-            if (finite && !examples.get(i).labels().contains(INTERESTING)) pool.add(e);
+            for (float v : HeadFeatures.noveltyVector(results.get(i))) finite &= Float.isFinite(v);
+            if (finite && !examples.get(i).labels().contains(INTERESTING)) pool.add(i);
         }
         if (pool.size() <= settings.neighbours() + 1) return null;
         SplittableRandom random = new SplittableRandom(settings.seed());
         for (int i = pool.size() - 1; i > 0; i--) java.util.Collections.swap(pool, i, random.nextInt(i + 1));
-        return NoveltyReference.of(pool.subList(0, Math.min(pool.size(), settings.referenceSize())).toArray(float[][]::new), settings.neighbours());
+        List<Integer> kept = pool.subList(0, Math.min(pool.size(), settings.referenceSize()));
+        float[][] vectors = kept.stream().map(i -> HeadFeatures.noveltyVector(results.get(i))).toArray(float[][]::new);
+        boolean[] normal = new boolean[kept.size()];
+        int normals = 0;
+        for (int r = 0; r < normal.length; r++) if (normal[r] = examples.get(kept.get(r)).labels().contains(NORMAL)) normals++;
+        if (normals < MIN_CALIBRATION) java.util.Arrays.fill(normal, true);
+        return NoveltyReference.of(vectors, settings.neighbours(), normal);
     }
+
+    /** Fewest objects labelled normal that calibrate the novelty on their own. */
+    static final int MIN_CALIBRATION = 100;
 }

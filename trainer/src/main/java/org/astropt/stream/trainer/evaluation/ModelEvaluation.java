@@ -40,6 +40,9 @@ import org.astropt.stream.core.sim.Morphology;
  */
 public final class ModelEvaluation {
 
+    /** Anomaly quantiles whose flags' precision and recall an evaluation also reports. */
+    static final double[] ANOMALY_QUANTILES = {0.9, 0.95, 0.98, 0.99};
+
     /** Neighbours per object for the purity. */
     public static final int NEIGHBOURS = 10;
     /** The recall at which precision is reported. */
@@ -192,7 +195,7 @@ public final class ModelEvaluation {
                                 List<LabelledCutout> novel, List<Embedder.Result> novelResults) {
         if (novel.size() < MIN_POSITIVES) return;
         out.put("eval.positives.novel", (double) novel.size());
-        List<double[]> rows = new ArrayList<>(); // novelty, surprise, brightness, novel?, bright?, anomaly flag?, clean?
+        List<double[]> rows = new ArrayList<>(); // novelty, surprise, brightness, novel?, bright?, anomaly flag?, clean?, explained?
         for (int i = 0; i < sample.size() + novel.size(); i++) {
             boolean isNovel = i >= sample.size();
             LabelledCutout c = isNovel ? novel.get(i - sample.size()) : sample.get(i);
@@ -200,8 +203,9 @@ public final class ModelEvaluation {
             ScoreHeads.Scored s = heads.score(c.tokens(), r);
             double mag = c.labels().quantities().getOrDefault("mag_r", Double.NaN);
             boolean anomaly = s.flags().stream().anyMatch(f -> f.flagKind().equals("ANOMALY"));
+            boolean explained = ScoreHeads.explainedByArtefact(s.flags(), s.scores().getOrDefault(ScoreHeads.ARTEFACT, Double.NaN));
             rows.add(new double[] {s.scores().getOrDefault(ScoreHeads.NOVELTY, Double.NaN), r.surprise(), -mag, isNovel ? 1 : 0,
-                    mag < 19.5 ? 1 : 0, anomaly ? 1 : 0, c.labels().artefacts().isEmpty() ? 1 : 0});
+                    mag < 19.5 ? 1 : 0, anomaly ? 1 : 0, c.labels().artefacts().isEmpty() ? 1 : 0, explained ? 1 : 0});
         }
         List<double[]> clean = rows.stream().filter(r -> r[3] == 1 || r[6] == 1).toList();
         boolean[] positive = new boolean[clean.size()];
@@ -221,6 +225,13 @@ public final class ModelEvaluation {
         long hits = rows.stream().filter(r -> r[5] == 1 && r[3] == 1).count();
         putFinite(out, "eval.anomaly_precision", flagged == 0 ? Double.NaN : (double) hits / flagged);
         putFinite(out, "eval.anomaly_recall", (double) hits / novel.size());
+        for (double q : ANOMALY_QUANTILES) { // what another anomaly quantile would give, the same rule otherwise
+            long f = rows.stream().filter(r -> r[0] >= q && r[7] == 0).count();
+            long h = rows.stream().filter(r -> r[0] >= q && r[7] == 0 && r[3] == 1).count();
+            String key = String.format(java.util.Locale.ROOT, "q%02d", Math.round(q * 100));
+            putFinite(out, "eval.anomaly_precision." + key, f == 0 ? Double.NaN : (double) h / f);
+            putFinite(out, "eval.anomaly_recall." + key, (double) h / novel.size());
+        }
     }
 
     /** Positives per artefact name, for names with at least MIN_POSITIVES positives and negatives. */

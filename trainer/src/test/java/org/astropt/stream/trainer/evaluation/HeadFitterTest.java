@@ -49,6 +49,9 @@ class HeadFitterTest {
         long interesting = examples.stream().filter(e -> e.labels().contains("interesting")).count();
         assertEquals(300 - interesting, f.heads().novelty().orElseThrow().reference().length,
                 "objects people called interesting stay out of the novelty reference");
+        long normal = examples.stream().filter(e -> e.labels().contains("normal")).count();
+        assertEquals(normal, f.heads().novelty().orElseThrow().calibration().length,
+                "novelty is calibrated on the objects people called normal: 0.99 means rarer than 99 % of them");
     }
 
     @Test
