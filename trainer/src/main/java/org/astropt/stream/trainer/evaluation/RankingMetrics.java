@@ -44,9 +44,28 @@ public final class RankingMetrics {
      * above it (ties flagged together) and count the share of flags that are positives. NaN without positives.
      */
     public static double precisionAtRecall(double[] score, boolean[] positive, double recall) {
+        for (Cut c : cuts(score, positive)) {
+            if (c.truePositives() >= recall * c.positives()) return c.precision();
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * One threshold of the scores and what flagging at or above it gives: every distinct finite score, highest
+     * first, ties flagged together.
+     */
+    private record Cut(double threshold, long flagged, long truePositives, long positives) {
+        double precision() { return (double) truePositives / flagged; }
+
+        double recall() { return (double) truePositives / positives; }
+    }
+
+    /** Every cut of the scores, highest threshold first; none without a positive. */
+    private static java.util.List<Cut> cuts(double[] score, boolean[] positive) {
         Integer[] order = sorted(score, true);
         long total = Arrays.stream(order).filter(i -> positive[i]).count();
-        if (total == 0) return Double.NaN;
+        java.util.List<Cut> cuts = new java.util.ArrayList<>();
+        if (total == 0) return cuts;
         long tp = 0, flagged = 0;
         for (int start = 0; start < order.length; ) {
             int end = start;
@@ -55,10 +74,10 @@ public final class RankingMetrics {
                 flagged++;
                 if (positive[order[r]]) tp++;
             }
-            if (tp >= recall * total) return (double) tp / flagged;
+            cuts.add(new Cut(score[order[start]], flagged, tp, total));
             start = end + 1;
         }
-        return (double) tp / flagged;
+        return cuts;
     }
 
     /** Indices of finite scores, ascending (or descending). */
@@ -79,23 +98,11 @@ public final class RankingMetrics {
      */
     public static Threshold thresholdForPrecision(double[] score, boolean[] positive, double precision) {
         var wilson = new org.apache.commons.math3.stat.interval.WilsonScoreInterval();
-        Integer[] order = sorted(score, true);
-        long total = Arrays.stream(order).filter(i -> positive[i]).count();
         Threshold best = new Threshold(Double.NaN, Double.NaN, 0);
-        if (total == 0) return best;
-        long tp = 0, flagged = 0;
-        for (int start = 0; start < order.length; ) {
-            int end = start;
-            while (end + 1 < order.length && score[order[end + 1]] == score[order[start]]) end++;
-            for (int r = start; r <= end; r++) {
-                flagged++;
-                if (positive[order[r]]) tp++;
+        for (Cut c : cuts(score, positive)) {
+            if (wilson.createInterval((int) c.flagged(), (int) c.truePositives(), 0.9).getLowerBound() >= precision) {
+                best = new Threshold(c.threshold(), c.precision(), c.recall());
             }
-            double p = (double) tp / flagged;
-            if (wilson.createInterval((int) flagged, (int) tp, 0.9).getLowerBound() >= precision) {
-                best = new Threshold(score[order[start]], p, (double) tp / total);
-            }
-            start = end + 1;
         }
         return best;
     }
