@@ -16,6 +16,7 @@ with the version and coverage /similar reports. Prints one JSON object. Standard
 import collections
 import json
 import random
+import re
 import sys
 import urllib.request
 
@@ -60,7 +61,7 @@ out = {"server": base_url, "map_model": answer.get("model"), "map_version": answ
 
 
 def kinds(p):
-    return {a.strip().lower() for a in (p.get("artefacts") or "").split(";") if a.strip()}
+    return {a.strip().lower() for a in re.split(r"[;,]", p.get("artefacts") or "") if a.strip()}
 
 
 def score(p, name):
