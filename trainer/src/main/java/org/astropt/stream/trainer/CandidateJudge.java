@@ -120,12 +120,13 @@ final class CandidateJudge implements AutoCloseable {
         metrics.put("tokens_seen", state.tokensSeen);
         metrics.put("wall_s", (System.currentTimeMillis() - state.startedMillis) / 1000.0);
         metrics.put("training_s", state.trainingMillis / 1000.0);
-        metrics.putAll(Evaluation.figures(model, sample, settings.seed()));
+        // the heads go into the weights before their sha256 is taken; fitted without the held-out sample, which judges them
+        HeadTraining.Fit fit = heads.fit(model, heads.labels(), sample.stream().map(s -> s.getId().toString()).collect(java.util.stream.Collectors.toSet()));
+        metrics.putAll(Evaluation.figures(model, fit.heads(), sample, settings.seed()));
 
         Path candidate = stateDir.resolve(CANDIDATE_DIR);
         FileModelStore.deleteTree(candidate);
         Checkpoint.save(model, candidate, Safetensors.Dtype.F32);
-        HeadTraining.Fit fit = heads.fit(model, heads.labels()); // into the weights before their sha256 is taken
         fit.heads().writeInto(candidate.resolve(Checkpoint.WEIGHTS_FILE));
         metrics.putAll(fit.figures());
         new ModelFolder(candidate).writeMetrics(metrics);

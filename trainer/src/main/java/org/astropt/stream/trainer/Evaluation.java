@@ -53,11 +53,16 @@ final class Evaluation {
      * version, so versions are compared on the same folds); only eval.objects when too few carry truth.
      */
     static Map<String, Double> figures(AstroPTModel model, List<TokenSequence> sample, long seed) {
+        return figures(model, org.astropt.stream.core.heads.ScoreHeads.NONE, sample, seed);
+    }
+
+    /** As {@link #figures(AstroPTModel, List, long)}, with the version's score heads judged too (eval.*.head, flags, novelty). */
+    static Map<String, Double> figures(AstroPTModel model, org.astropt.stream.core.heads.ScoreHeads heads, List<TokenSequence> sample, long seed) {
         List<ModelEvaluation.LabelledCutout> labelled = new ArrayList<>();
         for (TokenSequence s : sample) {
             Optional<GalaxyLabels> labels = GalaxyLabels.fromMetadata(s.getProvenance().getMetadata());
             labels.ifPresent(l -> labelled.add(new ModelEvaluation.LabelledCutout(s.getId(), TokenSequences.tokens(s), l)));
         }
-        return ModelEvaluation.evaluate(model, labelled, CrossValidation.DEFAULT_FOLDS, seed);
+        return ModelEvaluation.evaluate(model, heads, labelled, CrossValidation.DEFAULT_FOLDS, seed);
     }
 }

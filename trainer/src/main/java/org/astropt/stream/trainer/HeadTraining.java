@@ -70,7 +70,12 @@ final class HeadTraining {
 
     /** Embeds the labelled and sampled sequences with the model and fits heads on them; provenance and labels.* figures included. */
     Fit fit(AstroPTModel model, HumanLabels labels) {
-        List<HeadFitter.Example> all = examples(labels, model.config());
+        return fit(model, labels, Set.of());
+    }
+
+    /** As {@link #fit(AstroPTModel, HumanLabels)}, leaving the objects of heldOut out of the unlabelled sample (they judge the heads). */
+    Fit fit(AstroPTModel model, HumanLabels labels, Set<String> heldOut) {
+        List<HeadFitter.Example> all = examples(labels, model.config(), heldOut);
         List<Embedder.Result> results = Evaluation.embed(model, all.stream().map(HeadFitter.Example::tokens).toList());
         int[] human = java.util.stream.IntStream.range(0, all.size()).filter(i -> labels.byId().containsKey(all.get(i).id())).toArray();
         Examples examples = new Examples(all, human, results);
@@ -153,6 +158,11 @@ final class HeadTraining {
      * Only sequences the model reads (its token width, 2 to block-size tokens) count; only kept records are decoded.
      */
     List<HeadFitter.Example> examples(HumanLabels labels, ModelConfig config) {
+        return examples(labels, config, Set.of());
+    }
+
+    /** As {@link #examples(HumanLabels, ModelConfig)}, with the ids of heldOut kept out of the sample of others. */
+    List<HeadFitter.Example> examples(HumanLabels labels, ModelConfig config, Set<String> heldOut) {
         Map<String, TokenSequence> labelled = new LinkedHashMap<>();
         List<TokenSequence> sample = new ArrayList<>();
         Map<String, Integer> sampled = new HashMap<>();
@@ -173,7 +183,7 @@ final class HeadTraining {
                     } else if (sampled.containsKey(id)) {
                         int at = sampled.get(id);
                         decode(r, config).ifPresent(s -> sample.set(at, s)); // a newer record of a sampled object
-                    } else if (settings.headsSample() > 0) {
+                    } else if (settings.headsSample() > 0 && !heldOut.contains(id)) {
                         long seen = ++others;
                         int at = sample.size() < settings.headsSample() ? sample.size() : (int) random.nextLong(seen);
                         if (at >= settings.headsSample()) continue;
