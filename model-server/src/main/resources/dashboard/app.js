@@ -417,7 +417,7 @@ async function pollModels() {
 }
 
 // The figures the dashboard shows of a version's evaluation (docs/SCIENCE.md); /models has them all.
-const EVALUATION_SHOWN = /^(probe_r2\.|morphology_accuracy$|knn_purity10$|(auc|precision_at_recall80)\.any\.)/;
+const EVALUATION_SHOWN = /^(probe_r2\.|morphology_accuracy$|knn_purity10$|(auc|precision_at_recall80)\.any\.|flag_(precision|recall)\.any$|auc\.novel\.novelty$|anomaly_(precision|recall)$)/;
 
 function drawEvaluation(v) {
   const tbody = $('evaluation');

@@ -371,6 +371,8 @@ final class HttpApi extends Handler.Abstract {
                 continue;
             }
             if (!(figure.startsWith("probe_r2.") || figure.startsWith("auc.") || figure.startsWith("precision_at_recall80.")
+                    || figure.startsWith("flag_precision.") || figure.startsWith("flag_recall.")
+                    || figure.equals("anomaly_precision") || figure.equals("anomaly_recall")
                     || figure.equals("morphology_accuracy") || figure.equals("knn_purity10"))) continue;
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("figure", figure);
