@@ -63,7 +63,7 @@ class ModelsCommandTest {
 
             // A version on the models topic is evaluated by NAME:VERSION, its weights checked against the record.
             Object[] evaluate = {"evaluate", "--bootstrap", bootstrap, "--topics", dir.resolve("none.properties"),
-                    "--simulate", 30, "--seed", 9001, "--size", 32, "--json", "--model"};
+                    "--simulate", 30, "--novel-fraction", 0, "--seed", 9001, "--size", 32, "--json", "--model"};
             CliRun evaluated = CliRun.of(concat(evaluate, new Object[] {"astropt:1"}));
             assertEquals(0, evaluated.exit(), evaluated.err());
             assertTrue(evaluated.out().contains("\"model\":\"astropt:1\"") && evaluated.out().contains("\"eval.objects\":30.0")
