@@ -90,7 +90,13 @@ public record ServerSettings(String host, int port, String token, KafkaClientSet
                 s.intValue("server.map-points", 5_000),
                 s.longValue("server.pca-interval-ms", 3_000),
                 s.doubleValue("server.switch-coverage", DEFAULT_SWITCH_COVERAGE),
-                s.properties()));
+                withoutKafkaKeys(s.properties())));
+    }
+
+    /** core without the kafka.* keys: they live in {@link #kafka}, which masks their secrets when shown. */
+    private static Properties withoutKafkaKeys(Properties p) {
+        p.keySet().removeIf(k -> k.toString().startsWith(KafkaClientSettings.PREFIX));
+        return p;
     }
 
     /** Kafka bootstrap servers. */
