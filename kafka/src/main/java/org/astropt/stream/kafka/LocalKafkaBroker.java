@@ -8,6 +8,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
@@ -17,6 +20,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
+import org.astropt.stream.core.config.SettingsFile;
 
 /**
  * A real Kafka broker (KRaft, broker and controller in one node) inside this JVM: what the tests and
@@ -134,7 +138,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.setProperty("listener.security.protocol.map", p.getProperty("listener.security.protocol.map") + ",SASL_SSL:SASL_SSL");
         p.setProperty("sasl.enabled.mechanisms", SCRAM);
         String l = "listener.name.sasl_ssl.";
-        p.setProperty(l + SCRAM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+        p.setProperty(l + SCRAM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         p.setProperty(l + "ssl.keystore.location", tls.keystore().toString());
         p.setProperty(l + "ssl.keystore.password", tls.password());
@@ -145,7 +149,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** StorageTool.execute, not main: main exits the JVM. SCRAM users go into the bootstrap metadata. */
     private static void format(Path configFile, Map<String, String> scramUsers) {
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString()));
         scramUsers.forEach((user, password) -> {
             args.add("--add-scram");
@@ -181,7 +185,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
      */
     public KafkaClientSettings securedClient(String user, String password) {
         String bootstrap = securedBootstrapServers();
-        return KafkaClientSettings.of(bootstrap, org.astropt.stream.core.config.SettingsFile.of(securedClientProperties(user, password)));
+        return KafkaClientSettings.of(bootstrap, SettingsFile.of(securedClientProperties(user, password)));
     }
 
     /** {@link #securedClient} as the kafka.* keys of a settings file. */
