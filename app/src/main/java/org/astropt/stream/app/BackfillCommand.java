@@ -12,10 +12,12 @@ import org.apache.flink.configuration.Configuration;
 import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.flink.BackfillJob;
 import org.astropt.stream.flink.PipelineSettings;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelVersion;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,6 +35,9 @@ final class BackfillCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", defaultValue = "localhost:9092", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
+
+    @Mixin
+    KafkaOptions kafka;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Which which;
@@ -67,12 +72,13 @@ final class BackfillCommand implements Callable<Integer> {
         Topics topics = Topics.of(SettingsFile.readIfPresent(topicsFile));
         PrintWriter out = spec.commandLine().getOut();
         if (which.follow) return follow(settings, topics, out);
-        ModelVersion v = BackfillJob.find(bootstrap, topics, which.model);
+        KafkaClientSettings client = kafka.connect(bootstrap);
+        ModelVersion v = BackfillJob.find(client, topics, which.model);
         out.printf("backfill %s v%d: re-embedding %s at %s ...%n", v.getName(), v.getVersion(), topics.name(Topics.TOKENS), bootstrap);
         out.flush();
         long start = System.nanoTime();
         try (LocalFlink flink = LocalFlink.start(0, settings.parallelism(), new Configuration())) {
-            JobClient job = flink.submitBackfill(bootstrap, topics, settings, v);
+            JobClient job = flink.submitBackfill(client, topics, settings, v);
             JobExecutionResult result = job.getJobExecutionResult().get();
             out.printf(Locale.ROOT, "backfill %s v%d done: %d objects in %d s%n", v.getName(), v.getVersion(),
                     BackfillJob.embedded(result), Duration.ofNanos(System.nanoTime() - start).toSeconds());
@@ -87,7 +93,7 @@ final class BackfillCommand implements Callable<Integer> {
         out.printf("following %s at %s: a backfill for each version that starts to serve; Ctrl-C stops%n", topics.name(Topics.MODELS), bootstrap);
         out.flush();
         try (LocalFlink flink = LocalFlink.start(0, settings.parallelism(), new Configuration());
-                BackfillRunner runner = new BackfillRunner(bootstrap, topics, settings, flink, state, new BackfillRunner.Listener() {
+                BackfillRunner runner = new BackfillRunner(kafka.connect(bootstrap), topics, settings, flink, state, new BackfillRunner.Listener() {
                     @Override
                     public void started(ModelVersion v) {
                         out.printf("backfill %s v%d started%n", v.getName(), v.getVersion());

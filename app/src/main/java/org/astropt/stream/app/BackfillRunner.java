@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.astropt.stream.flink.BackfillJob;
 import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.kafka.CommittedRecords;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.ModelVersions;
 import org.astropt.stream.kafka.Topics;
@@ -53,7 +54,7 @@ final class BackfillRunner implements AutoCloseable {
     /** A backfill in flight: its version, its job, the job's result to come, when it started. */
     private record Running(ModelVersion version, JobClient job, CompletableFuture<JobExecutionResult> result, long startNanos) {}
 
-    private final String bootstrap;
+    private final KafkaClientSettings kafka;
     private final Topics topics;
     private final PipelineSettings settings;
     private final LocalFlink flink;
@@ -66,8 +67,8 @@ final class BackfillRunner implements AutoCloseable {
     private Running running;
 
     /** Starts following the models topic at once. */
-    BackfillRunner(String bootstrap, Topics topics, PipelineSettings settings, LocalFlink flink, Path dir, Listener listener) throws IOException {
-        this.bootstrap = bootstrap;
+    BackfillRunner(KafkaClientSettings kafka, Topics topics, PipelineSettings settings, LocalFlink flink, Path dir, Listener listener) throws IOException {
+        this.kafka = kafka;
         this.topics = topics;
         this.settings = settings;
         this.flink = flink;
@@ -79,7 +80,7 @@ final class BackfillRunner implements AutoCloseable {
             for (String line : Files.readAllLines(completedFile, StandardCharsets.UTF_8)) if (!line.isBlank()) completed.add(line.trim());
         }
         this.schedule = new BackfillSchedule(completed);
-        KafkaConsumer<byte[], byte[]> consumer = CommittedRecords.fromStart(bootstrap, topics.name(Topics.MODELS));
+        KafkaConsumer<byte[], byte[]> consumer = CommittedRecords.fromStart(kafka, topics.name(Topics.MODELS));
         thread = new Thread(() -> follow(consumer), "astropt-backfill-runner");
         thread.setDaemon(true);
         thread.start();
@@ -113,7 +114,7 @@ final class BackfillRunner implements AutoCloseable {
     private void start(ModelVersion v) {
         cancelRunning(v);
         try {
-            JobClient job = flink.submitBackfill(bootstrap, topics, settings, v);
+            JobClient job = flink.submitBackfill(kafka, topics, settings, v);
             running = new Running(v, job, job.getJobExecutionResult(), System.nanoTime());
             LOG.info("backfill of {} started: job {}", BackfillJob.label(v), job.getJobID());
             listener.started(v);

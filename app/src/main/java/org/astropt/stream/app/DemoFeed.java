@@ -18,6 +18,7 @@ import org.astropt.stream.core.sim.SurveyWriter;
 import org.astropt.stream.core.sim.SyntheticGalaxy;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.core.sim.TruthCatalogue;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Cutout;
 import org.astropt.stream.schemas.ImageFormat;
@@ -40,7 +41,7 @@ final class DemoFeed implements Runnable {
     /** In the data folder: where the feed goes on in the synthetic survey on the next run, so object ids do not repeat. */
     static final String FEED_STATE = "demo-feed.properties";
 
-    private final String bootstrap;
+    private final KafkaClientSettings kafka;
     private final String topic;
     private final List<Path> realFiles;
     private final SyntheticSurvey survey;
@@ -60,9 +61,9 @@ final class DemoFeed implements Runnable {
      * @param firstIndex synthetic index to start at: a second run of the demo continues the survey, so ids do not repeat
      * @param limit      records to send, or Long.MAX_VALUE until stopped
      */
-    DemoFeed(String bootstrap, String topic, List<Path> realFiles, SyntheticSurvey survey, long firstIndex, double rate, long limit) {
+    DemoFeed(KafkaClientSettings kafka, String topic, List<Path> realFiles, SyntheticSurvey survey, long firstIndex, double rate, long limit) {
         if (rate <= 0) throw new IllegalArgumentException("--rate " + rate + ": must be positive");
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.topic = topic;
         this.realFiles = List.copyOf(realFiles);
         this.survey = survey;
@@ -122,7 +123,7 @@ final class DemoFeed implements Runnable {
     @Override
     public void run() {
         long start = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProduceCommand.producerProperties(bootstrap))) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProduceCommand.producerProperties(kafka))) {
             long n = 0;
             long index = firstIndex;
             while (!stop.get() && n < limit) {

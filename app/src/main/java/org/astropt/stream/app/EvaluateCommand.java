@@ -91,6 +91,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka whose models topic resolves NAME:VERSION.")
     String bootstrap;
 
+    @Mixin
+    KafkaOptions kafka;
+
     @Option(names = "--topics", defaultValue = "config/topics.properties", paramLabel = "FILE",
             description = "Topic names (default ${DEFAULT-VALUE}; defaults in code when absent).")
     Path topics;
@@ -175,7 +178,7 @@ final class EvaluateCommand implements Callable<Integer> {
         String name = model.substring(0, colon);
         long version = Long.parseLong(model.substring(colon + 1));
         String topic = Topics.of(SettingsFile.readIfPresent(topics)).name(Topics.MODELS);
-        ModelVersion v = ModelRegistry.read(bootstrap, topic).version(name, version).orElseThrow(() ->
+        ModelVersion v = ModelRegistry.read(kafka.connect(bootstrap), topic).version(name, version).orElseThrow(() ->
                 new IllegalArgumentException("--model " + model + ": no such version on " + topic + " at " + bootstrap));
         ModelFolder folder = ModelFolder.at(v.getWeightsUri()).orElseThrow(() -> new IllegalArgumentException(
                 "--model " + model + ": its weights are at " + v.getWeightsUri() + ", not on this machine's file system"));

@@ -14,6 +14,7 @@ import org.astropt.stream.flink.BackfillJob;
 import org.astropt.stream.flink.EmbeddingPipeline;
 import org.astropt.stream.flink.KafkaEdges;
 import org.astropt.stream.flink.PipelineSettings;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelVersion;
 
@@ -57,11 +58,11 @@ public final class LocalFlink implements AutoCloseable {
 
     public URI webUi() { return webUi; }
 
-    /** Submits the pipeline against the Kafka at bootstrap; returns at once, the job runs until cancelled or closed. */
-    public synchronized JobClient submit(String bootstrap, Topics topics, PipelineSettings settings, String jobName) throws Exception {
+    /** Submits the pipeline against the Kafka of kafkaClient; returns at once, the job runs until cancelled or closed. */
+    public synchronized JobClient submit(KafkaClientSettings kafkaClient, Topics topics, PipelineSettings settings, String jobName) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(
                 webUi.getHost(), webUi.getPort(), new Configuration());
-        KafkaEdges kafka = new KafkaEdges(bootstrap, topics, settings);
+        KafkaEdges kafka = new KafkaEdges(kafkaClient, topics, settings);
         new EmbeddingPipeline(settings).build(env, kafka, kafka.sinks());
         JobClient job = env.executeAsync(jobName);
         jobs.add(job);
@@ -69,13 +70,13 @@ public final class LocalFlink implements AutoCloseable {
     }
 
     /**
-     * Submits a backfill of version v ({@link BackfillJob}) against the Kafka at bootstrap; returns at once, the
+     * Submits a backfill of version v ({@link BackfillJob}) against the Kafka of kafkaClient; returns at once, the
      * job ends when it has embedded the token topic as it stood at its start (or when cancelled).
      */
-    public synchronized JobClient submitBackfill(String bootstrap, Topics topics, PipelineSettings settings, ModelVersion v) throws Exception {
+    public synchronized JobClient submitBackfill(KafkaClientSettings kafkaClient, Topics topics, PipelineSettings settings, ModelVersion v) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(
                 webUi.getHost(), webUi.getPort(), new Configuration());
-        new BackfillJob(settings).build(env, new KafkaEdges(bootstrap, topics, settings), v);
+        new BackfillJob(settings).build(env, new KafkaEdges(kafkaClient, topics, settings), v);
         JobClient job = env.executeAsync(BackfillJob.jobName(v));
         jobs.add(job);
         return job;

@@ -16,6 +16,7 @@ import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.flink.PipelineSettings;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.Topics;
@@ -46,7 +47,7 @@ public final class LocalStack implements AutoCloseable {
     private final Path data;
     private final Topics topics;
     private final List<AutoCloseable> started = new ArrayList<>();
-    private String bootstrap;
+    private KafkaClientSettings kafkaClient;
     private LocalKafkaBroker kafka;
     private StreamTally tally;
     private LocalFlink flink;
@@ -74,7 +75,7 @@ public final class LocalStack implements AutoCloseable {
         private final Path data;
         private final Topics topics;
         private Integer kafkaPort;
-        private String externalKafka;
+        private KafkaClientSettings externalKafka;
         private Integer uiPort;
         private int slots = 1;
         private Configuration flinkConf = new Configuration();
@@ -100,7 +101,15 @@ public final class LocalStack implements AutoCloseable {
 
         /** A broker already running at bootstrap (its topics are the caller's business), instead of an in-process one. */
         public Builder kafka(String bootstrapServers) {
-            this.externalKafka = bootstrapServers;
+            return kafka(KafkaClientSettings.plaintext(bootstrapServers));
+        }
+
+        /**
+         * A broker already running, reached as kafka says (bootstrap servers and kafka.* keys: SASL, TLS): every
+         * client of the stack (pipeline, backfill, server, trainer, feed, tally) connects so.
+         */
+        public Builder kafka(KafkaClientSettings kafka) {
+            this.externalKafka = kafka;
             return this;
         }
 
@@ -195,25 +204,25 @@ public final class LocalStack implements AutoCloseable {
         }
         Files.createDirectories(data);
         if (b.externalKafka != null) {
-            bootstrap = b.externalKafka;
+            kafkaClient = b.externalKafka;
         } else {
             kafka = started(LocalKafkaBroker.start(data.resolve("kafka"), b.kafkaPort, topics));
-            bootstrap = kafka.bootstrapServers();
+            kafkaClient = KafkaClientSettings.plaintext(kafka.bootstrapServers());
         }
-        if (b.tally) tally = started(new StreamTally(bootstrap, topics)); // before anything is sent
+        if (b.tally) tally = started(new StreamTally(kafkaClient, topics)); // before anything is sent
         if (b.backfill != null && b.pipeline == null) throw new IllegalStateException("a backfill runs beside the pipeline: pipeline(uiPort, settings) first");
         if (b.uiPort != null) {
             int slots = b.slots + (b.backfill != null ? b.pipeline.parallelism() : 0); // a backfill runs beside the pipeline
             flink = started(LocalFlink.start(b.uiPort, slots, b.flinkConf));
-            if (b.pipeline != null) flink.submit(bootstrap, topics, b.pipeline, "astropt pipeline");
-            if (b.backfill != null) started(new BackfillRunner(bootstrap, topics, b.pipeline, flink, data.resolve("backfill"), b.backfill));
+            if (b.pipeline != null) flink.submit(kafkaClient, topics, b.pipeline, "astropt pipeline");
+            if (b.backfill != null) started(new BackfillRunner(kafkaClient, topics, b.pipeline, flink, data.resolve("backfill"), b.backfill));
         }
-        if (b.serverSettings != null) server = started(ModelServer.start(b.serverSettings.withBootstrap(bootstrap).withTopics(topics)));
-        if (b.trainerSettings != null) trainer = started(new ContinuousTrainer(b.trainerSettings.at(bootstrap), topics, b.listener));
+        if (b.serverSettings != null) server = started(ModelServer.start(b.serverSettings.withKafka(kafkaClient).withTopics(topics)));
+        if (b.trainerSettings != null) trainer = started(new ContinuousTrainer(b.trainerSettings.at(kafkaClient.bootstrapServers()).withKafka(kafkaClient), topics, b.listener));
         if (b.starter != null && servingModel().isEmpty()) starterPublished = publishStarter(b.starter);
         if (b.feedPlan != null) {
             Feed f = b.feedPlan;
-            feed = new DemoFeed(bootstrap, topics.name(Topics.CUTOUTS), f.realFiles(),
+            feed = new DemoFeed(kafkaClient, topics.name(Topics.CUTOUTS), f.realFiles(),
                     new SyntheticSurvey(DemoFeed.SURVEY_SEED, f.size(), Long.MAX_VALUE).withNovelFraction(f.novelFraction()),
                     DemoFeed.nextIndex(data), f.rate(), f.limit());
             started.add(() -> {
@@ -231,7 +240,10 @@ public final class LocalStack implements AutoCloseable {
         return part;
     }
 
-    public String bootstrapServers() { return bootstrap; }
+    public String bootstrapServers() { return kafkaClient.bootstrapServers(); }
+
+    /** How the stack's clients connect to its broker. */
+    public KafkaClientSettings kafkaClient() { return kafkaClient; }
 
     public Topics topics() { return topics; }
 
@@ -286,7 +298,7 @@ public final class LocalStack implements AutoCloseable {
                                 folder.getFileName(), metrics.get(ModelFolder.HELD_OUT_LOSS))
                         : "the starter model " + folder.getFileName() + " (docs/MODEL.md)")
                 .build();
-        try (ModelRegistry registry = ModelRegistry.reading(bootstrap, topics.name(Topics.MODELS), t.settings().transactionalId() + "-starter")) {
+        try (ModelRegistry registry = ModelRegistry.reading(kafkaClient, topics.name(Topics.MODELS), t.settings().transactionalId() + "-starter")) {
             registry.publish(List.of(v));
         }
         return v;

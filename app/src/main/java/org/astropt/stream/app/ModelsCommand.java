@@ -52,7 +52,7 @@ final class ModelsCommand implements Callable<Integer> {
         /** Runs one move on the model's versions and says which version serves now. */
         int release(CommandSpec spec, java.util.function.BiFunction<ModelRegistry, String, ModelVersion> move) throws IOException {
             TrainerSettings s = settings();
-            try (ModelRegistry registry = ModelRegistry.reading(s.bootstrapServers(), topics().name(Topics.MODELS),
+            try (ModelRegistry registry = ModelRegistry.reading(s.kafka(), topics().name(Topics.MODELS),
                     s.transactionalId() + "-cli")) {
                 ModelVersion v = move.apply(registry, s.modelName());
                 spec.commandLine().getOut().printf("version %d now serves (%s)%n", v.getVersion(), v.getNote());
@@ -72,7 +72,7 @@ final class ModelsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             TrainerSettings s = connection.settings();
-            ModelVersions versions = ModelRegistry.read(s.bootstrapServers(), connection.topics().name(Topics.MODELS));
+            ModelVersions versions = ModelRegistry.read(s.kafka(), connection.topics().name(Topics.MODELS));
             PrintWriter out = spec.commandLine().getOut();
             out.print(table(versions, s.modelName()));
             out.flush();

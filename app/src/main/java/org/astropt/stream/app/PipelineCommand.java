@@ -5,7 +5,9 @@ import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.astropt.stream.flink.EmbeddingPipeline;
 import org.astropt.stream.flink.PipelineJob;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,6 +23,9 @@ final class PipelineCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
     String bootstrap;
 
+    @Mixin
+    KafkaOptions kafka;
+
     @Option(names = "--config", defaultValue = "config/pipeline.properties", paramLabel = "FILE",
             description = "Settings file: pipeline.*, and decode.* and tokenizer.* "
                     + "(default ${DEFAULT-VALUE}; defaults in code when absent).")
@@ -35,10 +40,11 @@ final class PipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        spec.commandLine().getOut().printf("pipeline against %s (settings %s, topics %s); Ctrl-C stops it%n", bootstrap, config, topics);
+        KafkaClientSettings client = kafka.connect(bootstrap);
+        spec.commandLine().getOut().printf("pipeline against %s (settings %s, topics %s); Ctrl-C stops it%n", client, config, topics);
         spec.commandLine().getOut().flush();
         PipelineJob.run(StreamExecutionEnvironment.getExecutionEnvironment(EmbeddingPipeline.localClusterConfiguration()),
-                bootstrap, config, topics);
+                client, config, topics);
         return 0;
     }
 }

@@ -18,12 +18,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.astropt.stream.core.InvalidCutoutException;
 import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Cutout;
 import org.astropt.stream.schemas.ImageFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -47,6 +49,9 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
     String bootstrap;
 
+    @Mixin
+    KafkaOptions kafka;
+
     @Option(names = "--rate", defaultValue = "0", paramLabel = "R",
             description = "Records per second; 0 sends as fast as Kafka takes them (default ${DEFAULT-VALUE}).")
     double rate;
@@ -68,7 +73,7 @@ final class ProduceCommand implements Callable<Integer> {
         long bytes = 0;
         java.util.Queue<String> refused = new java.util.concurrent.ConcurrentLinkedQueue<>();
         long start = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(bootstrap))) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(kafka.connect(bootstrap)))) {
             for (int i = 0; i < files.size(); i++) {
                 if (rate > 0) pace(start, i);
                 Path file = files.get(i);
@@ -103,9 +108,9 @@ final class ProduceCommand implements Callable<Integer> {
         if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
     }
 
-    static Properties producerProperties(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    /** The producer of produce and the demo feed, connected as kafka says (bootstrap servers, SASL, TLS). */
+    static Properties producerProperties(KafkaClientSettings kafka) {
+        Properties p = kafka.properties();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         // Idempotent with acks=all: a retried send is never written twice.

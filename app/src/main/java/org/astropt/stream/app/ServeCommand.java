@@ -7,6 +7,7 @@ import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.server.ModelServer;
 import org.astropt.stream.server.ServerSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,6 +28,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
     String bootstrap;
 
+    @Mixin
+    KafkaOptions kafka;
+
     @Option(names = "--port", paramLabel = "P", description = "HTTP port (default: server.port, 8080; 0 picks a free one).")
     Integer port;
 
@@ -44,7 +48,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServerSettings s = ServerSettings.of(SettingsFile.readIfPresent(config));
+        ServerSettings s = ServerSettings.of(kafka.over(SettingsFile.readIfPresent(config)));
         s = s.withBootstrap(bootstrap).withBind(host != null ? host : s.host(), port != null ? port : s.port());
         String token = System.getenv(TOKEN_ENV);
         if (s.token() == null && token != null && !token.isBlank()) s = s.withToken(token.trim());
@@ -59,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "astropt-serve-stop"));
         spec.commandLine().getOut().printf("model server on %s (dashboard; API: /objects/{id}, /similar/{id}, /flags, /models, "
-                + "/metrics, POST /embed) reading %s; Ctrl-C stops it%n", server.uri(), bootstrap);
+                + "/metrics, POST /embed) reading %s; Ctrl-C stops it%n", server.uri(), s.kafka());
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;

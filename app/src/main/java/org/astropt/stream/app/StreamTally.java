@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.ModelVersions;
 import org.astropt.stream.kafka.Topics;
@@ -44,14 +45,13 @@ final class StreamTally implements AutoCloseable {
     private final ModelVersions versions = new ModelVersions();
     private volatile Throwable failure;
 
-    StreamTally(String bootstrap, Topics topics) {
+    StreamTally(KafkaClientSettings kafka, Topics topics) {
         this.topics = topics;
         // Subscribed before anything is sent: the output topics are read from their current end.
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.config(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024)),
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024))),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> fromEnd = new ArrayList<>();
         List<TopicPartition> fromStart = new ArrayList<>();

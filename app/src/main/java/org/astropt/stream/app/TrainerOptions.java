@@ -7,6 +7,7 @@ import java.util.Map;
 import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.trainer.TrainerSettings;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options of the commands that talk to the trainer's Kafka and model store: train --bootstrap and models. */
@@ -30,9 +31,12 @@ final class TrainerOptions {
     @Option(names = "--state", paramLabel = "DIR", description = "Trainer state folder (default: trainer.state-dir, data/trainer).")
     String state;
 
-    /** The settings file, or the defaults in code when it is absent. */
+    @Mixin
+    KafkaOptions kafka;
+
+    /** The settings file (or the defaults in code when it is absent), with the kafka.* keys of --kafka-config laid over. */
     SettingsFile settingsFile() throws IOException {
-        return SettingsFile.readIfPresent(file);
+        return kafka.over(SettingsFile.readIfPresent(file));
     }
 
     /** The settings file with bootstrap and these options (and extra, e.g. train's) laid over it. */

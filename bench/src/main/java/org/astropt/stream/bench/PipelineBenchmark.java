@@ -183,7 +183,7 @@ public final class PipelineBenchmark {
             p.setProperty(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }
         PipelineSettings settings = PipelineSettings.of(p).withParallelism(1);
-        JobClient job = stack.flink().submit(kafka, topics, settings, name);
+        JobClient job = stack.flink().submit(stack.kafkaClient(), topics, settings, name);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.LINGER_MS_CONFIG, "5"),
                 new ByteArraySerializer(), new ByteArraySerializer());

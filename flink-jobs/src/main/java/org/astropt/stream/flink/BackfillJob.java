@@ -16,6 +16,7 @@ import org.astropt.stream.flink.records.KafkaBytes;
 import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.flink.records.ModelPointerDeserializer;
 import org.astropt.stream.flink.records.TokenizedCutout;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
@@ -38,6 +39,7 @@ import org.astropt.stream.schemas.ModelVersion;
  * <pre>
  *   flink run -c org.astropt.stream.flink.BackfillJob astropt-flink-jobs-job.jar \
  *       --bootstrap kafka:9092 --model astropt:4 [--config config/pipeline.properties] [--topics config/topics.properties]
+ *       [--kafka-config config/kafka.properties]
  * </pre>
  * Locally, {@code astropt backfill --model astropt:4} runs it in a mini cluster; {@code astropt demo} runs one
  * after each promotion.
@@ -102,21 +104,24 @@ public final class BackfillJob {
         String model = null;
         Path config = Path.of("config/pipeline.properties");
         Path topicsFile = Path.of("config/topics.properties");
+        Path kafkaConfig = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[i + 1];
                 case "--model" -> model = args[i + 1];
                 case "--config" -> config = Path.of(args[i + 1]);
                 case "--topics" -> topicsFile = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --bootstrap, --model, --config, --topics");
+                case "--kafka-config" -> kafkaConfig = Path.of(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --bootstrap, --model, --config, --topics, --kafka-config");
             }
         }
         if (bootstrap == null || model == null) throw new IllegalArgumentException("--bootstrap HOST:PORT and --model NAME:VERSION are required");
         PipelineSettings settings = PipelineSettings.of(SettingsFile.readIfPresent(config));
         Topics topics = Topics.of(SettingsFile.readIfPresent(topicsFile));
-        ModelVersion pinned = find(bootstrap, topics, model);
+        KafkaClientSettings kafka = PipelineJob.kafkaSettings(bootstrap, kafkaConfig);
+        ModelVersion pinned = find(kafka, topics, model);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        new BackfillJob(settings).build(env, new KafkaEdges(bootstrap, topics, settings), pinned);
+        new BackfillJob(settings).build(env, new KafkaEdges(kafka, topics, settings), pinned);
         JobExecutionResult result = env.execute(jobName(pinned));
         System.out.println("backfill of " + label(pinned) + ": " + embedded(result) + " objects embedded");
     }
@@ -125,7 +130,7 @@ public final class BackfillJob {
      * The latest record of {@code NAME:VERSION} on the models topic; an IllegalArgumentException of one line when
      * the text is not NAME:VERSION, the version is unknown, or its latest status is not PROMOTED.
      */
-    public static ModelVersion find(String bootstrap, Topics topics, String nameAndVersion) {
+    public static ModelVersion find(KafkaClientSettings kafka, Topics topics, String nameAndVersion) {
         int colon = nameAndVersion.lastIndexOf(':');
         long version;
         try {
@@ -135,7 +140,7 @@ public final class BackfillJob {
             throw new IllegalArgumentException("--model " + nameAndVersion + ": not NAME:VERSION (e.g. astropt:4)");
         }
         String name = nameAndVersion.substring(0, colon);
-        ModelVersion v = ModelRegistry.read(bootstrap, topics.name(Topics.MODELS)).version(name, version)
+        ModelVersion v = ModelRegistry.read(kafka, topics.name(Topics.MODELS)).version(name, version)
                 .orElseThrow(() -> new IllegalArgumentException("--model " + nameAndVersion + ": no such version on "
                         + topics.name(Topics.MODELS) + "; `astropt models list` shows them"));
         if (v.getStatus() != ModelStatus.PROMOTED) {

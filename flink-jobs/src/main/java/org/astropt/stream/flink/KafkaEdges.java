@@ -2,10 +2,12 @@ package org.astropt.stream.flink;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -18,32 +20,33 @@ import org.astropt.stream.flink.records.SourceRecord;
 import org.astropt.stream.flink.records.SourceRecordDeserializer;
 import org.astropt.stream.flink.records.TokenRecordDeserializer;
 import org.astropt.stream.flink.records.TokenizedCutout;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.Topics;
 
 /**
  * The pipeline's Kafka sources and sinks. Every reader uses read_committed; every sink is
  * EXACTLY_ONCE with a transactional id prefix of its own ({@code <prefix>-<role>}) and a transaction
- * timeout inside the broker's maximum.
+ * timeout inside the broker's maximum. Every source and sink connects with the same {@link KafkaClientSettings}
+ * (bootstrap servers and the kafka.* keys: SASL, TLS), through {@link #source()} and {@link #sinkWithIds}.
  */
 public final class KafkaEdges implements PipelineSources {
 
     /** Largest record the pipeline writes: the max.message.bytes of the cutouts, tokens and dead-letter topics. */
     public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
-    private final String bootstrap;
+    private final KafkaClientSettings kafka;
     private final Topics topics;
     private final PipelineSettings settings;
 
-    public KafkaEdges(String bootstrap, Topics topics, PipelineSettings settings) {
-        this.bootstrap = bootstrap;
+    public KafkaEdges(KafkaClientSettings kafka, Topics topics, PipelineSettings settings) {
+        this.kafka = kafka;
         this.topics = topics;
         this.settings = settings;
     }
 
     @Override
     public DataStream<SourceRecord> cutouts(StreamExecutionEnvironment env) {
-        KafkaSource<SourceRecord> source = KafkaSource.<SourceRecord>builder()
-                .setBootstrapServers(bootstrap)
+        KafkaSource<SourceRecord> source = this.<SourceRecord>source()
                 .setTopics(topics.name(Topics.CUTOUTS))
                 .setGroupId(settings.groupId())
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
@@ -56,8 +59,7 @@ public final class KafkaEdges implements PipelineSources {
     /** The whole compacted history from the start: the operator keeps the newest PROMOTED version. */
     @Override
     public DataStream<ModelPointer> models(StreamExecutionEnvironment env) {
-        KafkaSource<ModelPointer> source = KafkaSource.<ModelPointer>builder()
-                .setBootstrapServers(bootstrap)
+        KafkaSource<ModelPointer> source = this.<ModelPointer>source()
                 .setTopics(topics.name(Topics.MODELS))
                 .setGroupId(settings.groupId() + "-models")
                 .setStartingOffsets(OffsetsInitializer.earliest())
@@ -72,8 +74,7 @@ public final class KafkaEdges implements PipelineSources {
      * job starts (bounded), read_committed, so the source ends once it has read what the topic held then.
      */
     public DataStream<TokenizedCutout> tokenHistory(StreamExecutionEnvironment env) {
-        KafkaSource<TokenizedCutout> source = KafkaSource.<TokenizedCutout>builder()
-                .setBootstrapServers(bootstrap)
+        KafkaSource<TokenizedCutout> source = this.<TokenizedCutout>source()
                 .setTopics(topics.name(Topics.TOKENS))
                 .setGroupId(settings.groupId() + "-backfill")
                 .setStartingOffsets(OffsetsInitializer.earliest())
@@ -94,6 +95,11 @@ public final class KafkaEdges implements PipelineSources {
         return sinkWithIds("backfill", Topics.EMBEDDINGS);
     }
 
+    /** A source builder connected as every client of the pipeline is: bootstrap servers and kafka.* settings. */
+    public <T> KafkaSourceBuilder<T> source() {
+        return KafkaSource.<T>builder().setProperties(kafka.properties());
+    }
+
     public PipelineSinks sinks() {
         return new PipelineSinks(sink(Topics.TOKENS), sink(Topics.EMBEDDINGS, Topics.FLAGS, Topics.MODELS, Topics.DEAD_LETTER),
                 sink(Topics.DEAD_LETTER));
@@ -108,9 +114,11 @@ public final class KafkaEdges implements PipelineSources {
     private KafkaSink<KafkaBytes> sinkWithIds(String idSuffix, String role, String... others) {
         Map<String, String> byRole = new HashMap<>();
         for (String other : others) byRole.put(other, topics.name(other));
+        Properties producer = kafka.properties(); // pipeline.producer.* keys are laid over the connection's
+        producer.putAll(settings.producerOverrides());
         return KafkaSink.<KafkaBytes>builder()
-                .setKafkaProducerConfig(settings.producerOverrides())
-                .setBootstrapServers(bootstrap)
+                .setKafkaProducerConfig(producer)
+                .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(new KafkaBytesSerializer(topics.name(role), byRole))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + idSuffix)

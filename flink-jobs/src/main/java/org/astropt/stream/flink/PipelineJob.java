@@ -1,8 +1,10 @@
 package org.astropt.stream.flink;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.astropt.stream.core.config.SettingsFile;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.Topics;
 
 /**
@@ -10,7 +12,9 @@ import org.astropt.stream.kafka.Topics;
  * <pre>
  *   flink run -c org.astropt.stream.flink.PipelineJob astropt-flink-jobs-job.jar \
  *       --bootstrap kafka:9092 [--config config/pipeline.properties] [--topics config/topics.properties]
+ *       [--kafka-config config/kafka.properties]
  * </pre>
+ * The kafka config's kafka.* keys (SASL, TLS: docs/PIPELINE.md "Secured Kafka") go to every source and sink.
  * Locally, {@code astropt pipeline --bootstrap HOST:PORT} runs the same job in a mini cluster.
  */
 public final class PipelineJob {
@@ -21,27 +25,38 @@ public final class PipelineJob {
         String bootstrap = null;
         Path config = Path.of("config/pipeline.properties");
         Path topicsFile = Path.of("config/topics.properties");
+        Path kafkaConfig = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[i + 1];
                 case "--config" -> config = Path.of(args[i + 1]);
                 case "--topics" -> topicsFile = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --bootstrap, --config, --topics");
+                case "--kafka-config" -> kafkaConfig = Path.of(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --bootstrap, --config, --topics, --kafka-config");
             }
         }
         if (bootstrap == null) throw new IllegalArgumentException("--bootstrap HOST:PORT is required");
-        run(StreamExecutionEnvironment.getExecutionEnvironment(), bootstrap, config, topicsFile);
+        run(StreamExecutionEnvironment.getExecutionEnvironment(), kafkaSettings(bootstrap, kafkaConfig), config, topicsFile);
     }
 
     /**
-     * Builds the job against the Kafka at bootstrap and runs it in env until it ends or is cancelled.
+     * The Kafka connection of a job's command line: the kafka.* keys of --kafka-config FILE (which must exist), or
+     * of config/kafka.properties when it exists, else PLAINTEXT.
+     */
+    public static KafkaClientSettings kafkaSettings(String bootstrap, Path kafkaConfig) throws IOException {
+        return kafkaConfig != null ? KafkaClientSettings.read(bootstrap, kafkaConfig)
+                : KafkaClientSettings.readIfPresent(bootstrap, KafkaClientSettings.DEFAULT_FILE);
+    }
+
+    /**
+     * Builds the job against the Kafka of kafka and runs it in env until it ends or is cancelled.
      * config is the settings file (pipeline.*, and decode.* and tokenizer.*); a missing config or topics
      * file means the defaults in code.
      */
-    public static void run(StreamExecutionEnvironment env, String bootstrap, Path config, Path topicsFile) throws Exception {
+    public static void run(StreamExecutionEnvironment env, KafkaClientSettings kafkaClient, Path config, Path topicsFile) throws Exception {
         PipelineSettings settings = PipelineSettings.of(SettingsFile.readIfPresent(config));
         Topics topics = Topics.of(SettingsFile.readIfPresent(topicsFile));
-        KafkaEdges kafka = new KafkaEdges(bootstrap, topics, settings);
+        KafkaEdges kafka = new KafkaEdges(kafkaClient, topics, settings);
         new EmbeddingPipeline(settings).build(env, kafka, kafka.sinks());
         env.execute("astropt pipeline");
     }

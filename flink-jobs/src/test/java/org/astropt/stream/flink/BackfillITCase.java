@@ -28,6 +28,7 @@ import org.astropt.stream.flink.functions.BackfillRecords;
 import org.astropt.stream.flink.records.SourceRecord;
 import org.astropt.stream.flink.records.TokenRecords;
 import org.astropt.stream.kafka.CommittedRecords;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
@@ -97,7 +98,7 @@ class BackfillITCase {
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             PipelineSettings settings = p.settings(2);
-            new BackfillJob(settings).build(env, new KafkaEdges(kafka.bootstrapServers(), p.topics, settings), v2);
+            new BackfillJob(settings).build(env, new KafkaEdges(KafkaClientSettings.plaintext(kafka.bootstrapServers()), p.topics, settings), v2);
             JobExecutionResult result = env.execute("backfill test");
 
             assertEquals(40, BackfillJob.embedded(result), "Embedding records the job reports");

@@ -27,6 +27,7 @@ import org.astropt.stream.core.sim.SurveyWriter;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.kafka.CommittedRecords;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
@@ -34,7 +35,10 @@ import org.astropt.stream.schemas.Cutout;
 import org.astropt.stream.schemas.ImageFormat;
 import org.astropt.stream.schemas.ModelVersion;
 
-/** One pipeline under test: its own topics on the shared broker, a producer, the job, committed reads. */
+/**
+ * One pipeline under test: its own topics on the shared broker, a producer, the job, committed reads; all of
+ * them connect with one {@link KafkaClientSettings} (PLAINTEXT, or the SASL_SSL listener of a secured broker).
+ */
 final class PipelineFixture implements AutoCloseable {
 
     static final AvroCodec<Cutout> CUTOUTS = AvroCodec.of(Cutout.class);
@@ -43,18 +47,25 @@ final class PipelineFixture implements AutoCloseable {
     final LocalKafkaBroker kafka;
     final Topics topics;
     final String name;
+    final KafkaClientSettings client;
     private final KafkaProducer<byte[], byte[]> producer;
     private JobClient job;
 
     PipelineFixture(LocalKafkaBroker kafka, String name) throws InterruptedException {
+        this(kafka, name, KafkaClientSettings.plaintext(kafka.bootstrapServers()));
+    }
+
+    /** Topics made on the broker's PLAINTEXT listener; the producer, the job and the reads connect as client. */
+    PipelineFixture(LocalKafkaBroker kafka, String name, KafkaClientSettings client) throws InterruptedException {
         this.kafka = kafka;
         this.name = name;
+        this.client = client;
         this.topics = Topics.defaults().withPrefix(name + ".");
         try (var admin = kafka.admin()) {
             topics.create(admin);
         }
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, "5"), new ByteArraySerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(client.config(Map.of(ProducerConfig.LINGER_MS_CONFIG, "5")),
+                new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Small micro-batches and checkpoints every 300 ms so a test sees committed output quickly. */
@@ -74,7 +85,7 @@ final class PipelineFixture implements AutoCloseable {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        KafkaEdges edges = new KafkaEdges(kafka.bootstrapServers(), topics, settings);
+        KafkaEdges edges = new KafkaEdges(client, topics, settings);
         new EmbeddingPipeline(settings).build(env, edges, edges.sinks());
         job = env.executeAsync(name);
         return job;
@@ -131,7 +142,7 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     List<ConsumerRecord<byte[], byte[]>> committed(String role, int atLeast, Duration timeout) {
-        return CommittedRecords.atLeast(kafka.bootstrapServers(), topics.name(role), atLeast, timeout);
+        return CommittedRecords.atLeast(client, topics.name(role), atLeast, timeout);
     }
 
     @Override

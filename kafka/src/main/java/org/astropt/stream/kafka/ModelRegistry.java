@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * {@link ModelRegistryException} with a one-line message.
  *
  * <pre>{@code
- * try (ModelRegistry registry = ModelRegistry.reading(bootstrap, "astropt.models", "astropt-cli")) {
+ * try (ModelRegistry registry = ModelRegistry.reading(kafka, "astropt.models", "astropt-cli")) { // kafka: KafkaClientSettings
  *     registry.promote("astropt", 4, "promoted by hand");
  * }
  * }</pre>
@@ -42,42 +42,47 @@ public final class ModelRegistry implements AutoCloseable {
     /** How long a read of the whole topic may take: the topic is compacted and small, so only a broker that does not answer takes long. */
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
 
-    private final String bootstrap;
+    private final KafkaClientSettings kafka;
     private final String topic;
     private final Supplier<ModelVersions> source;
     private final String transactionalId;
     private TransactionalWriter writer;
 
-    private ModelRegistry(String bootstrap, String topic, Supplier<ModelVersions> source, String transactionalId) {
-        this.bootstrap = bootstrap;
+    private ModelRegistry(KafkaClientSettings kafka, String topic, Supplier<ModelVersions> source, String transactionalId) {
+        this.kafka = kafka;
         this.topic = topic;
         this.source = source;
         this.transactionalId = transactionalId;
     }
 
     /** A registry that reads the whole topic afresh for every answer and decision: the trainer and the CLI. */
+    public static ModelRegistry reading(KafkaClientSettings kafka, String topic, String transactionalId) {
+        return new ModelRegistry(kafka, topic, () -> read(kafka, topic), transactionalId);
+    }
+
+    /** {@link #reading(KafkaClientSettings, String, String)} over PLAINTEXT (tests). */
     public static ModelRegistry reading(String bootstrap, String topic, String transactionalId) {
-        return new ModelRegistry(bootstrap, topic, () -> read(bootstrap, topic), transactionalId);
+        return reading(KafkaClientSettings.plaintext(bootstrap), topic, transactionalId);
     }
 
     /**
      * A registry that decides on a fold its owner keeps current by feeding it the topic live (the model
      * server's reader). Give each process its own transactional id, so two servers never fence each other.
      */
-    public static ModelRegistry following(String bootstrap, String topic, ModelVersions live, String transactionalId) {
-        return new ModelRegistry(bootstrap, topic, () -> live, transactionalId);
+    public static ModelRegistry following(KafkaClientSettings kafka, String topic, ModelVersions live, String transactionalId) {
+        return new ModelRegistry(kafka, topic, () -> live, transactionalId);
     }
 
     /** The versions as this registry sees them now. */
     public ModelVersions versions() { return source.get(); }
 
     /** Reads the whole models topic once, read_committed, from its start to its end offsets now. */
-    public static ModelVersions read(String bootstrap, String topic) {
+    public static ModelVersions read(KafkaClientSettings kafka, String topic) {
         List<ConsumerRecord<byte[], byte[]>> records;
         try {
-            records = CommittedRecords.all(bootstrap, topic, READ_TIMEOUT);
+            records = CommittedRecords.all(kafka, topic, READ_TIMEOUT);
         } catch (KafkaException | IllegalStateException e) {
-            throw new ModelRegistryException(Kind.UNAVAILABLE, "cannot read " + topic + " at " + bootstrap + ": " + e.getMessage(), e);
+            throw new ModelRegistryException(Kind.UNAVAILABLE, "cannot read " + topic + " at " + kafka.bootstrapServers() + ": " + e.getMessage(), e);
         }
         ModelVersions out = new ModelVersions();
         for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -91,6 +96,11 @@ public final class ModelRegistry implements AutoCloseable {
         return out;
     }
 
+    /** {@link #read(KafkaClientSettings, String)} over PLAINTEXT (tests). */
+    public static ModelVersions read(String bootstrap, String topic) {
+        return read(KafkaClientSettings.plaintext(bootstrap), topic);
+    }
+
     /** A models-topic record's value as a ModelVersion: for readers that consume the topic live and feed a fold. */
     public static ModelVersion decode(byte[] value) { return CODEC.decode(value); }
 
@@ -99,7 +109,7 @@ public final class ModelRegistry implements AutoCloseable {
         List<ProducerRecord<byte[], byte[]>> out = records.stream().map(v -> new ProducerRecord<>(topic,
                 Topics.modelKey(v.getName(), v.getVersion()).getBytes(StandardCharsets.UTF_8), CODEC.encode(v))).toList();
         try {
-            if (writer == null) writer = new TransactionalWriter(bootstrap, transactionalId);
+            if (writer == null) writer = new TransactionalWriter(kafka, transactionalId);
             writer.write(out);
         } catch (KafkaException | IllegalStateException e) {
             close();

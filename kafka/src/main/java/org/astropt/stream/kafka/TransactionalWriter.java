@@ -23,12 +23,16 @@ public final class TransactionalWriter implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String transactionalId;
 
+    /** A writer over PLAINTEXT (tests). */
     public TransactionalWriter(String bootstrapServers, String transactionalId) {
+        this(KafkaClientSettings.plaintext(bootstrapServers), transactionalId);
+    }
+
+    public TransactionalWriter(KafkaClientSettings kafka, String transactionalId) {
         this.transactionalId = transactionalId;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = new KafkaProducer<>(kafka.config(Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")),
                 new ByteArraySerializer(), new ByteArraySerializer());
         producer.initTransactions();
     }

@@ -59,10 +59,10 @@ public final class ModelServer implements AutoCloseable {
         AstroptConfig core = settings.coreConfig();
         this.uploads = new UploadEmbedder(this::serving, new CutoutDecoder(core.decodeLimits()), new PatchTokenizer(core.tokenizerSettings()));
         // its own transactional id: two servers on one topic never fence each other
-        this.registry = ModelRegistry.following(settings.bootstrap(), settings.topics().name(Topics.MODELS), versions,
+        this.registry = ModelRegistry.following(settings.kafka(), settings.topics().name(Topics.MODELS), versions,
                 "astropt-model-server-" + UUID.randomUUID());
         this.reader = new TopicReader(settings, catalogue, versions, thumbnails, pipelineStats, metrics);
-        this.labels = new ObjectLabels(settings.bootstrap(), settings.topics().name(Topics.LABELS));
+        this.labels = new ObjectLabels(settings.kafka(), settings.topics().name(Topics.LABELS));
         QueuedThreadPool pool = new QueuedThreadPool(HTTP_THREADS, 2);
         pool.setName("astropt-server-http");
         pool.setDaemon(true);

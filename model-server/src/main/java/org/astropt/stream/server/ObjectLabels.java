@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +27,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.astropt.stream.core.heads.ObjectLabel;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Label;
 import org.slf4j.Logger;
@@ -56,16 +56,14 @@ final class ObjectLabels implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean started;
 
-    ObjectLabels(String bootstrap, String topic) {
+    ObjectLabels(KafkaClientSettings kafka, String topic) {
         this.topic = topic;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        this.producer = new KafkaProducer<>(kafka.config(Map.of(
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000"),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000")),
                 new ByteArraySerializer(), new ByteArraySerializer());
-        Map<String, Object> c = new HashMap<>();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Map<String, Object> c = kafka.config();
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 import org.astropt.stream.core.config.AstroptConfig;
 import org.astropt.stream.core.config.SettingsFile;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.Topics;
 
 /**
@@ -17,7 +18,8 @@ import org.astropt.stream.kafka.Topics;
  * @param host               address the HTTP server binds; loopback by default, so nothing outside the machine reaches it
  * @param port               HTTP port; 0 picks a free one (tests, several servers on one machine)
  * @param token              bearer token for promote and rollback; required when {@code host} is not a loopback address
- * @param bootstrap          Kafka bootstrap servers
+ * @param kafka              how the server's Kafka clients connect: server.bootstrap and the kafka.* keys (SASL, TLS:
+ *                           {@link KafkaClientSettings}) of the same file
  * @param topics             the topic layout (config/topics.properties)
  * @param modelName          model whose versions /embed serves and promote/rollback change; null: the one on the models topic (one name expected)
  * @param maxIndexSize       objects kept (embedding, scores, flags); the least recently updated leaves first
@@ -30,7 +32,7 @@ import org.astropt.stream.kafka.Topics;
  *                           of the embedded objects (a backfill gets them there); until then the previous version answers
  * @param core               decode limits and tokenizer settings for uploads and thumbnails
  */
-public record ServerSettings(String host, int port, String token, String bootstrap, Topics topics, String modelName,
+public record ServerSettings(String host, int port, String token, KafkaClientSettings kafka, Topics topics, String modelName,
         int maxIndexSize, int thumbnailCacheSize, int feedSize, int flagsKept, int mapPoints, long pcaIntervalMs,
         double switchCoverage, Properties core) {
 
@@ -78,7 +80,7 @@ public record ServerSettings(String host, int port, String token, String bootstr
                 s.string("server.host", "127.0.0.1"),
                 s.intValue("server.port", 8080),
                 s.string("server.token", null),
-                s.string("server.bootstrap", "localhost:9092"),
+                KafkaClientSettings.of(s.string("server.bootstrap", "localhost:9092"), s),
                 topics,
                 s.string("server.model-name", null),
                 s.intValue("server.max-index-size", 200_000),
@@ -88,31 +90,45 @@ public record ServerSettings(String host, int port, String token, String bootstr
                 s.intValue("server.map-points", 5_000),
                 s.longValue("server.pca-interval-ms", 3_000),
                 s.doubleValue("server.switch-coverage", DEFAULT_SWITCH_COVERAGE),
-                s.properties()));
+                withoutKafkaKeys(s.properties())));
     }
 
+    /** core without the kafka.* keys: they live in {@link #kafka}, which masks their secrets when shown. */
+    private static Properties withoutKafkaKeys(Properties p) {
+        p.keySet().removeIf(k -> k.toString().startsWith(KafkaClientSettings.PREFIX));
+        return p;
+    }
+
+    /** Kafka bootstrap servers. */
+    public String bootstrap() { return kafka.bootstrapServers(); }
+
+    /** These settings with other bootstrap servers (the same kafka.* client settings). */
     public ServerSettings withBootstrap(String b) {
-        return new ServerSettings(host, port, token, b, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
+        return withKafka(kafka.withBootstrap(b));
+    }
+
+    public ServerSettings withKafka(KafkaClientSettings k) {
+        return new ServerSettings(host, port, token, k, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     public ServerSettings withBind(String h, int p) {
-        return new ServerSettings(h, p, token, bootstrap, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
+        return new ServerSettings(h, p, token, kafka, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     public ServerSettings withToken(String t) {
-        return new ServerSettings(host, port, t, bootstrap, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
+        return new ServerSettings(host, port, t, kafka, topics, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     public ServerSettings withTopics(Topics t) {
-        return new ServerSettings(host, port, token, bootstrap, t, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
+        return new ServerSettings(host, port, token, kafka, t, modelName, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     public ServerSettings withModelName(String name) {
-        return new ServerSettings(host, port, token, bootstrap, topics, name, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
+        return new ServerSettings(host, port, token, kafka, topics, name, maxIndexSize, thumbnailCacheSize, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     public ServerSettings withLimits(int indexSize, int thumbnails) {
-        return new ServerSettings(host, port, token, bootstrap, topics, modelName, indexSize, thumbnails, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
+        return new ServerSettings(host, port, token, kafka, topics, modelName, indexSize, thumbnails, feedSize, flagsKept, mapPoints, pcaIntervalMs, switchCoverage, core);
     }
 
     /** Decode limits and tokenizer settings (the decode.* and tokenizer.* keys of this file). */

@@ -74,8 +74,7 @@ final class TopicReader implements AutoCloseable {
         this.metrics = metrics;
         this.decoder = new CutoutDecoder(settings.coreConfig().decodeLimits());
         this.tokenizer = new PatchTokenizer(settings.coreConfig().tokenizerSettings());
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        Map<String, Object> config = settings.kafka().config();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

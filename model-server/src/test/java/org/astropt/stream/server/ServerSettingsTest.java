@@ -51,4 +51,17 @@ class ServerSettingsTest {
         e = assertThrows(IllegalArgumentException.class, () -> ServerSettings.load(file));
         assertEquals(file + ": decode.max-bytes = 'lots' is not a whole number", e.getMessage(), "core keys are checked on load");
     }
+
+    @Test
+    void kafkaKeysReachEveryClientAndNoSecretIsShown() {
+        Properties p = new Properties();
+        p.setProperty("server.bootstrap", "broker:9094");
+        p.setProperty("kafka.security.protocol", "SASL_SSL");
+        p.setProperty("kafka.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"pw-123\";");
+        ServerSettings s = ServerSettings.of(p, Topics.defaults()).withBootstrap("other:9094");
+        assertEquals("other:9094", s.kafka().config().get("bootstrap.servers"));
+        assertEquals("SASL_SSL", s.kafka().config().get("security.protocol"), "kept across withBootstrap");
+        assertTrue(String.valueOf(s.kafka().config().get("sasl.jaas.config")).contains("pw-123"));
+        assertFalse(s.toString().contains("pw-123"), s.toString());
+    }
 }

@@ -70,7 +70,7 @@ final class CandidateJudge implements AutoCloseable {
         this.settings = settings;
         this.stateDir = stateDir;
         this.store = store;
-        this.registry = ModelRegistry.reading(settings.bootstrapServers(), topics.name(Topics.MODELS), settings.transactionalId());
+        this.registry = ModelRegistry.reading(settings.kafka(), topics.name(Topics.MODELS), settings.transactionalId());
         this.heads = new HeadTraining(settings, topics);
         this.headsOnly = new HeadsOnlyCandidate(settings, stateDir, store, registry, heads);
     }

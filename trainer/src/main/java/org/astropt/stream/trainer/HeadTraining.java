@@ -65,7 +65,7 @@ final class HeadTraining {
 
     /** The labels people have given so far. */
     HumanLabels labels() {
-        return HumanLabels.read(settings.bootstrapServers(), topics.name(Topics.LABELS));
+        return HumanLabels.read(settings.kafka(), topics.name(Topics.LABELS));
     }
 
     /** Embeds the labelled and sampled sequences with the model and fits heads on them; provenance and labels.* figures included. */
@@ -169,7 +169,7 @@ final class HeadTraining {
         SplittableRandom random = new SplittableRandom(settings.seed());
         long others = 0;
         String topic = topics.name(Topics.TOKENS);
-        try (KafkaConsumer<byte[], byte[]> consumer = CommittedRecords.fromStart(settings.bootstrapServers(), topic)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = CommittedRecords.fromStart(settings.kafka(), topic)) {
             List<TopicPartition> parts = List.copyOf(consumer.assignment());
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.astropt.stream.core.heads.ObjectLabel;
 import org.astropt.stream.kafka.CommittedRecords;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Label;
 import org.slf4j.Logger;
@@ -37,10 +38,10 @@ record HumanLabels(Map<String, String> byId, long offset) {
     }
 
     /** Reads the whole labels topic now (read_committed, to its end offsets); records that are not a valid Label are logged and skipped. */
-    static HumanLabels read(String bootstrap, String topic) {
+    static HumanLabels read(KafkaClientSettings kafka, String topic) {
         Map<String, String> byId = new LinkedHashMap<>();
         Map<Integer, Long> next = new java.util.TreeMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.all(bootstrap, topic, Duration.ofMinutes(2))) {
+        for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.all(kafka, topic, Duration.ofMinutes(2))) {
             next.merge(r.partition(), r.offset() + 1, Math::max);
             String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
             if (r.value() == null) {

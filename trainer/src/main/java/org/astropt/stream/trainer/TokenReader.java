@@ -46,13 +46,12 @@ final class TokenReader implements AutoCloseable {
 
     TokenReader(TrainerSettings settings, String topic) {
         this.topic = topic;
-        this.config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+        this.config = settings.kafka().config(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, settings.groupId(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords());
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords()));
         this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
             partitions.add(new TopicPartition(topic, p.partition()));

@@ -8,12 +8,14 @@ import java.util.Map;
 import java.util.Properties;
 import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.kafka.KafkaClientSettings;
 
 /**
  * The trainer's settings, from config/trainer.properties (each key documented there), with the CLI's
  * options laid over them. Every key has the default of that file.
  *
- * @param bootstrapServers  Kafka host:port list
+ * @param kafka             how the trainer's Kafka clients connect: trainer.bootstrap-servers and the kafka.* keys
+ *                          (SASL, TLS: {@link KafkaClientSettings}) of the same settings
  * @param groupId           consumer group the position is committed to after each round
  * @param maxPollRecords    records per poll
  * @param transactionalId   transactional id of the models-topic producer
@@ -36,7 +38,7 @@ import org.astropt.stream.core.model.ModelConfig;
  * @param truthLabels       also fit the score heads on the synthetic survey's truth (token metadata) of objects nobody labelled
  * @param headsSample       token sequences nobody labelled that the score heads' fit reads besides the labelled ones (novelty reference)
  */
-public record TrainerSettings(String bootstrapServers, String groupId, int maxPollRecords, String transactionalId,
+public record TrainerSettings(KafkaClientSettings kafka, String groupId, int maxPollRecords, String transactionalId,
                               String modelStore, String modelName, String preset, Path stateDir,
                               double heldOutFraction, int heldOutMax,
                               long every, Duration maxWait, double replayFraction,
@@ -79,7 +81,7 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
     /** The keys of config/trainer.properties and their defaults. */
     public static TrainerSettings of(SettingsFile s) {
         return s.build(() -> new TrainerSettings(
-                s.string("trainer.bootstrap-servers", "localhost:9092"),
+                KafkaClientSettings.of(s.string("trainer.bootstrap-servers", "localhost:9092"), s),
                 s.string("trainer.group-id", "astropt-trainer"),
                 s.intValue("trainer.max-poll-records", 256),
                 s.string("trainer.transactional-id", "astropt-trainer"),
@@ -103,6 +105,9 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
                 s.intValue("trainer.heads-sample", 1000)));
     }
 
+    /** trainer.bootstrap-servers. */
+    public String bootstrapServers() { return kafka.bootstrapServers(); }
+
     /** The preset a model trained from scratch gets. */
     public ModelConfig.Preset modelPreset() { return presetOf(preset); }
 
@@ -122,13 +127,20 @@ public record TrainerSettings(String bootstrapServers, String groupId, int maxPo
     public double peakLearningRate() { return Double.isNaN(learningRate) ? modelPreset().learningRate() : learningRate; }
 
     public TrainerSettings withLearningRate(double lr) {
-        return new TrainerSettings(bootstrapServers, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
+        return new TrainerSettings(kafka, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
                 stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, stepsPerRound,
                 lr, checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample);
     }
 
+    /** These settings with other Kafka client settings (a local stack against a secured broker). */
+    public TrainerSettings withKafka(KafkaClientSettings k) {
+        return new TrainerSettings(k, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
+                stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, stepsPerRound,
+                learningRate, checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample);
+    }
+
     public TrainerSettings withStepsPerRound(int steps) {
-        return new TrainerSettings(bootstrapServers, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
+        return new TrainerSettings(kafka, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
                 stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, steps,
                 learningRate, checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample);
     }

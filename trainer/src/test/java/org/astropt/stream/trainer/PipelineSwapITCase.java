@@ -29,6 +29,7 @@ import org.astropt.stream.flink.EmbeddingPipeline;
 import org.astropt.stream.flink.KafkaEdges;
 import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.kafka.CommittedRecords;
+import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
@@ -109,7 +110,7 @@ class PipelineSwapITCase {
         p.setProperty("pipeline.initial-model", initial.toString());
         PipelineSettings settings = PipelineSettings.of(p);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
-        KafkaEdges edges = new KafkaEdges(kafka.bootstrapServers(), topics, settings);
+        KafkaEdges edges = new KafkaEdges(KafkaClientSettings.plaintext(kafka.bootstrapServers()), topics, settings);
         new EmbeddingPipeline(settings).build(env, edges, edges.sinks());
         return env.executeAsync("swap");
     }

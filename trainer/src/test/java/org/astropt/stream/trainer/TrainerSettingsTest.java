@@ -1,6 +1,7 @@
 package org.astropt.stream.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
@@ -45,5 +46,21 @@ class TrainerSettingsTest {
         assertEquals(file + ": trainer.batch-size = 'sixteen' is not a whole number", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainerSettings.load(file, Map.of("trainer.batch-size", "16")));
         assertEquals(file + ": trainer.every must be at least 1, got 0", e.getMessage());
+    }
+
+    @Test
+    void theKafkaKeysOfTheFileConnectEveryClientOfTheTrainerAndNoSecretIsShown(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("trainer.properties"), String.join("\n",
+                "trainer.bootstrap-servers=broker:9094",
+                "kafka.security.protocol=SASL_SSL",
+                "kafka.sasl.mechanism=SCRAM-SHA-512",
+                "kafka.ssl.truststore.password=trust-pw-1"));
+        TrainerSettings s = TrainerSettings.load(file, Map.of());
+        Map<String, Object> consumer = s.kafka().config(Map.of("group.id", s.groupId()));
+        assertEquals("broker:9094", consumer.get("bootstrap.servers"));
+        assertEquals("SASL_SSL", consumer.get("security.protocol"));
+        assertEquals("trust-pw-1", consumer.get("ssl.truststore.password"));
+        assertEquals(s.kafka(), s.withStepsPerRound(3).kafka(), "kept by the with* copies");
+        assertFalse(s.toString().contains("trust-pw-1"), s.toString());
     }
 }
