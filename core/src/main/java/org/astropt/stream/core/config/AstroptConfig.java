@@ -42,6 +42,7 @@ public final class AstroptConfig {
     public AstroptConfig checked() {
         decodeLimits();
         tokenizerSettings();
+        alertTripletTokenizerSettings();
         return this;
     }
 
@@ -62,6 +63,18 @@ public final class AstroptConfig {
         TokenizerSettings t = TokenizerSettings.defaults();
         return settings.build(() -> t.withPatchSize(settings.intValue("tokenizer.patch-size", t.patchSize()))
                 .withSize(settings.has("tokenizer.size") ? (Integer) settings.intValue("tokenizer.size", 0) : t.size())
+                .withMaxNanFraction(settings.doubleValue("tokenizer.max-nan-fraction", t.maxNanFraction())));
+    }
+
+    /**
+     * How alert-triplet images are tokenized: {@code tokenizer.alert-triplet.patch-size} (default 8; it must
+     * equal the alert model's config.json patch_size) and the same {@code tokenizer.max-nan-fraction}; the crop
+     * follows the stamp ({@link org.astropt.stream.core.token.AlertTripletTokenizer}).
+     */
+    public TokenizerSettings alertTripletTokenizerSettings() {
+        TokenizerSettings t = TokenizerSettings.defaults();
+        return settings.build(() -> t.withPatchSize(settings.intValue("tokenizer.alert-triplet.patch-size",
+                        org.astropt.stream.core.token.AlertTripletTokenizer.DEFAULT_PATCH_SIZE))
                 .withMaxNanFraction(settings.doubleValue("tokenizer.max-nan-fraction", t.maxNanFraction())));
     }
 }
