@@ -54,7 +54,8 @@ final class PipelineFixture implements AutoCloseable {
             topics.create(admin);
         }
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, "5"), new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.LINGER_MS_CONFIG, "5",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(KafkaEdges.MAX_RECORD_BYTES)), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Small micro-batches and checkpoints every 300 ms so a test sees committed output quickly. */
@@ -84,6 +85,11 @@ final class PipelineFixture implements AutoCloseable {
 
     void send(String role, byte[] key, byte[] value) {
         producer.send(new ProducerRecord<>(topics.name(role), key, value));
+    }
+
+    /** Sends to a topic by its full name (an input other than the cutouts topic). */
+    void sendTo(String topic, byte[] key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, key, value));
     }
 
     void sendModel(ModelVersion v) {

@@ -77,4 +77,21 @@ public final class AstroptConfig {
                         org.astropt.stream.core.token.AlertTripletTokenizer.DEFAULT_PATCH_SIZE))
                 .withMaxNanFraction(settings.doubleValue("tokenizer.max-nan-fraction", t.maxNanFraction())));
     }
+
+    /**
+     * Where the writer schemas of Confluent-framed (Rubin) alerts come from: {@code decode.schema-registry.url}
+     * (the Confluent REST API, {@link org.astropt.stream.core.decode.RegistryAlertSchemas}; with
+     * {@code decode.schema-registry.user-info} = user:password for basic authentication), falling back to
+     * {@code decode.schema-folder} ({@code <id>.avsc} files); neither set: none, and such alerts dead-letter
+     * saying the schema id is unknown.
+     */
+    public org.astropt.stream.core.decode.AlertSchemas alertSchemas() {
+        String folder = settings.string("decode.schema-folder", null);
+        var fromFolder = folder == null ? org.astropt.stream.core.decode.AlertSchemas.none()
+                : org.astropt.stream.core.decode.AlertSchemas.folder(java.nio.file.Path.of(folder));
+        String url = settings.string("decode.schema-registry.url", null);
+        if (url == null) return fromFolder;
+        return new org.astropt.stream.core.decode.RegistryAlertSchemas(url, settings.string("decode.schema-registry.user-info", null),
+                fromFolder, settings.duration("decode.schema-registry.timeout", java.time.Duration.ofSeconds(10)));
+    }
 }
