@@ -109,6 +109,21 @@ public final class CutoutDecoder {
         }
     }
 
+    /**
+     * The common fields ({@link AlertFields}: candid, objectId, ra, dec, ...) of an alert packet, its stamps not
+     * decoded; empty when the bytes are not an alert packet (neither an Avro container nor Confluent-framed)
+     * or cannot be read as one.
+     */
+    public Map<String, String> alertFields(byte[] bytes, String inputName) {
+        MagicBytes magic = MagicBytes.of(bytes);
+        if (magic != MagicBytes.AVRO_CONTAINER && magic != MagicBytes.CONFLUENT) return Map.of();
+        try {
+            return AlertFields.of(alerts.read(bytes, inputName == null ? "alert" : inputName));
+        } catch (RuntimeException e) {
+            return Map.of();
+        }
+    }
+
     /** Decodes a file, sniffing its format; the file name names it in errors. */
     public CutoutImage decode(Path file) {
         String input = file.getFileName() == null ? file.toString() : file.getFileName().toString();
