@@ -57,6 +57,8 @@ import org.junit.jupiter.api.io.TempDir;
  * broker and a Flink mini cluster: they leave as alert-triplet TokenSequences keyed by candid and, through an
  * alert model (the patch8 fixture's shape, 3 channels, random weights, input_layout alert-triplet), as
  * Embeddings carrying the alert's fields; corrupted packets become dead letters with their bytes and one line.
+ * A Rubin packet on a rubin-alert input (writer schema from a folder) goes the same way; a grz cutout on the
+ * cutouts input is tokenized but refused by the alert model.
  */
 class AlertInputsITCase {
 
@@ -99,11 +101,18 @@ class AlertInputsITCase {
         bad.put("wrong-magic", magic);
 
         try (PipelineFixture p = new PipelineFixture(kafka, "alerts")) {
-            String alertsTopic = p.name + ".alerts.ztf";
+            String alertsTopic = p.name + ".alerts.ztf", rubinTopic = p.name + ".rubin";
             try (var admin = kafka.admin()) {
-                admin.createTopics(List.of(new NewTopic(alertsTopic, 2, (short) 1)
-                        .configs(Map.of("max.message.bytes", String.valueOf(KafkaEdges.MAX_RECORD_BYTES))))).all().get();
+                admin.createTopics(List.of(new NewTopic(alertsTopic, 2, (short) 1), new NewTopic(rubinTopic, 1, (short) 1)).stream()
+                        .map(t -> t.configs(Map.of("max.message.bytes", String.valueOf(KafkaEdges.MAX_RECORD_BYTES)))).toList())
+                        .all().get();
             }
+            // a Rubin v11 packet: the sample's schema in a folder under its registry id, 30x30 stamps, Confluent-framed
+            GenericRecord rubin = rubinSample();
+            Path schemas = Files.createDirectories(dir.resolve("schemas"));
+            Files.writeString(schemas.resolve("1100.avsc"), rubin.getSchema().toString());
+            byte[] rubinPacket = rubinPacket(rubin, 1100);
+            String diaSourceId = String.valueOf(rubin.get("diaSourceId"));
             Path model = dir.resolve("alert-model");
             try (AstroPTModel m = AstroPTModel.create(ALERT_MODEL, AstroPTModel.defaultDevice(), 7)) {
                 Checkpoint.save(m, model, Safetensors.Dtype.F32);
@@ -115,16 +124,25 @@ class AlertInputsITCase {
             props.setProperty("pipeline.checkpoint-interval-ms", "300");
             props.setProperty("pipeline.transactional-id-prefix", p.name);
             props.setProperty("pipeline.group-id", p.name);
-            props.setProperty("pipeline.inputs", p.topics.name(Topics.CUTOUTS) + "=cutout, /" + p.name + "\\.alerts\\..*/=ztf-alert");
+            props.setProperty("pipeline.inputs", p.topics.name(Topics.CUTOUTS) + "=cutout, /" + p.name + "\\.alerts\\..*/=ztf-alert, "
+                    + rubinTopic + "=rubin-alert");
+            props.setProperty("decode.schema-folder", schemas.toString());
             p.start(PipelineSettings.of(props).withParallelism(1));
             for (var e : good.entrySet()) p.sendTo(alertsTopic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue());
             for (var e : bad.entrySet()) p.sendTo(alertsTopic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue());
+            p.sendTo(rubinTopic, diaSourceId.getBytes(StandardCharsets.UTF_8), rubinPacket);
+            p.sendCutouts(p.synthetic(5, 0, 1)); // a grz cutout: tokenized, but not for the alert model
             p.flush();
 
             AvroCodec<TokenSequence> sequences = AvroCodec.of(TokenSequence.class);
             Set<String> tokenIds = new HashSet<>();
-            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.TOKENS, 3, Duration.ofSeconds(90))) {
+            Map<String, TokenSequence> others = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.TOKENS, 5, Duration.ofSeconds(90))) {
                 TokenSequence s = sequences.decode(r.value());
+                if (!s.getProvenance().getSourceTopic().equals(alertsTopic)) {
+                    others.put(s.getId(), s);
+                    continue;
+                }
                 tokenIds.add(s.getId());
                 assertEquals("alert-triplet", s.getLayout());
                 assertEquals(List.of("science", "template", "difference"), s.getTokenizer().getBandOrder());
@@ -134,16 +152,25 @@ class AlertInputsITCase {
                 assertEquals(alertsTopic, s.getProvenance().getSourceTopic());
             }
             assertEquals(good.keySet(), tokenIds);
+            TokenSequence fromRubin = others.get(diaSourceId);
+            assertEquals("alert-triplet", fromRubin.getLayout());
+            assertEquals(16, fromRubin.getTokenCount()); // 30 px padded to 32: 4 x 4 patches of 8 px
+            assertEquals("Rubin", fromRubin.getProvenance().getSurvey());
+            assertEquals("grz-cutout", others.get("syn-5-000000").getLayout());
 
             AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
             Map<String, Map<String, String>> metadata = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.EMBEDDINGS, 3, Duration.ofSeconds(60))) {
+            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.EMBEDDINGS, 4, Duration.ofSeconds(60))) {
                 Embedding e = embeddings.decode(r.value());
                 assertEquals("astropt-ztf", e.getModelName());
                 assertEquals(64, e.getVector().size());
                 assertTrue(e.getVector().stream().allMatch(Float::isFinite), e.getId());
                 metadata.put(e.getId(), e.getMetadata());
             }
+            Map<String, String> rubinFields = metadata.remove(diaSourceId);
+            assertEquals("3141592653", rubinFields.get("objectId"));
+            assertEquals("Rubin", rubinFields.get("survey"));
+            for (String key : List.of("ra", "dec", "mjd", "band", "isdiffpos")) assertTrue(rubinFields.containsKey(key), key + " in " + rubinFields);
             assertEquals(good.keySet(), metadata.keySet());
             for (var e : metadata.entrySet()) {
                 Map<String, String> m = e.getValue();
@@ -157,9 +184,15 @@ class AlertInputsITCase {
 
             AvroCodec<DeadLetter> letters = AvroCodec.of(DeadLetter.class);
             Map<String, PipelineStage> stages = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.DEAD_LETTER, 3, Duration.ofSeconds(60))) {
+            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.DEAD_LETTER, 4, Duration.ofSeconds(60))) {
                 DeadLetter d = letters.decode(r.value());
                 String key = new String(d.getKey().array(), StandardCharsets.UTF_8);
+                if (key.equals("syn-5-000000")) {
+                    assertEquals(PipelineStage.EMBED, d.getStage());
+                    assertEquals("syn-5-000000: a grz-cutout sequence does not fit astropt-ztf v1, which reads alert-triplet"
+                            + " (input_layout in its config.json)", d.getReason());
+                    continue;
+                }
                 byte[] got = new byte[d.getValue().remaining()];
                 d.getValue().duplicate().get(got);
                 assertArrayEquals(bad.get(key), got, key);
@@ -172,6 +205,40 @@ class AlertInputsITCase {
             assertEquals(Map.of("truncated", PipelineStage.DECODE, "flipped", PipelineStage.DECODE,
                     "wrong-magic", PipelineStage.VALIDATE), stages);
         }
+    }
+
+    /** The Rubin v11 sample packet (GPL: read from ../shared, never copied; its cutouts are null). */
+    private static GenericRecord rubinSample() throws Exception {
+        try (DataFileReader<GenericRecord> reader = new DataFileReader<>(
+                SharedFixtures.realData("lsst_v11_0_fakeAlert.avro").toFile(), new GenericDatumReader<>())) {
+            return reader.next();
+        }
+    }
+
+    /** The sample with 30x30 plain FITS stamps of a point source and a diaObjectId, Confluent-framed under schemaId. */
+    private static byte[] rubinPacket(GenericRecord alert, int schemaId) throws Exception {
+        GenericRecord source = (GenericRecord) alert.get("diaSource");
+        source.put("diaObjectId", 3_141_592_653L);
+        for (String field : List.of("cutoutScience", "cutoutTemplate", "cutoutDifference")) {
+            float[][] stamp = new float[30][30];
+            for (float[] row : stamp) Arrays.fill(row, field.equals("cutoutDifference") ? 0f : 100f);
+            stamp[15][15] += field.equals("cutoutTemplate") ? 0f : 50f;
+            stamp[3][7] += 1f;
+            try (nom.tam.fits.Fits fits = new nom.tam.fits.Fits(); ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    nom.tam.util.FitsOutputStream out = new nom.tam.util.FitsOutputStream(bytes)) {
+                fits.addHDU(nom.tam.fits.Fits.makeHDU(stamp));
+                fits.write(out);
+                out.flush();
+                alert.put(field, java.nio.ByteBuffer.wrap(bytes.toByteArray()));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(schemaId).array());
+        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(alert.getSchema()).write(alert, encoder);
+        encoder.flush();
+        return out.toByteArray();
     }
 
     /** The packet re-written with another candid (top level and candidate) and isdiffpos, schema and stamps as they were. */
