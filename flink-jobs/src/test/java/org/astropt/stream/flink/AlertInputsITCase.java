@@ -58,7 +58,8 @@ import org.junit.jupiter.api.io.TempDir;
  * alert model (the patch8 fixture's shape, 3 channels, random weights, input_layout alert-triplet), as
  * Embeddings carrying the alert's fields; corrupted packets become dead letters with their bytes and one line.
  * A Rubin packet on a rubin-alert input (writer schema from a folder) goes the same way; a grz cutout on the
- * cutouts input is tokenized but refused by the alert model.
+ * cutouts input and raw FITS on a fits input (keyed by its id) are tokenized as grz-cutouts but refused by the
+ * alert model; a FITS record without a key is dead-lettered.
  */
 class AlertInputsITCase {
 
@@ -101,9 +102,10 @@ class AlertInputsITCase {
         bad.put("wrong-magic", magic);
 
         try (PipelineFixture p = new PipelineFixture(kafka, "alerts")) {
-            String alertsTopic = p.name + ".alerts.ztf", rubinTopic = p.name + ".rubin";
+            String alertsTopic = p.name + ".alerts.ztf", rubinTopic = p.name + ".rubin", fitsTopic = p.name + ".fits";
             try (var admin = kafka.admin()) {
-                admin.createTopics(List.of(new NewTopic(alertsTopic, 2, (short) 1), new NewTopic(rubinTopic, 1, (short) 1)).stream()
+                admin.createTopics(List.of(new NewTopic(alertsTopic, 2, (short) 1), new NewTopic(rubinTopic, 1, (short) 1),
+                                new NewTopic(fitsTopic, 1, (short) 1)).stream()
                         .map(t -> t.configs(Map.of("max.message.bytes", String.valueOf(KafkaEdges.MAX_RECORD_BYTES)))).toList())
                         .all().get();
             }
@@ -125,19 +127,22 @@ class AlertInputsITCase {
             props.setProperty("pipeline.transactional-id-prefix", p.name);
             props.setProperty("pipeline.group-id", p.name);
             props.setProperty("pipeline.inputs", p.topics.name(Topics.CUTOUTS) + "=cutout, /" + p.name + "\\.alerts\\..*/=ztf-alert, "
-                    + rubinTopic + "=rubin-alert");
+                    + rubinTopic + "=rubin-alert, " + fitsTopic + "=fits");
             props.setProperty("decode.schema-folder", schemas.toString());
             p.start(PipelineSettings.of(props).withParallelism(1));
             for (var e : good.entrySet()) p.sendTo(alertsTopic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue());
             for (var e : bad.entrySet()) p.sendTo(alertsTopic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue());
             p.sendTo(rubinTopic, diaSourceId.getBytes(StandardCharsets.UTF_8), rubinPacket);
             p.sendCutouts(p.synthetic(5, 0, 1)); // a grz cutout: tokenized, but not for the alert model
+            byte[] fits = p.synthetic(6, 0, 1).get(0).getImage().array();
+            p.sendTo(fitsTopic, "raw-galaxy".getBytes(StandardCharsets.UTF_8), fits); // raw FITS keyed by its id
+            p.sendTo(fitsTopic, null, fits);                                            // no key: no id
             p.flush();
 
             AvroCodec<TokenSequence> sequences = AvroCodec.of(TokenSequence.class);
             Set<String> tokenIds = new HashSet<>();
             Map<String, TokenSequence> others = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.TOKENS, 5, Duration.ofSeconds(90))) {
+            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.TOKENS, 6, Duration.ofSeconds(90))) {
                 TokenSequence s = sequences.decode(r.value());
                 if (!s.getProvenance().getSourceTopic().equals(alertsTopic)) {
                     others.put(s.getId(), s);
@@ -157,6 +162,8 @@ class AlertInputsITCase {
             assertEquals(16, fromRubin.getTokenCount()); // 30 px padded to 32: 4 x 4 patches of 8 px
             assertEquals("Rubin", fromRubin.getProvenance().getSurvey());
             assertEquals("grz-cutout", others.get("syn-5-000000").getLayout());
+            assertEquals("grz-cutout", others.get("raw-galaxy").getLayout());
+            assertEquals(fitsTopic, others.get("raw-galaxy").getProvenance().getSourceTopic());
 
             AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
             Map<String, Map<String, String>> metadata = new HashMap<>();
@@ -184,12 +191,18 @@ class AlertInputsITCase {
 
             AvroCodec<DeadLetter> letters = AvroCodec.of(DeadLetter.class);
             Map<String, PipelineStage> stages = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.DEAD_LETTER, 4, Duration.ofSeconds(60))) {
+            for (ConsumerRecord<byte[], byte[]> r : p.committed(Topics.DEAD_LETTER, 6, Duration.ofSeconds(60))) {
                 DeadLetter d = letters.decode(r.value());
+                if (d.getKey() == null) {
+                    assertEquals(PipelineStage.VALIDATE, d.getStage());
+                    assertEquals(fitsTopic + "-0@1 (fits): a fits input needs the object id as the record key; this record has none",
+                            d.getReason());
+                    continue;
+                }
                 String key = new String(d.getKey().array(), StandardCharsets.UTF_8);
-                if (key.equals("syn-5-000000")) {
+                if (key.equals("syn-5-000000") || key.equals("raw-galaxy")) {
                     assertEquals(PipelineStage.EMBED, d.getStage());
-                    assertEquals("syn-5-000000: a grz-cutout sequence does not fit astropt-ztf v1, which reads alert-triplet"
+                    assertEquals(key + ": a grz-cutout sequence does not fit astropt-ztf v1, which reads alert-triplet"
                             + " (input_layout in its config.json)", d.getReason());
                     continue;
                 }
