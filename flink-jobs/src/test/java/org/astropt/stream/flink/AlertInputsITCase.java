@@ -164,6 +164,7 @@ class AlertInputsITCase {
             assertEquals("grz-cutout", others.get("syn-5-000000").getLayout());
             assertEquals("grz-cutout", others.get("raw-galaxy").getLayout());
             assertEquals(fitsTopic, others.get("raw-galaxy").getProvenance().getSourceTopic());
+            assertEquals("synthetic-grz", others.get("raw-galaxy").getProvenance().getSurvey(), "from the FITS SURVEY card");
 
             AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
             Map<String, Map<String, String>> metadata = new HashMap<>();

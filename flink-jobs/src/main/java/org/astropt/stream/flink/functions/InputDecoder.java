@@ -73,16 +73,25 @@ final class InputDecoder {
             return new Decoded(cutout, image, InputLayout.ALERT_TRIPLET);
         }
         String id = new String(r.key, StandardCharsets.UTF_8);
+        CutoutImage image = decoder.decode(r.value, input + " key " + id, ImageFormat.FITS, null, null);
         Cutout cutout = Cutout.newBuilder()
                 .setId(id)
-                .setSurvey("unknown")
-                .setBands(java.util.List.of())
+                .setSurvey(survey(image.metadata()))
+                .setBands(image.bands())
                 .setFormat(ImageFormat.FITS)
                 .setImage(ByteBuffer.wrap(r.value))
                 .setMetadata(Map.of())
                 .build();
-        CutoutImage image = decoder.decode(r.value, input + " key " + id, ImageFormat.FITS, null, null);
         return new Decoded(cutout, image, InputLayout.GRZ_CUTOUT);
+    }
+
+    /** The survey a FITS header names (SURVEY, TELESCOP or INSTRUME), as astropt produce reads it; else "unknown". */
+    private static String survey(Map<String, String> header) {
+        for (String key : java.util.List.of("SURVEY", "TELESCOP", "INSTRUME")) {
+            String v = header.get(key);
+            if (v != null && !v.isBlank()) return v.trim();
+        }
+        return "unknown";
     }
 
     private static Double number(String v) {
