@@ -147,7 +147,7 @@ final class DemoCommand implements Callable<Integer> {
             stack = LocalStack.builder(data, topics)
                     .kafka(kafkaPort)
                     .tally()
-                    .pipeline(uiPort, pipelineSettings())
+                    .pipeline(uiPort, pipelineSettings(topics))
                     .server(serverSettings().withBind("127.0.0.1", port))
                     .backfill(backfillConsole())
                     .trainer(this::trainerSettings, trainerConsole())
@@ -355,12 +355,22 @@ final class DemoCommand implements Callable<Integer> {
         return "GET " + path + " failed: " + last;
     }
 
-    private PipelineSettings pipelineSettings() throws IOException {
+    /** The ZTF alert topic the demo reads beside the cutouts (format ztf-alert) unless pipeline.inputs says otherwise. */
+    static final String ZTF_ALERTS_TOPIC = "astropt.alerts.ztf";
+
+    private PipelineSettings pipelineSettings(Topics topics) throws IOException {
         // The demo's first model is a version on the models topic (the starter it publishes, or its first round),
         // never the settings file's initial model: every embedding then names a version of the registry.
-        return PipelineSettings.of(SettingsFile.readIfPresent(configDir.resolve("pipeline.properties")).with(Map.of(
+        SettingsFile file = SettingsFile.readIfPresent(configDir.resolve("pipeline.properties"));
+        Map<String, String> overrides = new LinkedHashMap<>(Map.of(
                 PipelineSettings.INITIAL_MODEL, "",
-                "pipeline.checkpoint-dir", data.resolve("checkpoints").toAbsolutePath().toUri().toString())));
+                "pipeline.checkpoint-dir", data.resolve("checkpoints").toAbsolutePath().toUri().toString()));
+        if (file.string(PipelineSettings.INPUTS, null) == null) {
+            // the alert topic as a pattern: read from its start once it exists (found within pipeline.partition-discovery-ms)
+            overrides.put(PipelineSettings.INPUTS, topics.name(Topics.CUTOUTS) + "=cutout, /"
+                    + java.util.regex.Pattern.quote(ZTF_ALERTS_TOPIC) + "/=ztf-alert");
+        }
+        return PipelineSettings.of(file.with(overrides));
     }
 
     private ServerSettings serverSettings() throws IOException {

@@ -35,6 +35,10 @@ import picocli.CommandLine.Spec;
  * the cutouts topic as Avro Cutout records (single-object encoding), keyed by the object id taken from
  * the file name, format AUTO so the pipeline sniffs the bytes. A folder is walked for the image suffixes
  * below. The bytes travel untouched: a file the pipeline cannot decode becomes a dead letter there.
+ *
+ * <p>{@code --format raw} sends each file's bytes exactly as they are, no envelope, as a survey's broker publishes
+ * alert packets (for a pipeline input of format ztf-alert, rubin-alert or fits): keyed by the alert's candid when
+ * the file is an alert packet, else by the file name without its suffix.
  */
 @Command(name = "produce", description = "Send image files to the cutouts topic as Avro Cutout records.")
 final class ProduceCommand implements Callable<Integer> {
@@ -59,6 +63,14 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--topic", paramLabel = "T", description = "Topic (default: the cutouts topic of config/topics.properties, astropt.cutouts).")
     String topic;
 
+    /** What goes on the topic: the Cutout envelope, or the file's bytes as they are. */
+    enum Format { cutout, raw }
+
+    @Option(names = "--format", defaultValue = "cutout", paramLabel = "cutout|raw",
+            description = "cutout: Avro Cutout records (default); raw: each file's bytes exactly as they are (alert packets"
+                    + " as a survey publishes them, raw FITS), keyed by the alert's candid or the file name.")
+    Format format;
+
     @Spec
     CommandSpec spec;
 
@@ -79,6 +91,14 @@ final class ProduceCommand implements Callable<Integer> {
                 Path file = files.get(i);
                 byte[] image = Files.readAllBytes(file);
                 String id = objectId(file);
+                if (format == Format.raw) {
+                    String key = decoder.alertFields(image, file.toString()).getOrDefault("candid", id);
+                    producer.send(new ProducerRecord<>(target, key.getBytes(StandardCharsets.UTF_8), image), (meta, e) -> {
+                        if (e != null) refused.add(file + ": Kafka refused the record: " + e.getMessage());
+                    });
+                    bytes += image.length;
+                    continue;
+                }
                 Cutout c = Cutout.newBuilder().setId(id).setSurvey(survey(decoder, image, file))
                         .setFormat(ImageFormat.AUTO).setImage(ByteBuffer.wrap(image))
                         .setMetadata(Map.of("file", file.getFileName().toString(), "producer", "astropt produce"))
@@ -96,8 +116,8 @@ final class ProduceCommand implements Callable<Integer> {
             throw new IllegalStateException(refused.size() + " of " + files.size() + " cutouts were not sent");
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        spec.commandLine().getOut().printf(Locale.ROOT, "%d cutouts (%.1f MB of images) -> %s at %s in %.2f s (%.0f/s)%n",
-                files.size(), bytes / 1e6, target, bootstrap, seconds, files.size() / Math.max(seconds, 1e-9));
+        spec.commandLine().getOut().printf(Locale.ROOT, "%d %s (%.1f MB of images) -> %s at %s in %.2f s (%.0f/s)%n",
+                files.size(), format == Format.raw ? "files as they are" : "cutouts", bytes / 1e6, target, bootstrap, seconds, files.size() / Math.max(seconds, 1e-9));
         return 0;
     }
 

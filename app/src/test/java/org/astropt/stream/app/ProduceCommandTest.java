@@ -72,6 +72,31 @@ class ProduceCommandTest {
     }
 
     @Test
+    void rawSendsTheFilesBytesAsTheyAreAlertsKeyedByCandid() throws Exception {
+        Path ztf = org.astropt.stream.core.SharedFixtures.realData("ztf_739260766315010006.avro");
+        Path in = Files.createDirectories(dir.resolve("raw"));
+        Path packet = Files.copy(ztf, in.resolve("packet.avro"));
+        byte[] fits = SurveyWriter.fitsBytes(new SyntheticSurvey(3, 32, 1).galaxy(0));
+        Files.write(in.resolve("galaxy-7.fits"), fits);
+        Topics topics = Topics.defaults();
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, topics)) {
+            String topic = topics.name(Topics.CUTOUTS);
+            AstroptCliTest.Run r = AstroptCliTest.run("produce", in.toString(), "--bootstrap", kafka.bootstrapServers(),
+                    "--topic", topic, "--format", "raw");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().startsWith("2 files as they are"), r.out());
+            Map<String, byte[]> byKey = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> rec : CommittedRecords.read(kafka.bootstrapServers(), topic,
+                    records -> records.size() >= 2, Duration.ofSeconds(30), Duration.ofSeconds(1))) {
+                byKey.put(new String(rec.key(), StandardCharsets.UTF_8), rec.value());
+            }
+            assertEquals(java.util.Set.of("739260766315010006", "galaxy-7"), byKey.keySet());
+            assertArrayEquals(Files.readAllBytes(packet), byKey.get("739260766315010006"));
+            assertArrayEquals(fits, byKey.get("galaxy-7"));
+        }
+    }
+
+    @Test
     void aMissingInputIsOneLineNamingIt() {
         AstroptCliTest.Run r = AstroptCliTest.run("produce", dir.resolve("nowhere.fits").toString(), "--bootstrap", "localhost:1");
         assertEquals(AstroptCli.EXIT_BAD_INPUT, r.exit());

@@ -30,6 +30,11 @@ public final class SharedFixtures {
         return require(under(Path.of("fixtures", "astropt-v1-tiny"), file));
     }
 
+    /** The reference model AstroPT v1 with 8 px patches (3 bands, 64x64 image, 64 tokens of 192): the alert models' shape. */
+    public static Path patch8(String... file) {
+        return require(under(Path.of("fixtures", "astropt-v1-patch8"), file));
+    }
+
     /** The real sample files of data/real (SOURCES.md there says where each came from). */
     public static Path realData(String... file) {
         return require(under(Path.of("data", "real"), file));

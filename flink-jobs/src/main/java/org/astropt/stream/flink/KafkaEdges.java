@@ -44,13 +44,22 @@ public final class KafkaEdges implements PipelineSources {
         this.settings = settings;
     }
 
+    /**
+     * Every input of {@code pipeline.inputs} (the cutouts topic by default) through one source: a list of topics,
+     * or one pattern when an input is a pattern (new matching topics are found every
+     * {@code pipeline.partition-discovery-ms}); each record is marked with its input's format.
+     */
     @Override
     public DataStream<SourceRecord> cutouts(StreamExecutionEnvironment env) {
-        KafkaSource<SourceRecord> source = this.<SourceRecord>source()
-                .setTopics(topics.name(Topics.CUTOUTS))
+        PipelineInputs inputs = settings.inputs(topics.name(Topics.CUTOUTS));
+        var builder = this.<SourceRecord>source();
+        if (inputs.literal()) builder.setTopics(inputs.topics());
+        else builder.setTopicPattern(inputs.subscription());
+        KafkaSource<SourceRecord> source = builder
                 .setGroupId(settings.groupId())
+                .setProperty("partition.discovery.interval.ms", String.valueOf(settings.partitionDiscoveryMs()))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new SourceRecordDeserializer())
+                .setDeserializer(new SourceRecordDeserializer(inputs))
                 .setProperty("isolation.level", "read_committed")
                 .build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "cutouts").uid("cutouts-source");

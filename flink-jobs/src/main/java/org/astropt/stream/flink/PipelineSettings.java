@@ -48,6 +48,7 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
                     + " thresholds chosen by the trainer; remove the key");
         }
         AstroptConfig.of(s).checked(); // a bad decode.* or tokenizer.* value fails here, naming the file, not in a task
+        s.build(() -> PipelineInputs.parse(s.string(INPUTS, null), "astropt.cutouts")); // and a bad pipeline.inputs
         EmbedSettings d = EmbedSettings.defaults();
         int batch = s.intValue("pipeline.batch-size", d.batchSize());
         EmbedSettings embed = s.build(() -> new EmbedSettings(
@@ -67,6 +68,20 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
                 s.string("pipeline.group-id", "astropt-pipeline"),
                 embed,
                 s.properties());
+    }
+
+    /** {@code pipeline.inputs}: the topics read and their formats ({@link PipelineInputs}). */
+    public static final String INPUTS = "pipeline.inputs";
+
+    /** The inputs ({@code pipeline.inputs}); unset: {@code cutoutsTopic} in the cutout format. */
+    public PipelineInputs inputs(String cutoutsTopic) {
+        SettingsFile s = SettingsFile.of(coreProperties);
+        return s.build(() -> PipelineInputs.parse(s.string(INPUTS, null), cutoutsTopic));
+    }
+
+    /** {@code pipeline.partition-discovery-ms}: how often the source looks for new partitions and new topics of a pattern (60000). */
+    public long partitionDiscoveryMs() {
+        return SettingsFile.of(coreProperties).longValue("pipeline.partition-discovery-ms", 60_000);
     }
 
     /**

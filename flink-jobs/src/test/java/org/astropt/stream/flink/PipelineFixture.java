@@ -64,7 +64,8 @@ final class PipelineFixture implements AutoCloseable {
         try (var admin = kafka.admin()) {
             topics.create(admin);
         }
-        producer = new KafkaProducer<>(client.config(Map.of(ProducerConfig.LINGER_MS_CONFIG, "5")),
+        producer = new KafkaProducer<>(client.config(Map.of(ProducerConfig.LINGER_MS_CONFIG, "5",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(KafkaEdges.MAX_RECORD_BYTES))),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -95,6 +96,11 @@ final class PipelineFixture implements AutoCloseable {
 
     void send(String role, byte[] key, byte[] value) {
         producer.send(new ProducerRecord<>(topics.name(role), key, value));
+    }
+
+    /** Sends to a topic by its full name (an input other than the cutouts topic). */
+    void sendTo(String topic, byte[] key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, key, value));
     }
 
     void sendModel(ModelVersion v) {

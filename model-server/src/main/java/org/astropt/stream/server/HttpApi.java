@@ -209,8 +209,23 @@ final class HttpApi extends Handler.Abstract {
         }
     }
 
+    /**
+     * GET /objects/{id}: one object (an alert by its candid) with its vector; an id that is no object but a survey
+     * object of which alerts are held (ZTF objectId, Rubin diaObjectId) lists those alerts over time instead:
+     * {objectId, count, alerts: [object views, oldest first]}.
+     */
     private Map<String, Object> object(String id) {
         ObjectView o = server.catalogue().get(id);
+        if (o == null) {
+            List<ObjectView> alerts = server.catalogue().alertsOf(id);
+            if (!alerts.isEmpty()) {
+                Map<String, Object> out = new java.util.LinkedHashMap<>();
+                out.put("objectId", id);
+                out.put("count", alerts.size());
+                out.put("alerts", withThumbnails(alerts));
+                return out;
+            }
+        }
         if (o == null) throw new ApiException(404, "no object " + id + " (not seen, or evicted from the index)", null);
         Map<String, Object> out = withThumbnail(o);
         out.put("vector", server.catalogue().index().vector(id));

@@ -50,6 +50,8 @@ public final class ObjectCatalogue {
     private final LinkedHashMap<String, ObjectView> objects = new LinkedHashMap<>();
     private final Deque<String> recent = new ArrayDeque<>();
     private final Deque<FlagView> flags = new ArrayDeque<>();
+    /** Alerts by the object they belong to: objectId -> the candids held (embeddings whose metadata names both). */
+    private final Map<String, Set<String>> alertsByObject = new java.util.HashMap<>();
     /** name:version of every model version whose statistics were looked for (once each: a version has several records). */
     private final Set<String> statisticsLookedFor = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final double switchCoverage;
@@ -99,6 +101,10 @@ public final class ObjectCatalogue {
                         e.getFlags(), timings(e.getTimings()), e.getMetadata(), Truth.morphology(e.getMetadata()),
                         Truth.artefacts(e.getMetadata()), now, e.getScores(), e.getHardestTokens()));
         index.put(e.getId(), model, vector);
+        String objectId = e.getMetadata().get(ALERT_OBJECT_KEY);
+        if (objectId != null && e.getId().equals(e.getMetadata().get(ALERT_ID_KEY))) {
+            alertsByObject.computeIfAbsent(objectId, k -> new java.util.LinkedHashSet<>()).add(e.getId());
+        }
         if (!e.getMetadata().containsKey(Topics.BACKFILL_METADATA_KEY)) {
             recent.addFirst(e.getId());
             while (recent.size() > 4 * feedSize) recent.removeLast();
@@ -183,11 +189,45 @@ public final class ObjectCatalogue {
             eldest.remove();
             if (gone.embedded()) embedded--;
             index.remove(gone.id());
+            String objectId = gone.metadata() == null ? null : gone.metadata().get(ALERT_OBJECT_KEY);
+            Set<String> alerts = objectId == null ? null : alertsByObject.get(objectId);
+            if (alerts != null && alerts.remove(gone.id()) && alerts.isEmpty()) alertsByObject.remove(objectId);
         }
         return now;
     }
 
     public synchronized ObjectView get(String id) { return objects.get(id); }
+
+    /** The metadata keys of an embedded alert (core AlertFields): its own id, and the object it belongs to. */
+    static final String ALERT_ID_KEY = "candid", ALERT_OBJECT_KEY = "objectId";
+
+    /**
+     * The alerts held of one survey object (ZTF objectId, Rubin diaObjectId), oldest first by their jd or mjd
+     * (alerts without either last, in arrival order); empty when none is held.
+     */
+    public synchronized List<ObjectView> alertsOf(String objectId) {
+        Set<String> ids = alertsByObject.get(objectId);
+        if (ids == null) return List.of();
+        List<ObjectView> out = new ArrayList<>();
+        for (String id : ids) {
+            ObjectView o = objects.get(id);
+            if (o != null) out.add(o);
+        }
+        out.sort(java.util.Comparator.comparingDouble(ObjectCatalogue::alertTime));
+        return out;
+    }
+
+    /** An alert's time as a Julian date (from jd, or mjd + 2400000.5); +infinity when it has neither. */
+    static double alertTime(ObjectView o) {
+        Map<String, String> m = o.metadata() == null ? Map.of() : o.metadata();
+        try {
+            if (m.containsKey("jd")) return Double.parseDouble(m.get("jd"));
+            if (m.containsKey("mjd")) return Double.parseDouble(m.get("mjd")) + 2400000.5;
+        } catch (NumberFormatException e) {
+            // not a number: last
+        }
+        return Double.POSITIVE_INFINITY;
+    }
 
     public synchronized int size() { return objects.size(); }
 

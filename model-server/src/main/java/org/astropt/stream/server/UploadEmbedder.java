@@ -11,13 +11,16 @@ import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.InvalidCheckpointException;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.ModelFolder;
+import org.astropt.stream.core.token.AlertTripletTokenizer;
+import org.astropt.stream.core.token.InputLayout;
 import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.core.token.Tokens;
 import org.astropt.stream.schemas.ImageFormat;
 import org.astropt.stream.schemas.ModelVersion;
 
 /**
- * POST /embed: an uploaded cutout (FITS, PNG, JPEG or an alert packet) through the same decoder and
+ * POST /embed: an uploaded cutout (FITS, PNG, JPEG or an alert packet: its science, template and difference
+ * stamps as an alert-triplet when the serving model reads that layout) through the same decoder and
  * tokenizer as the pipeline and the current PROMOTED model version. The model is loaded on the first
  * upload after a promotion (its weights' sha256 and architecture checked against the record first), with the
  * score heads shipped in its weights, and the previous one closed: an upload gets the same scores, hardest tokens
@@ -55,9 +58,19 @@ public final class UploadEmbedder implements AutoCloseable {
 
     /** Decodes, tokenizes and embeds; bad bytes are a {@link org.astropt.stream.core.InvalidCutoutException}. */
     public synchronized Result embed(String id, byte[] bytes) {
-        CutoutImage image = decoder.decode(bytes, id, ImageFormat.AUTO, null, null);
-        Tokens tokens = tokenizer.tokenize(id, image);
-        ModelVersion v = current();
+        CutoutImage image;
+        Tokens tokens;
+        ModelVersion v;
+        if (!decoder.alertFields(bytes, id).isEmpty() && (v = current()) != null
+                && model.config().inputLayout() == InputLayout.ALERT_TRIPLET) {
+            // an alert packet for an alert model: its three stamps, as the pipeline's alert inputs make them
+            image = decoder.decodeAlertTriplet(bytes, id);
+            tokens = new AlertTripletTokenizer(tokenizer.settings().withPatchSize(model.config().patchSize())).tokenize(id, image);
+        } else {
+            image = decoder.decode(bytes, id, ImageFormat.AUTO, null, null);
+            tokens = tokenizer.tokenize(id, image);
+            v = current();
+        }
         ModelConfig c = model.config();
         if (tokens.tokenDim() != c.tokenDim()) {
             throw new ApiException(422, id + ": has tokens of " + tokens.tokenDim() + " values but " + label(v) + " reads "

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.astropt.stream.schemas.Embedding;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
@@ -281,6 +282,30 @@ class ModelServerITCase {
     }
 
     /** The JSON scores of a galaxy are those of its embedding record: its version's heads, every one. */
+    /** Alerts (id = candid, objectId in the metadata) answer one by one, and their object lists them over time. */
+    @Test
+    @Order(Integer.MAX_VALUE - 1) // after the tests that count the feed and the index
+    void anAlertIsAtItsCandidAndItsObjectListsItsAlertsOverTime() throws Exception {
+        String[][] alerts = {{"739260766315010007", "2458494.5"}, {"739260766315010006", "2458493.5"}};
+        for (String[] a : alerts) {
+            Embedding e = Embedding.newBuilder(galaxies.get(5).embedding()).setId(a[0])
+                    .setMetadata(Map.of("candid", a[0], "objectId", "ZTF17aaacxxf", "jd", a[1], "survey", "ZTF", "rb", "0.9"))
+                    .build();
+            stream.sendEmbedding(e);
+        }
+        stream.flush();
+        await("both alerts held", () -> server.catalogue().alertsOf("ZTF17aaacxxf").size() == 2);
+        JsonNode one = json("/objects/739260766315010006");
+        assertEquals("ZTF17aaacxxf", one.get("metadata").get("objectId").asText());
+        assertEquals("0.9", one.get("metadata").get("rb").asText());
+        assertEquals(galaxies.get(5).embedding().getVector().size(), one.get("vector").size());
+        JsonNode object = json("/objects/ZTF17aaacxxf");
+        assertEquals(2, object.get("count").asInt());
+        assertEquals("739260766315010006", object.get("alerts").get(0).get("id").asText(), "oldest first");
+        assertEquals("739260766315010007", object.get("alerts").get(1).get("id").asText());
+        assertEquals(404, get("/objects/ZTF00nothing").statusCode());
+    }
+
     static void assertScores(StreamFixture.Galaxy g, JsonNode scores) {
         assertEquals(TiedRegionHeads.SCORES.size(), scores.size(), scores.toString());
         for (String name : TiedRegionHeads.SCORES) {

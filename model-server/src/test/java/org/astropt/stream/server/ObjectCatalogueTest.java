@@ -58,6 +58,26 @@ class ObjectCatalogueTest {
         assertNull(catalogue.standardisedWith(null), "no model yet");
     }
 
+    /** Alerts (id = candid, objectId in the metadata) are listed by their object, oldest first, until evicted. */
+    @Test
+    void anObjectsAlertsAreListedOverTime() {
+        ObjectCatalogue catalogue = new ObjectCatalogue(3, 10, 10);
+        catalogue.onEmbedding(alert("1003", "ZTF17aaa", "jd", "2458500.5"), 1);
+        catalogue.onEmbedding(alert("1001", "ZTF17aaa", "jd", "2458490.5"), 2);
+        catalogue.onEmbedding(alert("2001", "ZTF18bbb", "jd", "2458491.5"), 3);
+        assertEquals(List.of("1001", "1003"), catalogue.alertsOf("ZTF17aaa").stream().map(ObjectView::id).toList());
+        assertEquals("ZTF17aaa", catalogue.get("1003").metadata().get("objectId"));
+        assertEquals(List.of(), catalogue.alertsOf("ZTF00none"));
+        catalogue.onEmbedding(alert("1002", "ZTF17aaa", "mjd", "58495.0"), 4); // capacity 3: 1003, the eldest, leaves
+        assertEquals(List.of("1001", "1002"), catalogue.alertsOf("ZTF17aaa").stream().map(ObjectView::id).toList());
+    }
+
+    private static Embedding alert(String candid, String objectId, String timeKey, String time) {
+        Embedding e = embedding(candid, 0.5f, Map.of(), List.of());
+        e.setMetadata(Map.of("candid", candid, "objectId", objectId, timeKey, time, "survey", "ZTF"));
+        return e;
+    }
+
     static Embedding embedding(String id, float surprise, Map<String, Double> scores, List<Integer> hardest) {
         return Embedding.newBuilder().setId(id).setModelName("astropt").setModelVersion(1).setVector(List.of(1f, 2f))
                 .setSurprise(surprise).setFlags(List.of())

@@ -98,6 +98,25 @@ class SchemaEvolutionTest {
     assertNull(flag.getArtefactKind());
   }
 
+  /** Token sequences written before layouts (TokenSequence.v1 in avro-history/) read as grz-cutout, their tokens intact. */
+  @Test
+  void tokenSequencesWrittenBeforeLayoutsReadAsGrzCutouts() throws Exception {
+    Schema v1 = historySchema("TokenSequence.v1.avsc");
+    TokenSequence current = SampleRecords.tokenSequence();
+    // the sample as a v1 writer would have made it: today's record read through the v1 schema
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(body, null);
+    new org.apache.avro.specific.SpecificDatumWriter<TokenSequence>(TokenSequence.getClassSchema()).write(current, encoder);
+    encoder.flush();
+    GenericRecord old = new org.apache.avro.generic.GenericDatumReader<GenericRecord>(TokenSequence.getClassSchema(), v1)
+        .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(body.toByteArray(), null));
+    TokenSequence read = AvroCodec.of(TokenSequence.class)
+        .decode(AvroCodec.generic(v1, SchemaHistory.of(), SchemaLookup.none()).encode(old));
+    assertEquals("grz-cutout", read.getLayout());
+    assertEquals(current.getTokens(), read.getTokens());
+    assertEquals(current.getId(), read.getId());
+  }
+
   private static Schema historySchema(String file) throws java.io.IOException {
     try (var in = SchemaEvolutionTest.class.getClassLoader().getResourceAsStream(SchemaHistory.DEFAULT_FOLDER + file)) {
       return new Schema.Parser().parse(in);

@@ -91,7 +91,8 @@ final class CandidateJudge implements AutoCloseable {
     /** Evaluates the trained model and the serving one on the held-out sample, writes the version folder and stores it. */
     void storeCandidate(TrainerState state, AstroPTModel model, HeldOutSet heldOut, RoundLog log) throws IOException {
         List<TokenSequence> sample = heldOut.sequences().stream()
-                .filter(s -> s.getTokenDim() == model.config().tokenDim() && s.getTokenCount() >= 2
+                .filter(s -> model.config().inputLayout().id().equals(s.getLayout())
+                        && s.getTokenDim() == model.config().tokenDim() && s.getTokenCount() >= 2
                         && s.getTokenCount() <= model.config().blockSize()).toList();
         List<float[][]> tokens = sample.stream().map(TokenSequences::tokens).toList();
         Map<String, Object> metrics = new LinkedHashMap<>();

@@ -214,7 +214,8 @@ final class HeadTraining {
     private static Optional<TokenSequence> decode(ConsumerRecord<byte[], byte[]> r, ModelConfig config) {
         try {
             TokenSequence s = TOKENS.decode(r.value());
-            boolean fits = s.getTokenDim() == config.tokenDim() && s.getTokenCount() >= 2 && s.getTokenCount() <= config.blockSize();
+            boolean fits = config.inputLayout().id().equals(s.getLayout())
+                    && s.getTokenDim() == config.tokenDim() && s.getTokenCount() >= 2 && s.getTokenCount() <= config.blockSize();
             return fits ? Optional.of(s) : Optional.empty();
         } catch (RuntimeException e) {
             return Optional.empty();

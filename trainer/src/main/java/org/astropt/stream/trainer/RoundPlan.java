@@ -108,12 +108,14 @@ final class RoundPlan {
     boolean heldOut(TokenRecord r) { return r.heldOut(settings.heldOutFraction()); }
 
     /**
-     * The model can train on it: its token width, at least two tokens but no more than the context plus one,
+     * The model can train on it: its layout (grz-cutout or alert-triplet, as the model's config.json declares), its
+     * token width, at least two tokens but no more than the context plus one,
      * and not a novel object of the synthetic survey (kept unseen, so novelty is judged on what no version trained on).
      */
     static boolean fits(TokenRecord r, ModelConfig config) {
         TokenSequence s = r.sequence();
-        return s.getTokenDim() == config.tokenDim() && s.getTokenCount() >= 2 && s.getTokenCount() <= config.blockSize() + 1
+        return config.inputLayout().id().equals(s.getLayout())
+                && s.getTokenDim() == config.tokenDim() && s.getTokenCount() >= 2 && s.getTokenCount() <= config.blockSize() + 1
                 && !r.novel();
     }
 

@@ -75,4 +75,23 @@ class RoundPlanTest {
         }
         assertTrue(novel > 0 && ordinary > 0, novel + " novel, " + ordinary + " ordinary");
     }
+
+    /** A model trains only on sequences of the layout its config declares, even where the token widths agree. */
+    @Test
+    void aModelTrainsOnlyOnItsOwnLayout() throws Exception {
+        SyntheticSurvey survey = new SyntheticSurvey(4, TokenFeed.SIZE, 2);
+        Cutout c = TokenFeed.cutout(survey, 4, 0);
+        CutoutImage image = new CutoutDecoder().decode(c);
+        ModelConfig grz8 = new ModelConfig(1, 2, 16, 3, 256, 8, false, 0.0);
+        TokenSequence s = TokenRecords.sequence(c, image.metadata(),
+                new PatchTokenizer(TokenizerSettings.defaults().withPatchSize(8)).tokenize(c.getId(), image),
+                new SourceRecord(null, null, "test", -1, -1, 0));
+        TokenRecord r = new TokenRecord(0, 0, s, new byte[0]);
+        assertTrue(RoundPlan.fits(r, grz8));
+        ModelConfig alert = grz8.withInputLayout(org.astropt.stream.core.token.InputLayout.ALERT_TRIPLET);
+        assertFalse(RoundPlan.fits(r, alert), "a grz-cutout sequence of the same width is not an alert triplet");
+        s.setLayout("alert-triplet");
+        assertTrue(RoundPlan.fits(r, alert));
+        assertFalse(RoundPlan.fits(r, grz8));
+    }
 }

@@ -42,6 +42,7 @@ public final class AstroptConfig {
     public AstroptConfig checked() {
         decodeLimits();
         tokenizerSettings();
+        alertTripletTokenizerSettings();
         return this;
     }
 
@@ -63,5 +64,34 @@ public final class AstroptConfig {
         return settings.build(() -> t.withPatchSize(settings.intValue("tokenizer.patch-size", t.patchSize()))
                 .withSize(settings.has("tokenizer.size") ? (Integer) settings.intValue("tokenizer.size", 0) : t.size())
                 .withMaxNanFraction(settings.doubleValue("tokenizer.max-nan-fraction", t.maxNanFraction())));
+    }
+
+    /**
+     * How alert-triplet images are tokenized: {@code tokenizer.alert-triplet.patch-size} (default 8; it must
+     * equal the alert model's config.json patch_size) and the same {@code tokenizer.max-nan-fraction}; the crop
+     * follows the stamp ({@link org.astropt.stream.core.token.AlertTripletTokenizer}).
+     */
+    public TokenizerSettings alertTripletTokenizerSettings() {
+        TokenizerSettings t = TokenizerSettings.defaults();
+        return settings.build(() -> t.withPatchSize(settings.intValue("tokenizer.alert-triplet.patch-size",
+                        org.astropt.stream.core.token.AlertTripletTokenizer.DEFAULT_PATCH_SIZE))
+                .withMaxNanFraction(settings.doubleValue("tokenizer.max-nan-fraction", t.maxNanFraction())));
+    }
+
+    /**
+     * Where the writer schemas of Confluent-framed (Rubin) alerts come from: {@code decode.schema-registry.url}
+     * (the Confluent REST API, {@link org.astropt.stream.core.decode.RegistryAlertSchemas}; with
+     * {@code decode.schema-registry.user-info} = user:password for basic authentication), falling back to
+     * {@code decode.schema-folder} ({@code <id>.avsc} files); neither set: none, and such alerts dead-letter
+     * saying the schema id is unknown.
+     */
+    public org.astropt.stream.core.decode.AlertSchemas alertSchemas() {
+        String folder = settings.string("decode.schema-folder", null);
+        var fromFolder = folder == null ? org.astropt.stream.core.decode.AlertSchemas.none()
+                : org.astropt.stream.core.decode.AlertSchemas.folder(java.nio.file.Path.of(folder));
+        String url = settings.string("decode.schema-registry.url", null);
+        if (url == null) return fromFolder;
+        return new org.astropt.stream.core.decode.RegistryAlertSchemas(url, settings.string("decode.schema-registry.user-info", null),
+                fromFolder, settings.duration("decode.schema-registry.timeout", java.time.Duration.ofSeconds(10)));
     }
 }

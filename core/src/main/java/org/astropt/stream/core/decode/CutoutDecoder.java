@@ -35,6 +35,7 @@ public final class CutoutDecoder {
     private final FitsDecoder fits;
     private final ImageDecoder images;
     private final AlertDecoder alerts;
+    private final AlertTripletDecoder triplets;
 
     public CutoutDecoder() { this(DecodeLimits.defaults()); }
 
@@ -46,6 +47,7 @@ public final class CutoutDecoder {
         this.fits = new FitsDecoder(limits);
         this.images = new ImageDecoder(limits);
         this.alerts = new AlertDecoder(limits, schemas, fits);
+        this.triplets = new AlertTripletDecoder(limits, alerts, fits);
     }
 
     public DecodeLimits limits() { return limits; }
@@ -82,6 +84,43 @@ public final class CutoutDecoder {
         } catch (RuntimeException e) {
             // A library failing on input nobody anticipated: still one line for the user, the cause for the log.
             throw new InvalidCutoutException(input, "cannot be decoded as " + f + " (" + OneLine.of(e) + ")", e);
+        }
+    }
+
+    /**
+     * An alert packet (ZTF Avro container or Confluent-framed Rubin Avro) as the {@code alert-triplet} layout:
+     * science, template and difference stamps as three channels ({@link AlertTripletDecoder}), the alert's
+     * common fields ({@link AlertFields}: candid, objectId, ra, dec, jd or mjd, band, magpsf, isdiffpos, rb,
+     * drb or reliability) in the metadata. Errors are one line naming {@code inputName}.
+     */
+    public CutoutImage decodeAlertTriplet(byte[] bytes, String inputName) {
+        String input = inputName == null || inputName.isBlank() ? "alert" : inputName;
+        if (bytes == null || bytes.length == 0) throw new InvalidCutoutException(input, "input is empty (0 bytes)");
+        if (bytes.length > limits.maxBytes()) {
+            throw new InvalidCutoutException(input, "input is " + bytes.length + " bytes, over the limit of "
+                    + limits.maxBytes() + " (DecodeLimits.maxBytes)");
+        }
+        try {
+            return triplets.decode(bytes, input);
+        } catch (InvalidCutoutException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidCutoutException(input, "cannot be decoded as an alert triplet (" + OneLine.of(e) + ")", e);
+        }
+    }
+
+    /**
+     * The common fields ({@link AlertFields}: candid, objectId, ra, dec, ...) of an alert packet, its stamps not
+     * decoded; empty when the bytes are not an alert packet (neither an Avro container nor Confluent-framed)
+     * or cannot be read as one.
+     */
+    public Map<String, String> alertFields(byte[] bytes, String inputName) {
+        MagicBytes magic = MagicBytes.of(bytes);
+        if (magic != MagicBytes.AVRO_CONTAINER && magic != MagicBytes.CONFLUENT) return Map.of();
+        try {
+            return AlertFields.of(alerts.read(bytes, inputName == null ? "alert" : inputName));
+        } catch (RuntimeException e) {
+            return Map.of();
         }
     }
 

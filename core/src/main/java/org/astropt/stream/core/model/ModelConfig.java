@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.astropt.stream.core.token.InputLayout;
 
 /**
  * The shape of an AstroPT network: the reference's {@code model_args}, under the same keys in
@@ -26,9 +27,11 @@ import java.util.Map;
  * @param patchSize side of a square patch in pixels (16 in AstroPT v1)
  * @param bias      whether LayerNorms and the attention/MLP Linears carry biases (false in AstroPT v1)
  * @param dropout   dropout rate in training (0 in AstroPT v1)
+ * @param inputLayout what the channels are ({@code input_layout} in config.json; absent: grz-cutout, as
+ *                  every config written before layouts): the pipeline embeds only sequences of this layout
  */
 public record ModelConfig(int nLayer, int nHead, int nEmbd, int nChan, int blockSize, int patchSize,
-                          boolean bias, double dropout) {
+                          boolean bias, double dropout, InputLayout inputLayout) {
 
     /** AstroPT v1 trained on 3-band (grz) cutouts. */
     public static final int DEFAULT_CHANNELS = 3;
@@ -53,7 +56,13 @@ public record ModelConfig(int nLayer, int nHead, int nEmbd, int nChan, int block
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** A config for grz cutouts (AstroPT v1's layout). */
+    public ModelConfig(int nLayer, int nHead, int nEmbd, int nChan, int blockSize, int patchSize, boolean bias, double dropout) {
+        this(nLayer, nHead, nEmbd, nChan, blockSize, patchSize, bias, dropout, InputLayout.GRZ_CUTOUT);
+    }
+
     public ModelConfig {
+        if (inputLayout == null) inputLayout = InputLayout.GRZ_CUTOUT;
         positive("n_layer", nLayer);
         positive("n_head", nHead);
         positive("n_embd", nEmbd);
@@ -109,7 +118,12 @@ public record ModelConfig(int nLayer, int nHead, int nEmbd, int nChan, int block
 
     /** Same network with another number of bands (a survey with other filters). */
     public ModelConfig withChannels(int channels) {
-        return new ModelConfig(nLayer, nHead, nEmbd, channels, blockSize, patchSize, bias, dropout);
+        return new ModelConfig(nLayer, nHead, nEmbd, channels, blockSize, patchSize, bias, dropout, inputLayout);
+    }
+
+    /** Same network reading another input layout (an alert model: {@link InputLayout#ALERT_TRIPLET}). */
+    public ModelConfig withInputLayout(InputLayout layout) {
+        return new ModelConfig(nLayer, nHead, nEmbd, nChan, blockSize, patchSize, bias, dropout, layout);
     }
 
     // ---- config.json ----
@@ -125,6 +139,8 @@ public record ModelConfig(int nLayer, int nHead, int nEmbd, int nChan, int block
         args.put("patch_size", patchSize);
         args.put("bias", bias);
         args.put("dropout", dropout);
+        // written only when not the default, so a grz config.json stays the reference's model_args exactly
+        if (inputLayout != InputLayout.GRZ_CUTOUT) args.put("input_layout", inputLayout.id());
         try {
             return JSON.writeValueAsString(args) + "\n";
         } catch (JsonProcessingException e) {
@@ -161,7 +177,8 @@ public record ModelConfig(int nLayer, int nHead, int nEmbd, int nChan, int block
                     integer(args, "block_size", DEFAULT_BLOCK_SIZE, source),
                     integer(args, "patch_size", DEFAULT_PATCH_SIZE, source),
                     args.has("bias") && args.get("bias").asBoolean(),
-                    args.has("dropout") ? args.get("dropout").asDouble() : 0.0);
+                    args.has("dropout") ? args.get("dropout").asDouble() : 0.0,
+                    InputLayout.of(args.has("input_layout") ? args.get("input_layout").asText() : null));
         } catch (IllegalArgumentException e) {
             throw new InvalidCheckpointException(source, e.getMessage());
         }

@@ -54,6 +54,21 @@ class ModelConfigTest {
     }
 
     @Test
+    void anAlertModelDeclaresItsInputLayoutAndAGrzConfigStaysTheReferences(@TempDir Path dir) throws Exception {
+        ModelConfig alert = new ModelConfig(2, 4, 64, 3, 256, 8, false, 0.0)
+                .withInputLayout(org.astropt.stream.core.token.InputLayout.ALERT_TRIPLET);
+        Path file = dir.resolve("config.json");
+        alert.write(file);
+        assertTrue(Files.readString(file).contains("\"input_layout\" : \"alert-triplet\""), Files.readString(file));
+        assertEquals(alert, ModelConfig.read(file));
+        assertEquals(org.astropt.stream.core.token.InputLayout.GRZ_CUTOUT, ModelConfig.read(SharedFixtures.tiny("config.json")).inputLayout());
+        assertTrue(!new ModelConfig(2, 4, 64, 3, 256, 8, false, 0.0).toJson().contains("input_layout"));
+        var e = assertThrows(InvalidCheckpointException.class,
+                () -> ModelConfig.fromJson("{\"n_layer\": 1, \"n_head\": 1, \"n_embd\": 2, \"input_layout\": \"rgb\"}", "cfg"));
+        assertTrue(e.getMessage().contains("unknown input layout 'rgb'"), e.getMessage());
+    }
+
+    @Test
     void readsTheFixtureConfig() throws Exception {
         Path file = SharedFixtures.tiny("config.json");
         ModelConfig c = ModelConfig.read(file);

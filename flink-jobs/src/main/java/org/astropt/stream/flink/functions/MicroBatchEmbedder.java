@@ -68,6 +68,11 @@ final class MicroBatchEmbedder {
         for (TokenizedCutout t : batch) {
             try {
                 TokenSequence s = sequences.decode(t.sequence);
+                if (!config.inputLayout().id().equals(s.getLayout())) {
+                    throw new IllegalArgumentException(t.id + ": a " + s.getLayout() + " sequence does not fit "
+                            + model.pointer().label() + ", which reads " + config.inputLayout().id()
+                            + " (input_layout in its config.json)");
+                }
                 if (s.getTokenDim() != config.tokenDim() || s.getTokenCount() > config.blockSize() || s.getTokenCount() < 1) {
                     throw new IllegalArgumentException(t.id + ": " + s.getTokenCount() + " tokens of " + s.getTokenDim()
                             + " values do not fit " + model.pointer().label() + ", which reads up to " + config.blockSize()

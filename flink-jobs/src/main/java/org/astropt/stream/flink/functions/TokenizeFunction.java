@@ -8,8 +8,11 @@ import org.apache.flink.util.OutputTag;
 import org.astropt.stream.core.config.AstroptConfig;
 import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.image.CutoutImage;
+import org.astropt.stream.core.token.AlertTripletTokenizer;
+import org.astropt.stream.core.token.InputLayout;
 import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.core.token.Tokens;
+import org.astropt.stream.flink.PipelineInputs.Format;
 import org.astropt.stream.flink.records.DeadLetters;
 import org.astropt.stream.flink.records.KafkaBytes;
 import org.astropt.stream.flink.records.SourceRecord;
@@ -22,8 +25,10 @@ import org.astropt.stream.schemas.PipelineStage;
 import org.astropt.stream.schemas.TokenSequence;
 
 /**
- * Stage one: the bytes of a cutouts record -> Cutout (Avro) -> image (core's CutoutDecoder) -> tokens
- * (core's PatchTokenizer) -> TokenSequence bytes. Any failure sends the record, bytes untouched, to the
+ * Stage one: the bytes of an input record -> image (core's CutoutDecoder) -> tokens -> TokenSequence bytes.
+ * The record's input format (pipeline.inputs) says how: a cutout envelope (Cutout Avro) or raw FITS bytes
+ * become grz-cutout tokens (PatchTokenizer); a ZTF or Rubin alert packet becomes an alert-triplet
+ * (AlertTripletTokenizer), keyed by its candid. Any failure sends the record, bytes untouched, to the
  * {@link #DEAD_LETTERS} side output with the stage it failed in and one line why; the job goes on.
  *
  * <p>The decoder, tokenizer and Avro codecs are built in open(): they are not Serializable.
@@ -40,6 +45,8 @@ public final class TokenizeFunction extends ProcessFunction<SourceRecord, Tokeni
     private transient AvroCodec<DeadLetter> deadLetters;
     private transient CutoutDecoder decoder;
     private transient PatchTokenizer tokenizer;
+    private transient AlertTripletTokenizer triplets;
+    private transient InputDecoder inputs;
 
     public TokenizeFunction(Properties coreSettings) {
         this.coreSettings = coreSettings;
@@ -51,8 +58,10 @@ public final class TokenizeFunction extends ProcessFunction<SourceRecord, Tokeni
         cutouts = AvroCodec.of(Cutout.class);
         sequences = AvroCodec.of(TokenSequence.class);
         deadLetters = AvroCodec.of(DeadLetter.class);
-        decoder = new CutoutDecoder(config.decodeLimits());
+        decoder = new CutoutDecoder(config.decodeLimits(), config.alertSchemas());
         tokenizer = new PatchTokenizer(config.tokenizerSettings());
+        triplets = new AlertTripletTokenizer(config.alertTripletTokenizerSettings());
+        inputs = new InputDecoder(decoder);
     }
 
     @Override
@@ -60,21 +69,38 @@ public final class TokenizeFunction extends ProcessFunction<SourceRecord, Tokeni
         PipelineStage stage = PipelineStage.DESERIALIZE;
         try {
             if (r.value == null) throw new IllegalArgumentException(where(r) + ": the record has no value");
-            Cutout cutout = cutouts.decode(r.value);
-            stage = PipelineStage.VALIDATE;
-            if (cutout.getId() == null || cutout.getId().isBlank()) {
-                throw new IllegalArgumentException(where(r) + ": the cutout has an empty id");
-            }
-            stage = PipelineStage.DECODE;
+            Format format = r.format == null ? Format.CUTOUT : Format.of(r.format);
+            Cutout cutout;
+            CutoutImage image;
+            InputLayout layout;
             long t0 = System.nanoTime();
-            CutoutImage image = decoder.decode(cutout);
+            if (format == Format.CUTOUT) {
+                cutout = cutouts.decode(r.value);
+                stage = PipelineStage.VALIDATE;
+                if (cutout.getId() == null || cutout.getId().isBlank()) {
+                    throw new IllegalArgumentException(where(r) + ": the cutout has an empty id");
+                }
+                stage = PipelineStage.DECODE;
+                t0 = System.nanoTime();
+                image = decoder.decode(cutout);
+                layout = InputLayout.GRZ_CUTOUT;
+            } else {
+                stage = PipelineStage.VALIDATE;
+                InputDecoder.checkFraming(r, format);
+                stage = PipelineStage.DECODE;
+                InputDecoder.Decoded decoded = inputs.decode(r, format);
+                cutout = decoded.cutout();
+                image = decoded.image();
+                layout = decoded.layout();
+            }
             stage = PipelineStage.TOKENIZE;
             long t1 = System.nanoTime();
-            Tokens tokens = tokenizer.tokenize(cutout.getId(), image);
+            Tokens tokens = layout == InputLayout.ALERT_TRIPLET ? triplets.tokenize(cutout.getId(), image)
+                    : tokenizer.tokenize(cutout.getId(), image);
             long t2 = System.nanoTime();
             TokenizedCutout t = new TokenizedCutout();
             t.id = cutout.getId();
-            t.sequence = sequences.encode(TokenRecords.sequence(cutout, image.metadata(), tokens, r));
+            t.sequence = sequences.encode(TokenRecords.sequence(cutout, image.metadata(), tokens, r, layout));
             t.sourceTopic = r.topic;
             t.sourcePartition = r.partition;
             t.sourceOffset = r.offset;

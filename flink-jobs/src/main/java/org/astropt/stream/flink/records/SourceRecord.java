@@ -16,6 +16,8 @@ public class SourceRecord {
     public long offset = -1;
     /** The record's timestamp (ms since epoch): the produce time, where end-to-end latency starts. */
     public long timestamp;
+    /** How the value is encoded: a PipelineInputs.Format id (cutout, ztf-alert, rubin-alert, fits); null means cutout. */
+    public String format;
 
     public SourceRecord() {}
 
@@ -26,5 +28,11 @@ public class SourceRecord {
         this.partition = partition;
         this.offset = offset;
         this.timestamp = timestamp;
+    }
+
+    /** This record read from an input of the given format (a PipelineInputs.Format id). */
+    public SourceRecord withFormat(String format) {
+        this.format = format;
+        return this;
     }
 }

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.astropt.stream.core.token.InputLayout;
 import org.astropt.stream.core.token.TokenPacking;
 import org.astropt.stream.core.token.TokenSequences;
 import org.astropt.stream.core.token.Tokens;
@@ -23,6 +24,12 @@ public final class TokenRecords {
      *                 cards such as the synthetic survey's truth, alert fields), so the trainer's probes find labels
      */
     public static TokenSequence sequence(Cutout cutout, Map<String, String> metadata, Tokens tokens, SourceRecord source) {
+        return sequence(cutout, metadata, tokens, source, InputLayout.GRZ_CUTOUT);
+    }
+
+    /** {@link #sequence(Cutout, Map, Tokens, SourceRecord)} of tokens made in the given layout. */
+    public static TokenSequence sequence(Cutout cutout, Map<String, String> metadata, Tokens tokens, SourceRecord source,
+            InputLayout layout) {
         metadata = new HashMap<>(metadata);
         org.astropt.stream.schemas.TokenizerSettings settings = org.astropt.stream.schemas.TokenizerSettings.newBuilder()
                 .setPatchSize(tokens.patchSize())
@@ -54,6 +61,7 @@ public final class TokenRecords {
                 .setTokens(ByteBuffer.wrap(TokenPacking.pack(tokens.data(), TokenPacking.Precision.FLOAT32)))
                 .setNanFraction((float) tokens.nanFraction())
                 .setProvenance(provenance)
+                .setLayout(layout.id())
                 .build();
     }
 
