@@ -53,8 +53,8 @@ public final class AlertSimulator {
         this.survey = survey;
         this.seed = seed;
         this.streamSeed = Deviates.mix(seed + 0x632BE59BD9B4E019L * (survey.ordinal() + 1));
-        this.population = new GalaxyPopulation(survey.pixelScale);
-        this.renderer = new SceneRenderer(survey.size);
+        this.population = new GalaxyPopulation(survey.pixelScale());
+        this.renderer = new SceneRenderer(survey.size());
     }
 
     public AlertSurvey survey() { return survey; }
@@ -78,10 +78,10 @@ public final class AlertSimulator {
         if (index < 0) throw new IllegalArgumentException("alert index " + index + " is negative");
         SplittableRandom rng = Deviates.stream(streamSeed, index, Deviates.Purpose.ALERT);
         AlertKind kind = AlertKind.values()[rng.nextInt(AlertKind.values().length)];
-        int bandIndex = rng.nextInt(survey.bands.size());
-        String band = survey.bands.get(bandIndex);
-        int size = survey.size;
-        double scale = survey.pixelScale;
+        int bandIndex = rng.nextInt(survey.bands().size());
+        String band = survey.bands().get(bandIndex);
+        int size = survey.size();
+        double scale = survey.pixelScale();
         double seeing = uniform(rng, survey.seeingMin, survey.seeingMax);
         double fwhm = seeing / scale, fwhmT = TEMPLATE_SEEING * fwhm;
         MoffatPsf psf = new MoffatPsf(fwhm), psfT = new MoffatPsf(fwhmT);
@@ -169,7 +169,7 @@ public final class AlertSimulator {
                 template[j][i] = (float) (template[j][i] * units + pedestal);
             }
         }
-        AlertPhotometry photometry = measure(difference, x, y, psf, fwhm, survey.zeropoint);
+        AlertPhotometry photometry = measure(difference, x, y, psf, fwhm, survey.zeropoint());
         AlertTruth truth = new AlertTruth(survey, seed, index, sourceId(index), objectId(index), kind, band,
                 uniform(rng, 0, 360), declination(rng), time(index), x, y, transientMag,
                 hostOffsetPx * scale, seeing, details);

@@ -15,11 +15,11 @@ public enum AlertSurvey {
     RUBIN(30, 0.2, List.of("g", "r", "i", "z"), new double[] {24.8, 24.5, 24.0, 23.4}, new double[] {22.3, 21.2, 20.5, 19.6}, 0.55, 1.0, 1.5, 31.4, false, "nJy");
 
     /** Stamp side in pixels. */
-    public final int size;
+    private final int size;
     /** Arcseconds per pixel. */
-    public final double pixelScale;
+    private final double pixelScale;
     /** The bands an alert may be in. */
-    public final List<String> bands;
+    private final List<String> bands;
     /** Median 5-sigma point-source depth of one exposure, AB, per band. */
     final double[] depth;
     /** Dark-sky surface brightness, AB mag per arcsec^2, per band: the sky level and its shot noise. */
@@ -32,11 +32,11 @@ public enum AlertSurvey {
      * AB zero point of the stamp's pixel unit: flux in that unit = 10^((zeropoint - mag) / 2.5). ZTF's
      * magzpsci is about 26.3 for DN; 31.4 is exactly nJy (3631 Jy at AB 0).
      */
-    public final double zeropoint;
+    private final double zeropoint;
     /** Whether science and template keep their sky level (ZTF) or are sky-subtracted (Rubin). */
     final boolean skyInStamps;
     /** The FITS BUNIT of the stamps. */
-    public final String unit;
+    private final String unit;
 
     AlertSurvey(int size, double pixelScale, List<String> bands, double[] depth, double[] skyBrightness, double seeingMin, double seeingMax,
                 double templateDepthGain, double zeropoint, boolean skyInStamps, String unit) {
@@ -52,6 +52,21 @@ public enum AlertSurvey {
         this.skyInStamps = skyInStamps;
         this.unit = unit;
     }
+
+    /** Stamp side in pixels. */
+    public int size() { return size; }
+
+    /** Arcseconds per pixel. */
+    public double pixelScale() { return pixelScale; }
+
+    /** The bands an alert may be in. */
+    public List<String> bands() { return bands; }
+
+    /** AB zero point of the stamps' pixel unit. */
+    public double zeropoint() { return zeropoint; }
+
+    /** The stamps' FITS BUNIT. */
+    public String unit() { return unit; }
 
     /**
      * Which of the synthetic survey's rendered planes (g, r, z) stands in for a band: g and r as

@@ -45,7 +45,12 @@ public final class RubinPacketWriter implements AlertPacketWriter {
 
     /** The writer schema of a Rubin sample packet (e.g. ../shared/data/real/lsst_v11_0_fakeAlert.avro), under this id. */
     public static RubinPacketWriter fromSample(Path packet, int schemaId) {
-        return new RubinPacketWriter(AlertPacketFields.sample(packet).getSchema(), schemaId);
+        try {
+            return new RubinPacketWriter(AlertPacketFields.sample(packet).getSchema(), schemaId);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            if (e.getMessage().startsWith(packet.toString())) throw e;
+            throw new IllegalArgumentException(packet + ": " + e.getMessage(), e);
+        }
     }
 
     public Schema schema() { return schema; }
@@ -94,7 +99,7 @@ public final class RubinPacketWriter implements AlertPacketWriter {
         set(s, "band", t.band());
         set(s, "reliability", null);
         set(s, "timeProcessedMjdTai", t.time() + 60 / 86400.0);
-        set(s, "bboxSize", t.survey().size);
+        set(s, "bboxSize", t.survey().size());
 
         GenericRecord o = AlertPacketFields.blank(AlertPacketFields.recordOf(schema, "diaObject"));
         set(o, "diaObjectId", objectId);
@@ -112,9 +117,9 @@ public final class RubinPacketWriter implements AlertPacketWriter {
         set(a, "diaSourceId", t.sourceId());
         set(a, "diaSource", s);
         set(a, "diaObject", o);
-        set(a, "cutoutScience", ByteBuffer.wrap(AlertStampFits.fits(alert.science(), AlertSurvey.RUBIN.unit)));
-        set(a, "cutoutTemplate", ByteBuffer.wrap(AlertStampFits.fits(alert.template(), AlertSurvey.RUBIN.unit)));
-        set(a, "cutoutDifference", ByteBuffer.wrap(AlertStampFits.fits(alert.difference(), AlertSurvey.RUBIN.unit)));
+        set(a, "cutoutScience", ByteBuffer.wrap(AlertStampFits.fits(alert.science(), AlertSurvey.RUBIN.unit())));
+        set(a, "cutoutTemplate", ByteBuffer.wrap(AlertStampFits.fits(alert.template(), AlertSurvey.RUBIN.unit())));
+        set(a, "cutoutDifference", ByteBuffer.wrap(AlertStampFits.fits(alert.difference(), AlertSurvey.RUBIN.unit())));
         return a;
     }
 }

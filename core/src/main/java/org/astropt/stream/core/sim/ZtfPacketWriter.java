@@ -45,7 +45,11 @@ public final class ZtfPacketWriter implements AlertPacketWriter {
     public static ZtfPacketWriter fromSample(Path packet) {
         GenericRecord sample = AlertPacketFields.sample(packet);
         Object vsn = sample.getSchema().getField("schemavsn") == null ? null : sample.get("schemavsn");
-        return new ZtfPacketWriter(sample.getSchema(), vsn == null ? "" : vsn.toString());
+        try {
+            return new ZtfPacketWriter(sample.getSchema(), vsn == null ? "" : vsn.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(packet + ": " + e.getMessage(), e);
+        }
     }
 
     public Schema schema() { return schema; }
@@ -116,7 +120,7 @@ public final class ZtfPacketWriter implements AlertPacketWriter {
     private GenericRecord stamp(String fileName, float[][] pixels) {
         GenericRecord s = AlertPacketFields.blank(AlertPacketFields.recordOf(schema, "cutoutScience"));
         set(s, "fileName", fileName);
-        set(s, "stampData", ByteBuffer.wrap(AlertStampFits.gzippedFits(pixels, AlertSurvey.ZTF.unit)));
+        set(s, "stampData", ByteBuffer.wrap(AlertStampFits.gzippedFits(pixels, AlertSurvey.ZTF.unit())));
         return s;
     }
 

@@ -46,7 +46,7 @@ class AlertSimulatorTest {
             assertArrayEquals(a.difference(), b.difference());
             SimulatedAlert c = new AlertSimulator(survey, 8).alert(5);
             assertFalse(java.util.Arrays.deepEquals(a.science(), c.science()), "another seed, another alert");
-            assertEquals(List.of(survey.size, survey.size), List.of(a.science().length, a.science()[0].length));
+            assertEquals(List.of(survey.size(), survey.size()), List.of(a.science().length, a.science()[0].length));
             for (long i = 0; i < 20; i++) assertEquals(other.alert(i).truth().kind(), other.kind(i));
         }
     }
@@ -69,7 +69,7 @@ class AlertSimulatorTest {
         switch (kind) {
             case SUPERNOVA, NUCLEAR -> {
                 // A PSF on the alert position in the difference, as bright as the truth says, and not in the template.
-                double truthFlux = Math.pow(10, (t.survey().zeropoint - t.transientMag()) / 2.5);
+                double truthFlux = Math.pow(10, (t.survey().zeropoint() - t.transientMag()) / 2.5);
                 assertEquals(truthFlux, a.photometry().flux(), 5 * a.photometry().fluxErr() + 0.05 * truthFlux, where);
                 assertTrue(snr > 4, where + " snr " + snr);
                 int[] peak = peak(d, px, py, 2);
