@@ -22,8 +22,6 @@ final class AlertLayers {
     final List<double[]> staticStars = new ArrayList<>();
     /** Misalignment of the science exposure against the template, pixels. */
     double shiftX, shiftY;
-    /** Whether the science exposure is clipped at saturation. */
-    boolean saturates;
 
     AlertLayers(int size) {
         scienceExtra = new double[size][size];

@@ -135,10 +135,10 @@ public final class AlertSimulator {
         // The static scene through each PSF; the science exposure shifted for a dipole.
         double[] fw = {fwhm, fwhm, fwhm}, fwT = {fwhmT, fwhmT, fwhmT};
         int plane = survey.renderPlane(band);
-        double[][] matched = renderer.model(scene.observedWith(fw, fw, fw))[plane];
+        double[][] matched = renderer.model(scene.seenThrough(fw))[plane];
         double[][] scienceModel = t.shiftX == 0 && t.shiftY == 0 ? copy(matched)
-                : renderer.model(scene.moved(t.shiftX, t.shiftY).observedWith(fw, fw, fw))[plane];
-        double[][] templateModel = renderer.model(scene.observedWith(fwT, fwT, fwT))[plane];
+                : renderer.model(scene.moved(t.shiftX, t.shiftY).seenThrough(fw))[plane];
+        double[][] templateModel = renderer.model(scene.seenThrough(fwT))[plane];
         for (double[] s : t.staticStars) {
             psf.addPoint(matched, s[0], s[1], s[2], 2 * size);
             psf.addPoint(scienceModel, s[0] + t.shiftX, s[1] + t.shiftY, s[2], 2 * size);
@@ -153,7 +153,7 @@ public final class AlertSimulator {
                 Deviates.stream(streamSeed, index, Deviates.Purpose.TEMPLATE_NOISE));
         double saturation = SATURATION_SIGMA * sigma;
         for (int j = 0; j < size; j++) {
-            for (int i = 0; i < size; i++) science[j][i] = (float) Math.min(science[j][i] + t.defects[j][i], t.saturates ? saturation : Double.MAX_VALUE);
+            for (int i = 0; i < size; i++) science[j][i] = (float) Math.min(science[j][i] + t.defects[j][i], saturation);
         }
         double[][] templateNoise = new double[size][size];
         for (int j = 0; j < size; j++) for (int i = 0; i < size; i++) templateNoise[j][i] = template[j][i] - templateModel[j][i];

@@ -66,7 +66,6 @@ final class BogusDetections {
                 psf.addPoint(t.scienceExtra, sx, sy, f, 2 * size);
                 psfT.addPoint(t.templateExtra, sx, sy, f, 2 * size);
                 new MoffatPsf(psf.fwhm() * (1 + widthError)).addPoint(t.matchedExtra, sx, sy, f * (1 + fluxError), 2 * size);
-                t.saturates = true;
                 yield String.format(Locale.ROOT, "star_mag=%.2f star_offset_px=%.2f psf_width_error=%.3f flux_error=%.3f",
                         mag, off, widthError, fluxError);
             }

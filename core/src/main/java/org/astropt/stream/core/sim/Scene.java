@@ -114,10 +114,10 @@ record Scene(
                 stars.stream().map(p -> p.moved(dx, dy)).toList(), null);
     }
 
-    /** The same objects seen in other conditions: PSF FWHM (pixels), sky noise and sky level per band. */
-    Scene observedWith(double[] fwhmPx, double[] sigma, double[] sky) {
+    /** The same objects seen through another PSF: its FWHM in pixels per band. */
+    Scene seenThrough(double[] fwhmPx) {
         return new Scene(morphology, redshift, centreX, centreY, positionAngleDeg, inclinationDeg, bulge, disc, arms,
-                fwhmPx, sigma, sky, backgroundGalaxies, stars, novel);
+                fwhmPx, noiseSigma, skyLevel, backgroundGalaxies, stars, novel);
     }
 
     /** The same scene with its main galaxy (bulge, disc, arms) taken out: a field of stars and faint galaxies. */
