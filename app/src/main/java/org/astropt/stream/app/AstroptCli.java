@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
  * <pre>
  *   bin/astropt demo
  *   bin/astropt simulate --count 100 --size 64 --seed 1 --out data/sim
+ *   bin/astropt simulate-alerts --survey ztf --count 1000 --seed 1 --out data/alerts-ztf
  *   bin/astropt inspect data/sim/fits/sim-000000.fits
  *   bin/astropt tokenize data/sim/fits/sim-000000.fits --out tokens.npy
  *   bin/astropt train --simulate 2000 --preset 1M --steps 300 --out models/sim-1m
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
 @Command(name = "astropt", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, // --help on every command
         version = "astropt-stream 0.1.0",
         description = "AstroPT galaxy-image embeddings for survey and alert streams.",
-        subcommands = {DemoCommand.class, SimulateCommand.class, InspectCommand.class, TokenizeCommand.class,
+        subcommands = {DemoCommand.class, SimulateCommand.class, SimulateAlertsCommand.class, InspectCommand.class, TokenizeCommand.class,
                 TrainCommand.class, EmbedCommand.class, BenchCommand.class, ProduceCommand.class,
                 PipelineCommand.class, BackfillCommand.class, ServeCommand.class, ModelsCommand.class, EvaluateCommand.class,
                 HeadsCommand.class})

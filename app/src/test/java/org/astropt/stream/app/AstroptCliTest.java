@@ -46,6 +46,29 @@ class AstroptCliTest {
     }
 
     @Test
+    void simulateAlertsWritesOnePacketPerAlertAndTheTruthAndSaysWhatIsWrongWithItsInput() throws Exception {
+        Path sample = shared("data", "real", "ztf_739260766315010006.avro");
+        Path out = dir.resolve("alerts");
+        Run r = run("simulate-alerts", "--survey", "ztf", "--count", "4", "--seed", "3", "--out", out.toString(),
+                "--schema-from", sample.toString());
+        assertEquals(0, r.exit(), r.err());
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(4, files.filter(f -> f.toString().endsWith(".avro")).count());
+        }
+        List<String> truth = Files.readAllLines(out.resolve("truth.csv"));
+        assertEquals(5, truth.size());
+        assertTrue(truth.get(0).startsWith("file,survey,seed,index,source_id,object_id,kind,label"), truth.get(0));
+        assertTrue(r.out().startsWith("4 ZTF alerts (seed 3: "), r.out());
+
+        Run bad = run("simulate-alerts", "--survey", "hubble", "--out", out.toString());
+        assertEquals(AstroptCli.EXIT_BAD_INPUT, bad.exit());
+        assertEquals("astropt: --survey hubble is not a survey this simulates: use ztf or rubin", bad.err().strip());
+        Run noSample = run("simulate-alerts", "--survey", "rubin", "--out", out.toString(), "--schema-from", dir.resolve("none.avro").toString());
+        assertEquals(AstroptCli.EXIT_BAD_INPUT, noSample.exit());
+        assertTrue(noSample.err().strip().endsWith("none.avro: no such sample alert packet (the alert schema is read from one)"), noSample.err());
+    }
+
+    @Test
     void simulateWithANovelFractionNamesEachNovelObjectsKindInTheTruth() throws Exception {
         Path out = dir.resolve("novel");
         Run r = run("simulate", "--count", "6", "--size", "32", "--seed", "7", "--novel-fraction", "1", "--out", out.toString());

@@ -14,7 +14,7 @@ final class Deviates {
      * What a random stream of one galaxy is used for: each gets its own, so they never shift each other.
      * New purposes go at the end: the ordinal seeds the stream.
      */
-    enum Purpose { SCENE, NOISE, ARTEFACTS, NOVEL }
+    enum Purpose { SCENE, NOISE, ARTEFACTS, NOVEL, ALERT, TEMPLATE_NOISE }
 
     /**
      * The stream of galaxy {@code index} for one purpose: a function of (seed, index, purpose) only, so

@@ -11,14 +11,19 @@ final class MoffatPsf {
     /** Sub-samples per pixel side when integrating over a pixel: alpha is at least 3 px here, so 3 is ample. */
     private static final int SUB = 3;
 
+    private final double fwhm;
     private final double alpha;
     private final double norm;
 
     /** @param fwhm full width at half maximum in pixels */
     MoffatPsf(double fwhm) {
+        this.fwhm = fwhm;
         this.alpha = fwhm / (2 * Math.sqrt(StrictMath.pow(2, 1 / BETA) - 1));
         this.norm = (BETA - 1) / (Math.PI * alpha * alpha);
     }
+
+    /** Full width at half maximum, pixels. */
+    double fwhm() { return fwhm; }
 
     /** Surface density at squared radius r2 (pixels^2), normalised to unit total flux. */
     double density(double r2) {

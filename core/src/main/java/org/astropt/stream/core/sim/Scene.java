@@ -30,7 +30,16 @@ record Scene(
      * @param positionAngleDeg major axis from up towards left, degrees
      */
     record Component(double x, double y, double sersicIndex, double halfLightPx, double axisRatio,
-                     double positionAngleDeg, double[] flux) {}
+                     double positionAngleDeg, double[] flux) {
+
+        Component moved(double dx, double dy) {
+            return new Component(x + dx, y + dy, sersicIndex, halfLightPx, axisRatio, positionAngleDeg, flux);
+        }
+
+        Component withFlux(double[] f) {
+            return new Component(x, y, sersicIndex, halfLightPx, axisRatio, positionAngleDeg, f);
+        }
+    }
 
     /**
      * Logarithmic arms laid on the disc: same centre, orientation and scale length.
@@ -52,7 +61,10 @@ record Scene(
     }
 
     /** A star: the PSF at (x, y). */
-    record PointSource(double x, double y, double[] flux) {}
+    record PointSource(double x, double y, double[] flux) {
+
+        PointSource moved(double dx, double dy) { return new PointSource(x + dx, y + dy, flux); }
+    }
 
     /** A round Gaussian clump of light before the PSF: chains of them draw tidal tails, bridges and rings. */
     record Clump(double x, double y, double sigmaPx, double[] flux) {}
@@ -86,6 +98,34 @@ record Scene(
             if (lensed != null) f += lensed.source().flux()[b] * lensed.magnification();
             return f;
         }
+    }
+
+    /**
+     * The same scene moved by (dx, dy) pixels: every component, knot, neighbour and field galaxy. Only for
+     * ordinary scenes (a novel object's parts are not moved: it throws).
+     */
+    Scene moved(double dx, double dy) {
+        if (novel != null) throw new IllegalStateException("a novel object's scene cannot be moved");
+        Spiral a = arms == null ? null : new Spiral(arms.count(), arms.pitchDeg(), arms.phaseRad(), arms.chirality(),
+                arms.innerRadiusPx(), arms.flux(), arms.knots().stream().map(k -> k.moved(dx, dy)).toList());
+        return new Scene(morphology, redshift, centreX + dx, centreY + dy, positionAngleDeg, inclinationDeg,
+                bulge.moved(dx, dy), disc.moved(dx, dy), a, psfFwhmPx, noiseSigma, skyLevel,
+                backgroundGalaxies.stream().map(c -> c.moved(dx, dy)).toList(),
+                stars.stream().map(p -> p.moved(dx, dy)).toList(), null);
+    }
+
+    /** The same objects seen through another PSF: its FWHM in pixels per band. */
+    Scene seenThrough(double[] fwhmPx) {
+        return new Scene(morphology, redshift, centreX, centreY, positionAngleDeg, inclinationDeg, bulge, disc, arms,
+                fwhmPx, noiseSigma, skyLevel, backgroundGalaxies, stars, novel);
+    }
+
+    /** The same scene with its main galaxy (bulge, disc, arms) taken out: a field of stars and faint galaxies. */
+    Scene withoutMainGalaxy() {
+        double[] none = new double[bulge.flux().length];
+        return new Scene(morphology, redshift, centreX, centreY, positionAngleDeg, inclinationDeg,
+                bulge.withFlux(none), disc.withFlux(none), null, psfFwhmPx, noiseSigma, skyLevel,
+                backgroundGalaxies, stars, novel);
     }
 
     /** Flux of the main galaxy (bulge, disc and arms) in band b. */

@@ -75,18 +75,23 @@ final class SceneRenderer {
      * per pixel from {@code rng}, whatever the flux, so pixels never shift each other's noise.
      */
     float[][][] observe(double[][][] model, Scene scene, SplittableRandom rng) {
-        float[][][] out = new float[3][size][size];
-        double[] z = new double[size * size];
-        for (int b = 0; b < 3; b++) {
-            double sigma = scene.noiseSigma()[b];
-            double gain = scene.skyLevel()[b] / (SHOT_SHARE * sigma * sigma);
-            Deviates.gaussians(rng, z);
-            for (int y = 0; y < size; y++) {
-                for (int x = 0; x < size; x++) {
-                    double m = model[b][y][x];
-                    double var = sigma * sigma + Math.max(m, 0) / gain;
-                    out[b][y][x] = (float) (m + Math.sqrt(var) * z[y * size + x]);
-                }
+        float[][][] out = new float[3][][];
+        for (int b = 0; b < 3; b++) out[b] = observe(model[b], scene.noiseSigma()[b], scene.skyLevel()[b], rng);
+        return out;
+    }
+
+    /** One plane of {@link #observe(double[][][], Scene, SplittableRandom)}: sky noise sigma, sky level per pixel. */
+    static float[][] observe(double[][] model, double sigma, double sky, SplittableRandom rng) {
+        int h = model.length, w = model[0].length;
+        float[][] out = new float[h][w];
+        double[] z = new double[h * w];
+        double gain = sky / (SHOT_SHARE * sigma * sigma);
+        Deviates.gaussians(rng, z);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double m = model[y][x];
+                double var = sigma * sigma + Math.max(m, 0) / gain;
+                out[y][x] = (float) (m + Math.sqrt(var) * z[y * w + x]);
             }
         }
         return out;
