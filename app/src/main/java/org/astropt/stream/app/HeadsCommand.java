@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.astropt.stream.core.heads.LogisticHead;
+import org.astropt.stream.core.heads.ScoreHeads;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.token.PatchTokenizer;
@@ -39,8 +40,21 @@ final class HeadsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model folder (config.json + weights.safetensors).")
     Path model;
 
-    @Option(names = "--simulate", required = true, paramLabel = "N", description = "Fit on N synthetic galaxies made in memory, labelled from their truth.")
-    long simulate;
+    static final class Source {
+        @Option(names = "--simulate", required = true, paramLabel = "N", description = "Fit on N synthetic galaxies made in memory, labelled from their truth.")
+        Long simulate;
+
+        @Option(names = "--alerts", required = true, paramLabel = "DIR", description = "Fit an alert model's heads on the alert packets"
+                + " astropt simulate-alerts wrote (its truth.csv: bogus alerts are labelled artefact:<kind>, real ones normal).")
+        Path alerts;
+    }
+
+    @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--judge-on", paramLabel = "DIR", description = "With --alerts: apply the fitted heads to the alerts of another"
+            + " simulate-alerts folder (a seed the fit never saw) and print bogus-vs-real ROC AUC and the flags' precision and recall.")
+    Path judgeOn;
 
     @Option(names = "--seed", defaultValue = "11", paramLabel = "S", description = "Survey seed (default ${DEFAULT-VALUE}).")
     long seed;
@@ -72,15 +86,29 @@ final class HeadsCommand implements Callable<Integer> {
         if (anomalyQuantile <= 0 || anomalyQuantile >= 1) throw new IllegalArgumentException("--anomaly-quantile must be in (0, 1), got " + anomalyQuantile);
         ModelFolder folder = new ModelFolder(model);
         folder.verify(null, null);
-        PatchTokenizer tokenizer = new PatchTokenizer(options.config().tokenizerSettings().withSize(size));
-        List<HeadFitter.Example> examples = TrainingData.simulate(simulate, size, seed, tokenizer,
-                (g, tokens) -> new HeadFitter.Example(g.id(), tokens, HeadFitter.labelsOf(GalaxyLabels.of(g.truth()))));
+        List<HeadFitter.Example> examples;
+        String source;
+        if (this.source.alerts != null) {
+            examples = alertExamples(this.source.alerts);
+            source = this.source.alerts + ": " + examples.size() + " alert packets, labels from its truth.csv";
+        } else {
+            PatchTokenizer tokenizer = new PatchTokenizer(options.config().tokenizerSettings().withSize(size));
+            examples = TrainingData.simulate(this.source.simulate, size, seed, tokenizer,
+                    (g, tokens) -> new HeadFitter.Example(g.id(), tokens, HeadFitter.labelsOf(GalaxyLabels.of(g.truth()))));
+            source = String.format(Locale.ROOT, "synthetic survey seed %d, %d cutouts of %dx%d, labels from truth", seed, this.source.simulate, size, size);
+        }
         HeadFitter.Settings settings = new HeadFitter.Settings(HeadFitter.Settings.DEFAULT.folds(), minPositives, referenceSize,
                 HeadFitter.Settings.DEFAULT.neighbours(), anomalyQuantile, HeadFitter.Settings.DEFAULT.seed());
-        String source = String.format(Locale.ROOT, "synthetic survey seed %d, %d cutouts of %dx%d, labels from truth", seed, simulate, size, size);
         HeadFitter.Fitted fitted;
+        List<HeadFitter.Example> judged = judgeOn != null ? alertExamples(judgeOn) : List.of();
+        List<org.astropt.stream.core.model.Embedder.Result> judgedResults = List.of();
         try (AstroPTModel m = folder.load(AstroPTModel.defaultDevice())) {
             fitted = HeadFitter.fit(m, examples, settings, Map.of("source", source, "labels", "truth"));
+            if (!judged.isEmpty()) {
+                try (org.astropt.stream.core.model.Embedder e = new org.astropt.stream.core.model.Embedder(m, org.astropt.stream.core.model.Embedder.Settings.DEFAULT)) {
+                    judgedResults = e.embed(judged.stream().map(HeadFitter.Example::tokens).toList());
+                }
+            }
         }
         fitted.heads().writeInto(folder.weights());
         PrintWriter out = spec.commandLine().getOut();
@@ -93,8 +121,49 @@ final class HeadsCommand implements Callable<Integer> {
                     f.getOrDefault(k + "auc_oof", Double.NaN), fmt(f.get(k + "threshold")), fmt(f.get(k + "precision_oof")), fmt(f.get(k + "recall_oof")));
         }
         out.println("wrote the heads into " + folder.weights() + " (its sha256 is now " + folder.sha256() + ")");
+        if (!judged.isEmpty()) judge(out, fitted.heads(), judged, judgedResults);
         out.flush();
         return 0;
+    }
+
+    /** The labelled examples of a simulate-alerts folder, read as the alert-triplet layout. */
+    private List<HeadFitter.Example> alertExamples(Path dir) throws IOException {
+        Path truthFile = dir.resolve("truth.csv");
+        if (!Files.isRegularFile(truthFile)) throw new IllegalArgumentException(dir + " has no truth.csv; astropt simulate-alerts writes one");
+        Map<String, java.util.Set<String>> labels = new java.util.HashMap<>();
+        for (Map<String, String> row : org.astropt.stream.core.sim.AlertTruthCatalogue.read(truthFile)) {
+            labels.put(SequenceReader.id(Path.of(row.get("file"))), "bogus".equals(row.get("label"))
+                    ? java.util.Set.of(HeadFitter.ARTEFACT_PREFIX + row.get("kind").toLowerCase(Locale.ROOT)) : java.util.Set.of(HeadFitter.NORMAL));
+        }
+        var tokenizing = options.config().alertTripletTokenizerSettings();
+        TrainingData data = TrainingData.read(dir, SequenceReader.alertTriplets(options.decoder(),
+                new org.astropt.stream.core.token.AlertTripletTokenizer(tokenizing)), s -> spec.commandLine().getErr().println("astropt: skipped " + s));
+        List<HeadFitter.Example> out = new java.util.ArrayList<>();
+        for (int i = 0; i < data.ids().size(); i++) {
+            java.util.Set<String> l = labels.get(data.ids().get(i));
+            if (l != null) out.add(new HeadFitter.Example(data.ids().get(i), data.sequences().get(i), l));
+        }
+        return out;
+    }
+
+    /** Bogus-vs-real ROC AUC of the fitted "any" head, and its flags' precision and recall, on alerts the fit never saw. */
+    private void judge(PrintWriter out, ScoreHeads heads, List<HeadFitter.Example> judged,
+                       List<org.astropt.stream.core.model.Embedder.Result> results) {
+        double[] p = new double[judged.size()];
+        boolean[] bogus = new boolean[judged.size()];
+        int flagged = 0, right = 0, positives = 0;
+        for (int i = 0; i < p.length; i++) {
+            ScoreHeads.Scored s = heads.score(judged.get(i).tokens(), results.get(i));
+            p[i] = s.scores().getOrDefault(ScoreHeads.ARTEFACT, Double.NaN);
+            bogus[i] = judged.get(i).labels().stream().anyMatch(l -> l.startsWith(HeadFitter.ARTEFACT_PREFIX));
+            boolean flag = s.flags().stream().anyMatch(f -> f.flagKind().equals("ARTEFACT"));
+            if (bogus[i]) positives++;
+            if (flag) flagged++;
+            if (flag && bogus[i]) right++;
+        }
+        out.printf(Locale.ROOT, "judged on %s: %d alerts (%d bogus): bogus-vs-real ROC AUC %.3f; ARTEFACT flags precision %s, recall %.3f%n",
+                judgeOn, p.length, positives, org.astropt.stream.trainer.evaluation.RankingMetrics.rocAuc(p, bogus),
+                flagged == 0 ? "none" : String.format(Locale.ROOT, "%.3f", (double) right / flagged), positives == 0 ? Double.NaN : (double) right / positives);
     }
 
     private static String fmt(Double v) {

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.astropt.stream.core.InvalidCutoutException;
 import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.io.Npy;
+import org.astropt.stream.core.token.AlertTripletTokenizer;
 import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.core.token.Tokens;
 
@@ -29,10 +30,21 @@ final class SequenceReader {
 
     private final CutoutDecoder decoder;
     private final PatchTokenizer tokenizer;
+    private final AlertTripletTokenizer triplets;
 
     SequenceReader(CutoutDecoder decoder, PatchTokenizer tokenizer) {
+        this(decoder, tokenizer, null);
+    }
+
+    private SequenceReader(CutoutDecoder decoder, PatchTokenizer tokenizer, AlertTripletTokenizer triplets) {
         this.decoder = decoder;
         this.tokenizer = tokenizer;
+        this.triplets = triplets;
+    }
+
+    /** A reader of alert packets as the alert-triplet layout (science, template, difference), for alert models. */
+    static SequenceReader alertTriplets(CutoutDecoder decoder, AlertTripletTokenizer triplets) {
+        return new SequenceReader(decoder, null, triplets);
     }
 
     /**
@@ -44,7 +56,18 @@ final class SequenceReader {
     Sequence read(Path file) {
         String name = String.valueOf(file.getFileName());
         if (isTokenFile(file)) return new Sequence(id(file), tokens(file, name));
-        Tokens t = tokenizer.tokenize(name, decoder.decode(file));
+        Tokens t;
+        if (triplets != null) {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(file);
+            } catch (IOException e) {
+                throw new InvalidCutoutException(name, "cannot be read: " + e.getMessage());
+            }
+            t = triplets.tokenize(name, decoder.decodeAlertTriplet(bytes, name));
+        } else {
+            t = tokenizer.tokenize(name, decoder.decode(file));
+        }
         return new Sequence(id(file), rows(t.data(), t.tokenCount(), t.tokenDim()));
     }
 

@@ -24,6 +24,8 @@ import org.astropt.stream.core.model.ProgressBar;
 import org.astropt.stream.core.model.Safetensors;
 import org.astropt.stream.core.model.TrainLog;
 import org.astropt.stream.core.model.Trainer;
+import org.astropt.stream.core.token.AlertTripletTokenizer;
+import org.astropt.stream.core.token.InputLayout;
 import org.astropt.stream.core.token.PatchTokenizer;
 import org.astropt.stream.core.token.TokenizerSettings;
 import org.astropt.stream.trainer.ContinuousTrainer;
@@ -76,6 +78,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
+
+    @Option(names = "--layout", defaultValue = "grz-cutout", paramLabel = "LAYOUT",
+            description = "What the model reads: grz-cutout (galaxy cutouts, default) or alert-triplet (alert packets in --data as"
+                    + " science, template and difference, patches of tokenizer.alert-triplet.patch-size, 8 px by default).")
+    String layout;
 
     @Option(names = "--preset", paramLabel = "NAME",
             description = "Model size: 1M, 5M, 12M, 21M, 89M, 309M, 830M, 2.1B (default 1M; with --bootstrap trainer.preset).")
@@ -157,18 +164,23 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         ModelConfig.Preset p = ModelConfig.preset(preset);
         ConfigOptions config = ConfigOptions.of(trainer.settingsFile(), stamp);
-        TokenizerSettings tokenizing = config.config().tokenizerSettings().withSize(size);
+        InputLayout inputLayout = InputLayout.of(layout);
+        boolean alerts = inputLayout == InputLayout.ALERT_TRIPLET;
+        if (alerts && source.data == null) throw new IllegalArgumentException("--layout alert-triplet trains on alert packets: give --data DIR");
+        TokenizerSettings tokenizing = alerts ? config.config().alertTripletTokenizerSettings() : config.config().tokenizerSettings().withSize(size);
         PatchTokenizer tokenizer = new PatchTokenizer(tokenizing);
+        SequenceReader reader = alerts ? SequenceReader.alertTriplets(config.decoder(), new AlertTripletTokenizer(tokenizing))
+                : new SequenceReader(config.decoder(), tokenizer);
         TrainingData data = source.data != null
-                ? TrainingData.read(source.data, new SequenceReader(config.decoder(), tokenizer),
-                        skipped -> stderr.println("astropt: skipped " + skipped))
+                ? TrainingData.read(source.data, reader, skipped -> stderr.println("astropt: skipped " + skipped))
                 : TrainingData.simulate(source.simulate, size, seed, tokenizer);
         int patchValues = tokenizing.patchSize() * tokenizing.patchSize();
         if (data.tokenDim() % patchValues != 0) {
             throw new IllegalArgumentException(data.source() + ": tokens of " + data.tokenDim() + " values are not "
                     + tokenizing.patchSize() + "x" + tokenizing.patchSize() + " patches of whole bands");
         }
-        ModelConfig modelConfig = p.config().withChannels(data.tokenDim() / patchValues);
+        ModelConfig modelConfig = p.config().withPatchSize(tokenizing.patchSize()).withChannels(data.tokenDim() / patchValues)
+                .withInputLayout(inputLayout);
         Trainer.Split split = Trainer.Split.byId(data.ids(), data.sequences(), valFraction, seed);
         double peak = lr != null ? lr : p.learningRate();
         Trainer.Settings settings = new Trainer.Settings(batch, accumulation, steps,

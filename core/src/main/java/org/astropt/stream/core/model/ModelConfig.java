@@ -121,6 +121,11 @@ public record ModelConfig(int nLayer, int nHead, int nEmbd, int nChan, int block
         return new ModelConfig(nLayer, nHead, nEmbd, channels, blockSize, patchSize, bias, dropout, inputLayout);
     }
 
+    /** Same network over patches of another side (8 px for alert stamps). */
+    public ModelConfig withPatchSize(int side) {
+        return new ModelConfig(nLayer, nHead, nEmbd, nChan, blockSize, side, bias, dropout, inputLayout);
+    }
+
     /** Same network reading another input layout (an alert model: {@link InputLayout#ALERT_TRIPLET}). */
     public ModelConfig withInputLayout(InputLayout layout) {
         return new ModelConfig(nLayer, nHead, nEmbd, nChan, blockSize, patchSize, bias, dropout, layout);
