@@ -147,9 +147,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
             serve(loader.loadNow(VersionLoader.initial(names.size() == 1 ? names.get(0) : "initial", settings.initialModelDir())));
             LOG.info("initial model {} serves until a PROMOTED version arrives", settings.initialModelDir());
         }
-        List<TokenizedCutout> held = waiting;
-        waiting = new ArrayList<>();
-        for (TokenizedCutout t : held) route(t, true);
+        if (!waiting.isEmpty()) armTimer(now() + LOAD_POLL_MS); // restored sequences are routed on the task's first timer
     }
 
     @Override
@@ -174,10 +172,15 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         }
         ServingModel m = served.route(shape);
         if (m == null) {
-            if (mayWait && (served.isEmpty() || versions.loadsWaiting() || loader.inFlight() != null)) waiting.add(t);
-            else if (served.isEmpty()) waiting.add(t); // awaitModels() fails loudly
-            else output(embedder.unread(t, served.unread(t.id, shape)));
-            return;
+            if (served.isEmpty() || (mayWait && (versions.loadsWaiting() || loader.inFlight() != null))) {
+                waiting.add(t); // with no model at all, awaitModels() and endInput() fail loudly
+                return;
+            }
+            m = served.only(); // one model: its own check dead-letters the sequence, naming it
+            if (m == null) {
+                output(embedder.unread(t, served.unread(t.id, shape)));
+                return;
+            }
         }
         String name = m.pointer().name;
         List<TokenizedCutout> batch = batches.computeIfAbsent(name, n -> new ArrayList<>());
@@ -277,6 +280,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         inference.emitFinished();
         if (!inference.isEmpty()) armTimer(now() + LOAD_POLL_MS);
         pollLoader();
+        rerouteWaiting(true);
         for (String name : List.copyOf(batches.keySet())) {
             if (!batches.get(name).isEmpty() && now() >= deadlines.get(name)) flush(name);
         }

@@ -67,8 +67,12 @@ final class ServedModels {
             if (!reads(m.config(), s)) continue;
             if (best == null || (best.pointer().version == 0 && m.pointer().version > 0)) best = m;
         }
-        if (best == null && byName.size() == 1) return byName.firstEntry().getValue();
         return best;
+    }
+
+    /** The serving model when exactly one serves, else null. */
+    ServingModel only() {
+        return byName.size() == 1 ? byName.firstEntry().getValue() : null;
     }
 
     /** The one-line reason a sequence no serving model reads is dead-lettered: its layout and shape, and the models served. */
