@@ -117,7 +117,6 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     }
 
     private static String nameOf(String key) { return key.substring(0, key.lastIndexOf(':')); }
-
     private static long versionOf(String key) { return Long.parseLong(key.substring(key.lastIndexOf(':') + 1)); }
 
     @Override
@@ -294,7 +293,6 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         getProcessingTimeService().registerTimer(at, this::onTimer);
     }
 
-    /** Sends every model's part batch to the inference queue. */
     private void flushAll() throws Exception {
         for (String name : List.copyOf(batches.keySet())) flush(name);
     }
@@ -396,7 +394,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         }
     }
 
-    /** The model load in flight, or null (tests wait on it, then advance processing time to let the operator take it). */
+    /** The load in flight, or null (tests wait on it, then advance processing time so the operator takes it). */
     Future<ServingModel> loadInFlight() {
         return loader.inFlight();
     }

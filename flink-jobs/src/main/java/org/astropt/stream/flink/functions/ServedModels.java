@@ -1,9 +1,7 @@
 package org.astropt.stream.flink.functions;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.astropt.stream.core.model.ModelConfig;
@@ -30,8 +28,6 @@ final class ServedModels {
     boolean isEmpty() { return byName.isEmpty(); }
 
     ServingModel get(String name) { return byName.get(name); }
-
-    Collection<ServingModel> all() { return byName.values(); }
 
     /** Serves {@code next} for its name; returns the models it replaces (its name's old one, a retired initial model): close them after the batches in flight. */
     List<ServingModel> serve(ServingModel next) {
@@ -94,6 +90,4 @@ final class ServedModels {
         byName.clear();
         return all;
     }
-
-    Map<String, ServingModel> view() { return java.util.Collections.unmodifiableMap(byName); }
 }

@@ -102,6 +102,29 @@ class SeveralModelsTest {
         }
     }
 
+    /**
+     * The start-up race: with the grz model serving and the alert model still loading, alert sequences wait for it
+     * instead of going to the grz model's dead letters.
+     */
+    @Test
+    void alertSequencesWaitWhileTheAlertModelLoads(@TempDir Path dir) throws Exception {
+        TokenizedCutout galaxy = EmbedOperatorTest.tokenized(1).get(0);
+        EmbedOperator operator = new EmbedOperator(EmbedSettings.defaults().withBatch(3, 60_000));
+        try (var h = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(operator)) {
+            h.open();
+            h.processElement2(model(dir, "astropt", 1, GRZ));
+            settle(h, operator);
+            h.processElement2(model(dir, "astropt-ztf", 1, ALERT));
+            List<TokenizedCutout> alerts = List.of(alert(galaxy, "a0", 64, 192, 0), alert(galaxy, "a1", 49, 192, 1));
+            for (TokenizedCutout t : alerts) h.processElement1(new StreamRecord<>(t));
+            settle(h, operator);
+            List<Embedding> out = embed(h, List.of(galaxy), 1);
+            assertEquals(List.of(), h.extractOutputValues().stream().filter(k -> k.role != null).toList(), "no dead letter");
+            assertEquals(List.of("a0", "a1"), idsBy(out, "astropt-ztf"));
+            assertEquals(List.of(galaxy.id), idsBy(out, "astropt"));
+        }
+    }
+
     /** An alert-triplet sequence of random tokens, shaped from a tokenized galaxy's record. */
     private static TokenizedCutout alert(TokenizedCutout template, String id, int tokenCount, int tokenDim, long seed) {
         Random random = new Random(seed);
