@@ -263,15 +263,20 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
 
     /** Bounded waiting: with maxWaiting sequences held, waits for the loads in flight; then what no model reads is dead-lettered (or, with no model at all, the operator fails loudly). */
     private void awaitModels() throws Exception {
-        while (loader.inFlight() != null) {
-            loader.await();
-            pollLoader();
-        }
+        awaitLoads();
         if (served.isEmpty()) {
             throw new IllegalStateException(waiting.size() + " token sequences wait and no model is known: publish a PROMOTED"
                     + " version on the models topic first, or set pipeline.initial-model");
         }
         rerouteWaiting(false);
+    }
+
+    /** Waits for the loads in flight, and those they start, to end, and takes each. */
+    private void awaitLoads() throws Exception {
+        while (loader.inFlight() != null) {
+            loader.await();
+            pollLoader();
+        }
     }
 
     private void onTimer(long time) throws Exception {
@@ -367,12 +372,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         else modelsEnded = true;
         if (!sequencesEnded) return;
         if (served.isEmpty() && loader.inFlight() == null && !modelsEnded) return; // a model may still come on input 2
-        if (!waiting.isEmpty() || served.isEmpty()) {
-            while (loader.inFlight() != null) {
-                loader.await();
-                pollLoader();
-            }
-        }
+        if (!waiting.isEmpty() || served.isEmpty()) awaitLoads();
         pollLoader();
         if (served.isEmpty() && !waiting.isEmpty()) {
             throw new IllegalStateException("the input ended with " + waiting.size() + " token sequences and no model to embed them");
