@@ -55,7 +55,7 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
                 batch,
                 s.longValue("pipeline.batch-delay-ms", d.batchDelayMs()),
                 s.intValue("pipeline.forward-batch-size", batch),
-                s.string("pipeline.model-name", null),
+                modelNames(s),
                 s.string(INITIAL_MODEL, null),
                 s.intValue("pipeline.max-waiting", d.maxWaiting()),
                 true,
@@ -68,6 +68,23 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
                 s.string("pipeline.group-id", "astropt-pipeline"),
                 embed,
                 s.properties());
+    }
+
+    /**
+     * The models served: {@code pipeline.model-names} (several, comma-separated) or {@code pipeline.model-name}
+     * (one); neither: every name on the models topic. Both set is an error naming the two keys.
+     */
+    private static String modelNames(SettingsFile s) {
+        String one = blankAsNull(s.string("pipeline.model-name", null)), several = blankAsNull(s.string("pipeline.model-names", null));
+        if (one != null && several != null) {
+            throw new IllegalArgumentException("pipeline.model-name and pipeline.model-names are both set: keep one"
+                    + " (pipeline.model-names lists several names, comma-separated)");
+        }
+        return several != null ? several : one;
+    }
+
+    private static String blankAsNull(String v) {
+        return v == null || v.isBlank() ? null : v;
     }
 
     /** {@code pipeline.inputs}: the topics read and their formats ({@link PipelineInputs}). */

@@ -21,6 +21,21 @@ class PipelineSettingsTest {
         assertEquals(0, s.producerOverrides().size(), "the examples there are comments");
     }
 
+    /** pipeline.model-names lists the names served at once; empty keys serve every name; both keys set is refused. */
+    @Test
+    void modelNamesListTheModelsServedAtOnce() {
+        Properties p = new Properties();
+        p.setProperty("pipeline.model-name", "");
+        p.setProperty("pipeline.model-names", " astropt, astropt-ztf ");
+        var embed = PipelineSettings.of(p).embed();
+        assertEquals(java.util.List.of("astropt", "astropt-ztf"), embed.modelNames());
+        assertTrue(embed.serves("astropt-ztf") && !embed.serves("astropt-rubin"));
+        assertTrue(PipelineSettings.of(new Properties()).embed().serves("anything"), "no names: every name serves");
+        p.setProperty("pipeline.model-name", "astropt");
+        var e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.of(p));
+        assertTrue(e.getMessage().contains("pipeline.model-name and pipeline.model-names are both set"), e.getMessage());
+    }
+
     @Test
     void producerKeysLoseTheirPrefixAndNothingElseIsPassedOn() {
         Properties p = new Properties();

@@ -8,7 +8,9 @@ import java.io.Serializable;
  * @param batchSize          sequences per forward pass (N): larger batches use the model better, up to memory
  * @param batchDelayMs       longest a sequence waits for its batch to fill (T), in ms: bounds latency at low rates
  * @param forwardBatchSize   sequences per libtorch call inside one batch (Embedder's batch size)
- * @param modelName          model served (the key on astropt.models); null serves any name
+ * @param modelName          models served (keys on astropt.models): one name, or several separated by commas, each
+ *                           served at once (its PROMOTED version) for the sequences of its layout; null serves
+ *                           every name seen
  * @param initialModelDir  a checkpoint folder served as version 0 until a PROMOTED version arrives; null waits
  * @param maxWaiting         most sequences held while no model is known; beyond it the operator stops
  *                           reading sequences (backpressure) until one is
@@ -23,6 +25,18 @@ public record EmbedSettings(int batchSize, long batchDelayMs, int forwardBatchSi
         if (batchSize < 1) throw new IllegalArgumentException("pipeline.batch-size must be at least 1, not " + batchSize);
         if (batchDelayMs < 0) throw new IllegalArgumentException("pipeline.batch-delay-ms must not be negative, not " + batchDelayMs);
         if (inFlight < 0) throw new IllegalArgumentException("pipeline.inference-in-flight must not be negative, not " + inFlight);
+    }
+
+    /** The names {@code modelName} lists, in order; empty when every name is served. */
+    public java.util.List<String> modelNames() {
+        if (modelName == null || modelName.isBlank()) return java.util.List.of();
+        return java.util.Arrays.stream(modelName.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
+    }
+
+    /** Whether versions of this name are served. */
+    public boolean serves(String name) {
+        java.util.List<String> names = modelNames();
+        return names.isEmpty() || names.contains(name);
     }
 
     /** Batches of 32 or 50 ms, any model name, no initial model, two batches in flight on the inference thread. */

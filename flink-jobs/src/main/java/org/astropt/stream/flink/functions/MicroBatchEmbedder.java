@@ -152,6 +152,11 @@ final class MicroBatchEmbedder {
         return out;
     }
 
+    /** The dead letter of a sequence no serving model reads, with the one-line reason. */
+    KafkaBytes unread(TokenizedCutout t, String reason) {
+        return deadLetter(t, new IllegalArgumentException(reason)).to(Topics.DEAD_LETTER);
+    }
+
     private KafkaBytes deadLetter(TokenizedCutout t, RuntimeException e) {
         SourceRecord r = new SourceRecord(t.id == null ? null : t.id.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 t.sequence, t.sourceTopic, t.sourcePartition, t.sourceOffset, t.sourceTime);

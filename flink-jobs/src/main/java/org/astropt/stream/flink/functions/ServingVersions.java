@@ -149,6 +149,16 @@ final class ServingVersions {
         line(name).serving = p;
     }
 
+    /** The model names seen so far, in alphabetical order. */
+    List<String> names() {
+        return lines.keySet().stream().sorted().toList();
+    }
+
+    /** Whether a version of some name is loading or waits to load: a model that reads a waiting sequence may still come. */
+    boolean loadsWaiting() {
+        return lines.values().stream().anyMatch(l -> l.loading != null || !l.pending.isEmpty());
+    }
+
     ModelPointer serving(String name) {
         return line(name).serving;
     }

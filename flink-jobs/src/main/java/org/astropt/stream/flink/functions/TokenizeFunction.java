@@ -100,7 +100,11 @@ public final class TokenizeFunction extends ProcessFunction<SourceRecord, Tokeni
             long t2 = System.nanoTime();
             TokenizedCutout t = new TokenizedCutout();
             t.id = cutout.getId();
-            t.sequence = sequences.encode(TokenRecords.sequence(cutout, image.metadata(), tokens, r, layout));
+            TokenSequence sequence = TokenRecords.sequence(cutout, image.metadata(), tokens, r, layout);
+            t.sequence = sequences.encode(sequence);
+            t.layout = sequence.getLayout();
+            t.tokenDim = sequence.getTokenDim();
+            t.tokenCount = sequence.getTokenCount();
             t.sourceTopic = r.topic;
             t.sourcePartition = r.partition;
             t.sourceOffset = r.offset;

@@ -17,6 +17,10 @@ public class TokenizedCutout {
     public long sourceTime;
     public long decodeMicros;
     public long tokenizeMicros;
+    /** The sequence's layout and token shape, for routing it to the model that reads it; null layout: read them from {@link #sequence}. */
+    public String layout;
+    public int tokenDim;
+    public int tokenCount;
 
     public TokenizedCutout() {}
 }
