@@ -87,14 +87,21 @@ final class EmbedCommand implements Callable<Integer> {
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        TokenizerSettings tokenizing = options.config().tokenizerSettings();
-        if (size != null) tokenizing = tokenizing.withSize(size);
-        SequenceReader reader = new SequenceReader(options.decoder(), new PatchTokenizer(tokenizing));
         String modelName = modelName();
         int failed = 0;
         Embedder.Settings embedding = new Embedder.Settings(batch, Embedder.Settings.DEFAULT.bucketLengths(), layer);
         try (AstroPTModel model = load(); Embedder embedder = new Embedder(model, embedding)) {
             ModelConfig c = model.config();
+            // an alert model reads alert packets as science/template/difference triplets in its own patch size
+            SequenceReader reader;
+            if (c.inputLayout() == org.astropt.stream.core.token.InputLayout.ALERT_TRIPLET) {
+                reader = SequenceReader.alertTriplets(options.decoder(), new org.astropt.stream.core.token.AlertTripletTokenizer(
+                        options.config().alertTripletTokenizerSettings().withPatchSize(c.patchSize())));
+            } else {
+                TokenizerSettings tokenizing = options.config().tokenizerSettings();
+                if (size != null) tokenizing = tokenizing.withSize(size);
+                reader = new SequenceReader(options.decoder(), new PatchTokenizer(tokenizing));
+            }
             for (int from = 0; from < inputs.size(); from += CHUNK) {
                 List<Sequence> good = new ArrayList<>();
                 for (Path input : inputs.subList(from, Math.min(inputs.size(), from + CHUNK))) {

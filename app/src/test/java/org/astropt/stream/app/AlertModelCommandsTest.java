@@ -49,6 +49,11 @@ class AlertModelCommandsTest {
                 && l.contains("bogus-vs-real ROC AUC")), heads.out());
         assertTrue(new ModelFolder(model).heads().orElseThrow().head("artefact").isPresent(), "an any-bogus head was fitted");
 
+        // the real ZTF packet, embedded by the alert model as its triplet
+        Run embed = run("embed", "--weights", model.toString(), sample.toString());
+        assertEquals(0, embed.exit(), embed.err());
+        assertTrue(embed.out().startsWith("{\"id\":\"ztf_739260766315010006\",\"embedding\":["), embed.out());
+
         Run simulateAlerts = run("train", "--simulate", "10", "--layout", "alert-triplet", "--out", dir.resolve("x").toString());
         assertEquals(AstroptCli.EXIT_BAD_INPUT, simulateAlerts.exit());
         assertEquals("astropt: --layout alert-triplet trains on alert packets: give --data DIR", simulateAlerts.err().strip());
