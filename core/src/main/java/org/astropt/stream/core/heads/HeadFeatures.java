@@ -29,9 +29,6 @@ public final class HeadFeatures {
             "surprise.cv", "tokens.max_tied", "tokens.mean_tied", "tokens.log_max_abs", "tokens.log_mean_max_abs",
             "tokens.any_tied");
 
-    /** How many of {@link #STATISTICS} are the token statistics (the last ones): no model involved. */
-    public static final int TOKEN_STATISTICS = 5;
-
     /** A token with more than this share of tied values counts in tokens.any_tied. */
     static final double TIED = 0.01;
     private static final double EPS = 1e-6;
@@ -87,8 +84,8 @@ public final class HeadFeatures {
         return new double[] {log(mean), log(s[m - 1]), log(s[0]), log(s[m / 2]), log(top2), sd / (mean + EPS)};
     }
 
-    /** The five token statistics. */
-    static double[] tokens(float[][] tokens) {
+    /** The five token statistics, the last of {@link #STATISTICS}: what the tokens alone say, no model involved. */
+    public static double[] tokens(float[][] tokens) {
         double maxTied = 0, meanTied = 0, maxAbs = 0, meanMaxAbs = 0;
         for (float[] token : tokens) {
             float[] v = token.clone();

@@ -119,8 +119,10 @@ public final class ModelEvaluation {
             putFinite(out, "eval.auc." + name + ".surprise", RankingMetrics.rocAuc(surprise, positive));
             putFinite(out, "eval.precision_at_recall80." + name + ".surprise", RankingMetrics.precisionAtRecall(surprise, positive, RECALL));
         });
-        shippedHeads(out, heads, sample, results, fold, artefacts);
-        novelty(out, heads, sample, results, novel, novelResults);
+        List<ScoreHeads.Scored> scored = new ArrayList<>(n); // once each: the heads' figures and the novelty read them
+        for (int i = 0; i < n; i++) scored.add(heads.score(sample.get(i).tokens(), results.get(i)));
+        shippedHeads(out, heads, sample, scored, fold, artefacts);
+        novelty(out, heads, sample, scored, novel, novelResults);
         out.put("eval.seconds", (System.nanoTime() - started) / 1e9);
         return sortedFigures(out);
     }
@@ -148,16 +150,11 @@ public final class ModelEvaluation {
     }
 
     /** The figures of the version's own heads, and of the token-statistics baseline. */
-    private static void shippedHeads(Map<String, Double> out, ScoreHeads heads, List<LabelledCutout> sample, List<Embedder.Result> results,
+    private static void shippedHeads(Map<String, Double> out, ScoreHeads heads, List<LabelledCutout> sample, List<ScoreHeads.Scored> scored,
                                      int[] fold, Map<String, boolean[]> artefacts) {
         int n = sample.size();
         double[][] tokenStats = new double[n][];
-        List<ScoreHeads.Scored> scored = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            double[] x = HeadFeatures.of(sample.get(i).tokens(), results.get(i));
-            tokenStats[i] = java.util.Arrays.copyOfRange(x, x.length - HeadFeatures.TOKEN_STATISTICS, x.length);
-            scored.add(heads.score(sample.get(i).tokens(), results.get(i)));
-        }
+        for (int i = 0; i < n; i++) tokenStats[i] = HeadFeatures.tokens(sample.get(i).tokens());
         artefacts.forEach((name, positive) -> {
             int[] label = new int[n];
             for (int i = 0; i < n; i++) label[i] = positive[i] ? 1 : 0;
@@ -191,7 +188,7 @@ public final class ModelEvaluation {
      * against ordinary galaxies as bright as the novel ones (r < 19.5); and the ANOMALY flags' precision and
      * recall for novel objects among every evaluated cutout ({@code eval.anomaly_precision}, {@code eval.anomaly_recall}).
      */
-    private static void novelty(Map<String, Double> out, ScoreHeads heads, List<LabelledCutout> sample, List<Embedder.Result> results,
+    private static void novelty(Map<String, Double> out, ScoreHeads heads, List<LabelledCutout> sample, List<ScoreHeads.Scored> scored,
                                 List<LabelledCutout> novel, List<Embedder.Result> novelResults) {
         if (novel.size() < MIN_POSITIVES) return;
         out.put("eval.positives.novel", (double) novel.size());
@@ -199,12 +196,11 @@ public final class ModelEvaluation {
         for (int i = 0; i < sample.size() + novel.size(); i++) {
             boolean isNovel = i >= sample.size();
             LabelledCutout c = isNovel ? novel.get(i - sample.size()) : sample.get(i);
-            Embedder.Result r = isNovel ? novelResults.get(i - sample.size()) : results.get(i);
-            ScoreHeads.Scored s = heads.score(c.tokens(), r);
+            ScoreHeads.Scored s = isNovel ? heads.score(c.tokens(), novelResults.get(i - sample.size())) : scored.get(i);
             double mag = c.labels().quantities().getOrDefault("mag_r", Double.NaN);
             boolean anomaly = s.flags().stream().anyMatch(f -> f.flagKind().equals("ANOMALY"));
             boolean explained = ScoreHeads.explainedByArtefact(s.flags(), s.scores().getOrDefault(ScoreHeads.ARTEFACT, Double.NaN));
-            rows.add(new double[] {s.scores().getOrDefault(ScoreHeads.NOVELTY, Double.NaN), r.surprise(), -mag, isNovel ? 1 : 0,
+            rows.add(new double[] {s.scores().getOrDefault(ScoreHeads.NOVELTY, Double.NaN), s.scores().get(ScoreHeads.SURPRISE), -mag, isNovel ? 1 : 0,
                     mag < 19.5 ? 1 : 0, anomaly ? 1 : 0, c.labels().artefacts().isEmpty() ? 1 : 0, explained ? 1 : 0});
         }
         List<double[]> clean = rows.stream().filter(r -> r[3] == 1 || r[6] == 1).toList();
