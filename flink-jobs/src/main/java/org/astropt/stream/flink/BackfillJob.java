@@ -100,25 +100,11 @@ public final class BackfillJob {
     }
 
     public static void main(String[] args) throws Exception {
-        String bootstrap = null;
-        String model = null;
-        Path config = Path.of("config/pipeline.properties");
-        Path topicsFile = Path.of("config/topics.properties");
-        Path kafkaConfig = null;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--bootstrap" -> bootstrap = args[i + 1];
-                case "--model" -> model = args[i + 1];
-                case "--config" -> config = Path.of(args[i + 1]);
-                case "--topics" -> topicsFile = Path.of(args[i + 1]);
-                case "--kafka-config" -> kafkaConfig = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --bootstrap, --model, --config, --topics, --kafka-config");
-            }
-        }
-        if (bootstrap == null || model == null) throw new IllegalArgumentException("--bootstrap HOST:PORT and --model NAME:VERSION are required");
-        PipelineSettings settings = PipelineSettings.of(SettingsFile.readIfPresent(config));
-        Topics topics = Topics.of(SettingsFile.readIfPresent(topicsFile));
-        KafkaClientSettings kafka = PipelineJob.kafkaSettings(bootstrap, kafkaConfig);
+        JobArguments a = JobArguments.parse(args, "model");
+        String model = a.required("model", "NAME:VERSION");
+        PipelineSettings settings = a.pipelineSettings();
+        Topics topics = a.topics();
+        KafkaClientSettings kafka = a.kafka();
         ModelVersion pinned = find(kafka, topics, model);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         new BackfillJob(settings).build(env, new KafkaEdges(kafka, topics, settings), pinned);

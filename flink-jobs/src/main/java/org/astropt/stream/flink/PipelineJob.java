@@ -22,21 +22,9 @@ public final class PipelineJob {
     private PipelineJob() {}
 
     public static void main(String[] args) throws Exception {
-        String bootstrap = null;
-        Path config = Path.of("config/pipeline.properties");
-        Path topicsFile = Path.of("config/topics.properties");
-        Path kafkaConfig = null;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--bootstrap" -> bootstrap = args[i + 1];
-                case "--config" -> config = Path.of(args[i + 1]);
-                case "--topics" -> topicsFile = Path.of(args[i + 1]);
-                case "--kafka-config" -> kafkaConfig = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --bootstrap, --config, --topics, --kafka-config");
-            }
-        }
-        if (bootstrap == null) throw new IllegalArgumentException("--bootstrap HOST:PORT is required");
-        run(StreamExecutionEnvironment.getExecutionEnvironment(), kafkaSettings(bootstrap, kafkaConfig), config, topicsFile);
+        JobArguments a = JobArguments.parse(args);
+        KafkaClientSettings kafka = a.kafka();
+        run(StreamExecutionEnvironment.getExecutionEnvironment(), kafka, a.config(), a.topicsFile());
     }
 
     /**
