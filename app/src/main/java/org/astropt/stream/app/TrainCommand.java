@@ -32,6 +32,7 @@ import org.astropt.stream.trainer.ContinuousTrainer;
 import org.astropt.stream.trainer.ProgressLog;
 import org.astropt.stream.trainer.RoundResult;
 import org.astropt.stream.trainer.TrainerSettings;
+import org.astropt.stream.trainer.Trainers;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -174,13 +175,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingData data = source.data != null
                 ? TrainingData.read(source.data, reader, skipped -> stderr.println("astropt: skipped " + skipped))
                 : TrainingData.simulate(source.simulate, size, seed, tokenizer);
-        int patchValues = tokenizing.patchSize() * tokenizing.patchSize();
-        if (data.tokenDim() % patchValues != 0) {
-            throw new IllegalArgumentException(data.source() + ": tokens of " + data.tokenDim() + " values are not "
-                    + tokenizing.patchSize() + "x" + tokenizing.patchSize() + " patches of whole bands");
-        }
-        ModelConfig modelConfig = p.config().withPatchSize(tokenizing.patchSize()).withChannels(data.tokenDim() / patchValues)
-                .withInputLayout(inputLayout);
+        ModelConfig modelConfig = p.config().forTokens(inputLayout, tokenizing.patchSize(), data.tokenDim(), data.source());
         Trainer.Split split = Trainer.Split.byId(data.ids(), data.sequences(), valFraction, seed);
         double peak = lr != null ? lr : p.learningRate();
         Trainer.Settings settings = new Trainer.Settings(batch, accumulation, steps,
@@ -234,6 +229,7 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         ProgressLog progress = new ProgressLog(spec.commandLine().getErr(), System.console() != null,
                 Math.max(1, settings.stepsPerRound() / 20));
+        if (!settings.models().isEmpty()) return severalModels(settings, progress, stdout);
         try (ContinuousTrainer service = new ContinuousTrainer(settings, trainer.topics(), progress)) {
             if (!continuous) {
                 Optional<RoundResult> r = service.runRound();
@@ -249,6 +245,41 @@ final class TrainCommand implements Callable<Integer> {
             service.start();
             stdout.printf(Locale.ROOT, "training %s from %s every %d records or %s; state in %s, versions in %s; Ctrl-C stops%n",
                     settings.modelName(), settings.bootstrapServers(), settings.every(), settings.maxWait(),
+                    settings.stateDir().toAbsolutePath(), settings.modelStore());
+            stdout.flush();
+            stopped.await();
+            return 0;
+        }
+    }
+
+    /** trainer.models: one round of each model now (or each model's rounds until Ctrl-C with --continuous). */
+    private int severalModels(TrainerSettings settings, ProgressLog progress, PrintWriter stdout) throws IOException, InterruptedException {
+        Trainers.Listener named = new Trainers.Listener() {
+            @Override
+            public void progress(String model, long round, Trainer.Progress p) { progress.progress(round, p); }
+
+            @Override
+            public void published(String model, RoundResult r) {
+                stdout.println("model " + model + ": " + ProgressLog.line(r));
+                stdout.flush();
+            }
+        };
+        try (Trainers service = new Trainers(settings, trainer.topics(), named)) {
+            if (!continuous) {
+                for (Map.Entry<String, Optional<RoundResult>> r : service.runRounds().entrySet()) {
+                    stdout.println(r.getKey() + ": " + (r.getValue().isPresent() ? "published version " + r.getValue().get().version()
+                            + " as " + r.getValue().get().status() : "no new token records of its layout since the last round"));
+                }
+                return 0;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                service.close(); // checkpoints the rounds under way
+                stopped.countDown();
+            }));
+            service.start();
+            stdout.printf(Locale.ROOT, "training %s from %s every %d records or %s; state under %s, versions in %s; Ctrl-C stops%n",
+                    settings.models(), settings.bootstrapServers(), settings.every(), settings.maxWait(),
                     settings.stateDir().toAbsolutePath(), settings.modelStore());
             stdout.flush();
             stopped.await();

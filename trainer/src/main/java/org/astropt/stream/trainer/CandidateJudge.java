@@ -57,7 +57,7 @@ final class CandidateJudge implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final String VERSIONS_FILE = "versions.csv";
-    private static final String CANDIDATE_DIR = "candidate";
+    static final String CANDIDATE_DIR = "candidate";
 
     private final TrainerSettings settings;
     private final Path stateDir;

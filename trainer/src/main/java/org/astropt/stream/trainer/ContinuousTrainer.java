@@ -112,7 +112,7 @@ public final class ContinuousTrainer implements AutoCloseable {
      */
     public synchronized void start() {
         if (loop != null) throw new IllegalStateException("the trainer is already running");
-        loop = new Thread(this::continuously, "astropt-trainer");
+        loop = new Thread(this::continuously, "astropt-trainer-" + settings.modelName());
         loop.setDaemon(true);
         loop.start();
     }

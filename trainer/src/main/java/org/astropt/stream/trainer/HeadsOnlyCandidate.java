@@ -47,7 +47,7 @@ final class HeadsOnlyCandidate {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeadsOnlyCandidate.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String DIR = "heads-candidate";
+    static final String DIR = "heads-candidate";
 
     private final TrainerSettings settings;
     private final Path stateDir;

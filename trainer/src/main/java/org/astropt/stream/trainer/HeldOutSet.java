@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.astropt.stream.core.model.Trainer;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.TokenSequence;
@@ -64,8 +65,8 @@ final class HeldOutSet {
         TrainerState.replace(temp, file);
     }
 
-    /** The sample saved at file, or an empty one when there is none yet. */
-    static HeldOutSet load(Path file, int capacity) throws IOException {
+    /** The sample saved at file (only the sequences keep accepts), or an empty one when there is none yet. */
+    static HeldOutSet load(Path file, int capacity, Predicate<TokenSequence> keep) throws IOException {
         HeldOutSet set = new HeldOutSet(capacity);
         if (!Files.exists(file)) return set;
         try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
@@ -74,7 +75,7 @@ final class HeldOutSet {
                 byte[] v = new byte[in.readInt()];
                 in.readFully(v);
                 TokenSequence s = CODEC.decode(v);
-                set.offer(new TokenRecord(-1, -1, s, v));
+                if (keep.test(s)) set.offer(new TokenRecord(-1, -1, s, v));
             }
         }
         return set;

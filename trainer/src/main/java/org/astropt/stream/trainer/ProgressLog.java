@@ -44,7 +44,8 @@ public final class ProgressLog implements ContinuousTrainer.Listener {
                 round, p.step(), p.maxSteps(), p.loss(), p.learningRate(), p.tokensPerSecond(), p.eta().getSeconds());
     }
 
-    static String line(RoundResult r) {
+    /** One structured line of a published round, e.g. {@code trainer round=2 version=3 status=PROMOTED heldout_loss=...}. */
+    public static String line(RoundResult r) {
         return String.format(Locale.ROOT, "trainer round=%d version=%d status=%s heldout_loss=%.5f promoted_version=%s"
                         + " promoted_heldout_loss=%s sha256=%s folder=%s", r.round(), r.version(), r.status(), r.heldOutLoss(),
                 r.promotedVersion() == null ? "none" : r.promotedVersion(),

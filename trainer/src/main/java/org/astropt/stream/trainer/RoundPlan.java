@@ -104,6 +104,9 @@ final class RoundPlan {
         return replayPerStep(settings.batchSize(), settings.replayFraction(), older);
     }
 
+    /** Of this trainer's model's layout (trainer.models; grz-cutout for a single model): the only records it trains on, holds out and evaluates. */
+    boolean ofLayout(TokenSequence s) { return settings.layout().id().equals(s.getLayout()); }
+
     /** Never trained on: its id's hash falls below trainer.held-out-fraction; it joins the held-out sample instead. */
     boolean heldOut(TokenRecord r) { return r.heldOut(settings.heldOutFraction()); }
 

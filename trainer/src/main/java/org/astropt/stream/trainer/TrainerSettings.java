@@ -1,13 +1,16 @@
 package org.astropt.stream.trainer;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.core.model.ModelConfig;
+import org.astropt.stream.core.token.InputLayout;
 import org.astropt.stream.kafka.KafkaClientSettings;
 
 /**
@@ -37,6 +40,10 @@ import org.astropt.stream.kafka.KafkaClientSettings;
  * @param promoteSignificance   one-sided level of the paired t-test the improvement must pass to promote
  * @param truthLabels       also fit the score heads on the synthetic survey's truth (token metadata) of objects nobody labelled
  * @param headsSample       token sequences nobody labelled that the score heads' fit reads besides the labelled ones (novelty reference)
+ * @param layout            the token records this trainer's model learns from (grz-cutout unless trainer.models says
+ *                          otherwise); a first round sizes the model for them ({@link ModelConfig#forTokens})
+ * @param models            trainer.models: the models a trainer of several trains ({@link #perModel()}); empty for
+ *                          the one model trainer.model-name names, on grz-cutout records
  */
 public record TrainerSettings(KafkaClientSettings kafka, String groupId, int maxPollRecords, String transactionalId,
                               String modelStore, String modelName, String preset, Path stateDir,
@@ -44,7 +51,7 @@ public record TrainerSettings(KafkaClientSettings kafka, String groupId, int max
                               long every, Duration maxWait, double replayFraction,
                               int batchSize, int stepsPerRound, double learningRate, int checkpointEvery, long seed,
                               double promoteMinImprovement, double promoteSignificance,
-                              boolean truthLabels, int headsSample) {
+                              boolean truthLabels, int headsSample, InputLayout layout, List<TrainedModel> models) {
 
     public TrainerSettings {
         require(heldOutFraction > 0 && heldOutFraction < 1, "trainer.held-out-fraction must be in (0, 1), got " + heldOutFraction);
@@ -63,6 +70,8 @@ public record TrainerSettings(KafkaClientSettings kafka, String groupId, int max
                 "trainer.promote-significance must be in (0, 0.5), got " + promoteSignificance);
         require(headsSample >= 0, "trainer.heads-sample must be 0 or more, got " + headsSample);
         presetOf(preset); // an unknown name fails here, listing the known ones
+        if (layout == null) layout = InputLayout.GRZ_CUTOUT;
+        models = models == null ? List.of() : List.copyOf(models);
     }
 
     /** The defaults of config/trainer.properties. */
@@ -102,7 +111,9 @@ public record TrainerSettings(KafkaClientSettings kafka, String groupId, int max
                 s.doubleValue("trainer.promote-min-improvement", 0.005),
                 s.doubleValue("trainer.promote-significance", 0.01),
                 s.booleanValue("trainer.truth-labels", false),
-                s.intValue("trainer.heads-sample", 1000)));
+                s.intValue("trainer.heads-sample", 1000),
+                InputLayout.GRZ_CUTOUT,
+                TrainedModel.parse(s.list("trainer.models", List.of()))));
     }
 
     /** trainer.bootstrap-servers. */
@@ -129,20 +140,45 @@ public record TrainerSettings(KafkaClientSettings kafka, String groupId, int max
     public TrainerSettings withLearningRate(double lr) {
         return new TrainerSettings(kafka, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
                 stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, stepsPerRound,
-                lr, checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample);
+                lr, checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample, layout, models);
     }
 
     /** These settings with other Kafka client settings (a local stack against a secured broker). */
     public TrainerSettings withKafka(KafkaClientSettings k) {
         return new TrainerSettings(k, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
                 stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, stepsPerRound,
-                learningRate, checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample);
+                learningRate, checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample, layout, models);
     }
 
     public TrainerSettings withStepsPerRound(int steps) {
         return new TrainerSettings(kafka, groupId, maxPollRecords, transactionalId, modelStore, modelName, preset,
                 stateDir, heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, steps,
-                learningRate, checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample);
+                learningRate, checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample, layout, models);
+    }
+
+    /**
+     * The settings of each model this trainer trains, one {@link ContinuousTrainer} each ({@link Trainers}):
+     * without trainer.models, these settings alone (trainer.model-name on grz-cutout records, state in
+     * trainer.state-dir, as before trainer.models). With it, one per entry, in order: its name, layout and preset,
+     * state in trainer.state-dir/NAME, consumer group and transactional id trainer.group-id-NAME and
+     * trainer.transactional-id-NAME, the rest shared. One exception keeps a single-model state folder going: when
+     * trainer.state-dir itself holds the state of a model of the list (its state.json names it) and
+     * trainer.state-dir/NAME does not exist yet, that model keeps trainer.state-dir, its group and its
+     * transactional id, so it goes on from where it was (its position, held-out sample, round count).
+     */
+    public List<TrainerSettings> perModel() {
+        if (models.isEmpty()) return List.of(this);
+        String before = TrainerState.modelOf(stateDir).orElse(null);
+        List<TrainerSettings> out = new ArrayList<>();
+        for (TrainedModel m : models) {
+            boolean carriesOn = m.name().equals(before) && !Files.exists(stateDir.resolve(m.name()));
+            out.add(new TrainerSettings(kafka, carriesOn ? groupId : groupId + "-" + m.name(), maxPollRecords,
+                    carriesOn ? transactionalId : transactionalId + "-" + m.name(), modelStore, m.name(),
+                    m.preset() != null ? m.preset() : preset, carriesOn ? stateDir : stateDir.resolve(m.name()),
+                    heldOutFraction, heldOutMax, every, maxWait, replayFraction, batchSize, stepsPerRound, learningRate,
+                    checkpointEvery, seed, promoteMinImprovement, promoteSignificance, truthLabels, headsSample, m.layout(), List.of()));
+        }
+        return out;
     }
 
     private static void require(boolean ok, String problem) {

@@ -73,6 +73,17 @@ final class TrainerState {
         return s;
     }
 
+    /** The model whose state a folder holds (state.json's model); empty when it holds none. */
+    static java.util.Optional<String> modelOf(Path stateDir) {
+        Path f = stateDir.resolve(FILE);
+        if (!Files.isRegularFile(f)) return java.util.Optional.empty();
+        try {
+            return java.util.Optional.ofNullable(JSON.readValue(f.toFile(), TrainerState.class).model);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(f + ": cannot be read as the trainer's state (" + e.getMessage() + ")", e);
+        }
+    }
+
     void save(Path stateDir) throws IOException {
         Files.createDirectories(stateDir);
         Path temp = stateDir.resolve(FILE + ".tmp");

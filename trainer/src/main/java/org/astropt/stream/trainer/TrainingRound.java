@@ -22,6 +22,7 @@ import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.Safetensors;
 import org.astropt.stream.core.model.TokenBatch;
 import org.astropt.stream.core.model.Trainer;
+import org.astropt.stream.schemas.TokenSequence;
 
 /**
  * The training of one round, from its last checkpoint to its last step: the starting weights (the round's
@@ -38,6 +39,8 @@ final class TrainingRound {
     }
 
     private static final String OPTIMIZER_FILE = "optimizer.safetensors";
+    /** Records read at a time while looking for a first round's first record of the model's layout. */
+    private static final int FIRST_RECORD_CHUNK = 256;
 
     private final TrainerSettings settings;
     private final Path stateDir;
@@ -69,8 +72,13 @@ final class TrainingRound {
         long round = state.round + 1;
         Path checkpoint = state.checkpoint == null ? null : stateDir.resolve(state.checkpoint);
         HeldOutSet heldOut = HeldOutSet.load(checkpoint != null ? checkpoint.resolve(RoundPlan.HELD_OUT_FILE)
-                : stateDir.resolve(RoundPlan.HELD_OUT_FILE), settings.heldOutMax());
-        try (AstroPTModel model = startingModel(state, parentWeights, checkpoint)) {
+                : stateDir.resolve(RoundPlan.HELD_OUT_FILE), settings.heldOutMax(), plan::ofLayout);
+        AstroPTModel starting = startingModel(state, parentWeights, checkpoint);
+        if (starting == null) { // a first round with no record of the model's layout: no version, the position moves on
+            plan.finish(state);
+            return false;
+        }
+        try (AstroPTModel model = starting) {
             ModelConfig config = model.config();
             LrSchedule schedule = LrSchedule.of(settings.peakLearningRate(), state.maxSteps / 20, state.maxSteps);
             Trainer.Settings ts = new Trainer.Settings(settings.batchSize(), 1, state.maxSteps, schedule, 1.0, AdamW.Settings.ASTROPT, 0, 1);
@@ -153,7 +161,7 @@ final class TrainingRound {
                 break;
             }
             if (plan.heldOut(r)) {
-                heldOut.offer(r);
+                if (plan.ofLayout(r.sequence())) heldOut.offer(r); // another model's records do not crowd its sample out
             } else if (RoundPlan.fits(r, config)) {
                 batch.add(r.tokens());
                 newRecords = true;
@@ -163,28 +171,36 @@ final class TrainingRound {
         return new Batch(batch, passEnded, newRecords);
     }
 
-    /** The weights a round starts from: its checkpoint, else the serving version's, else fresh ones of the preset. */
+    /**
+     * The weights a round starts from: its checkpoint, else the serving version's, else fresh ones of the preset
+     * sized for the first record of the model's layout in the round ({@link ModelConfig#forTokens}: its patch side
+     * and token width, e.g. 8 px patches of 3 channels for alert triplets); null when the round has no such record.
+     */
     private AstroPTModel startingModel(TrainerState state, LongFunction<URI> parentWeights, Path checkpoint) throws IOException {
         if (checkpoint != null) return Checkpoint.load(checkpoint, AstroPTModel.defaultDevice());
         if (state.parentVersion != null) {
             return Checkpoint.load(store.open(parentWeights.apply(state.parentVersion)), AstroPTModel.defaultDevice());
         }
-        TokenRecord first = firstRecord(state);
-        int patch = ModelConfig.DEFAULT_PATCH_SIZE;
-        int channels = first.sequence().getTokenDim() / (patch * patch);
-        ModelConfig config = settings.modelPreset().config().withChannels(Math.max(1, channels));
+        TokenSequence first = firstOfLayout(state);
+        if (first == null) return null;
+        ModelConfig config = settings.modelPreset().config().forTokens(settings.layout(), first.getTokenizer().getPatchSize(),
+                first.getTokenDim(), "token record " + first.getId() + " (" + first.getLayout() + ")");
         return AstroPTModel.create(config, AstroPTModel.defaultDevice(), settings.seed());
     }
 
-    private TokenRecord firstRecord(TrainerState state) {
+    /** The first record of the model's layout in the round's range (read in chunks); null when there is none. */
+    private TokenSequence firstOfLayout(TrainerState state) {
         for (Map.Entry<Integer, Long> e : state.roundStart.entrySet()) {
             long end = state.roundEnd.getOrDefault(e.getKey(), 0L);
-            if (e.getValue() < end) {
-                List<TokenRecord> r = reader.readAt(e.getKey(), e.getValue(), 1, end);
-                if (!r.isEmpty()) return r.get(0);
+            long at = e.getValue();
+            while (at < end) {
+                List<TokenRecord> chunk = reader.readAt(e.getKey(), at, FIRST_RECORD_CHUNK, end);
+                if (chunk.isEmpty()) break;
+                for (TokenRecord r : chunk) if (plan.ofLayout(r.sequence())) return r.sequence();
+                at = chunk.get(chunk.size() - 1).offset() + 1;
             }
         }
-        throw new IllegalStateException("no token record in the round's range " + state.roundStart + " to " + state.roundEnd);
+        return null;
     }
 
     /** One optimizer step on sequences of possibly several lengths: one micro-batch per length. */

@@ -3,11 +3,14 @@ package org.astropt.stream.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.astropt.stream.core.token.InputLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,5 +65,61 @@ class TrainerSettingsTest {
         assertEquals("trust-pw-1", consumer.get("ssl.truststore.password"));
         assertEquals(s.kafka(), s.withStepsPerRound(3).kafka(), "kept by the with* copies");
         assertFalse(s.toString().contains("trust-pw-1"), s.toString());
+    }
+
+    @Test
+    void withoutTrainerModelsTheOneModelKeepsItsFolderGroupAndId() throws Exception {
+        TrainerSettings s = TrainerSettings.load(null, Map.of("trainer.state-dir", "data/trainer"));
+        assertEquals(List.of(s), s.perModel());
+        assertEquals(InputLayout.GRZ_CUTOUT, s.layout());
+    }
+
+    @Test
+    void trainerModelsGivesEachModelItsLayoutPresetFolderGroupAndTransactionalId(@TempDir Path dir) throws Exception {
+        TrainerSettings s = TrainerSettings.load(null, Map.of("trainer.state-dir", dir.toString(),
+                "trainer.models", "astropt = grz-cutout, astropt-ztf=alert-triplet:2/4/64"));
+        List<TrainerSettings> models = s.perModel();
+        assertEquals(List.of("astropt", "astropt-ztf"), models.stream().map(TrainerSettings::modelName).toList());
+        TrainerSettings galaxy = models.get(0), alerts = models.get(1);
+        assertEquals(InputLayout.GRZ_CUTOUT, galaxy.layout());
+        assertEquals(InputLayout.ALERT_TRIPLET, alerts.layout());
+        assertEquals("1M", galaxy.preset(), "trainer.preset unless the entry names one");
+        assertEquals("2/4/64", alerts.preset());
+        assertEquals(dir.resolve("astropt"), galaxy.stateDir());
+        assertEquals(dir.resolve("astropt-ztf"), alerts.stateDir());
+        assertEquals("astropt-trainer-astropt-ztf", alerts.groupId());
+        assertEquals("astropt-trainer-astropt-ztf", alerts.transactionalId());
+        assertEquals(s.batchSize(), alerts.batchSize(), "the other keys are shared");
+        assertEquals(List.of(), alerts.models());
+    }
+
+    @Test
+    void aSingleModelStateFolderGoesOnAsItsModelsFolder(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("state.json"), "{\"model\": \"astropt\", \"round\": 7, \"phase\": \"IDLE\"}");
+        TrainerSettings s = TrainerSettings.load(null, Map.of("trainer.state-dir", dir.toString(),
+                "trainer.models", "astropt=grz-cutout, astropt-ztf=alert-triplet"));
+        TrainerSettings galaxy = s.perModel().get(0), alerts = s.perModel().get(1);
+        assertEquals(dir, galaxy.stateDir(), "the model whose state the folder holds keeps it: round 8 comes next, not 1");
+        assertEquals("astropt-trainer", galaxy.groupId());
+        assertEquals("astropt-trainer", galaxy.transactionalId());
+        assertEquals(7, TrainerState.load(galaxy.stateDir(), "astropt").round);
+        assertEquals(dir.resolve("astropt-ztf"), alerts.stateDir());
+    }
+
+    @Test
+    void aBadTrainerModelsEntryIsOneLineNamingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainerSettings.load(null, Map.of("trainer.models", "astropt-ztf")));
+        assertEquals("the command line: trainer.models entry 'astropt-ztf' is not NAME=LAYOUT[:PRESET]"
+                + " (e.g. astropt=grz-cutout, astropt-ztf=alert-triplet)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainerSettings.load(null, Map.of("trainer.models", "a=grz-cutout, b=rubin")));
+        assertEquals("the command line: trainer.models entry 'b=rubin': unknown input layout 'rubin'; known: [grz-cutout, alert-triplet]",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainerSettings.load(null, Map.of("trainer.models", "a=grz-cutout, a=alert-triplet")));
+        assertEquals("the command line: trainer.models names 'a' twice", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainerSettings.load(null, Map.of("trainer.models", "../x=grz-cutout")));
+        assertTrue(e.getMessage().contains("model name '../x' must be letters, digits"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainerSettings.load(null, Map.of("trainer.models", "a=alert-triplet:huge")));
+        assertTrue(e.getMessage().startsWith("the command line: trainer.models entry 'a=alert-triplet:huge': no model preset named 'huge'"), e.getMessage());
     }
 }

@@ -126,6 +126,25 @@ public record ModelConfig(int nLayer, int nHead, int nEmbd, int nChan, int block
         return new ModelConfig(nLayer, nHead, nEmbd, nChan, blockSize, side, bias, dropout, inputLayout);
     }
 
+    /**
+     * This network sized for the token sequences it will learn from: patches of {@code patchSize} px, as many
+     * channels as a token of {@code tokenDim} values holds ({@code tokenDim / patchSize^2}: 3 for grz cutouts of
+     * 16 px patches, 3 for alert triplets of 8 px patches, 192 values), reading {@code layout}; the block size
+     * stays this config's (the presets' 1024 covers a 512 px cutout of 16 px patches and a ZTF stamp's 64
+     * tokens of 8 px alike). The one rule {@code astropt train} and the trainer's first round of a model size a
+     * new model by.
+     *
+     * @param source names the tokens in the error when tokenDim is not whole patches of whole bands
+     */
+    public ModelConfig forTokens(InputLayout layout, int patchSize, int tokenDim, String source) {
+        int patchValues = patchSize * patchSize;
+        if (patchSize < 1 || tokenDim < patchValues || tokenDim % patchValues != 0) {
+            throw new IllegalArgumentException(source + ": tokens of " + tokenDim + " values are not "
+                    + patchSize + "x" + patchSize + " patches of whole bands");
+        }
+        return withPatchSize(patchSize).withChannels(tokenDim / patchValues).withInputLayout(layout);
+    }
+
     /** Same network reading another input layout (an alert model: {@link InputLayout#ALERT_TRIPLET}). */
     public ModelConfig withInputLayout(InputLayout layout) {
         return new ModelConfig(nLayer, nHead, nEmbd, nChan, blockSize, patchSize, bias, dropout, layout);

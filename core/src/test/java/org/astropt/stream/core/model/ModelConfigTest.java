@@ -95,4 +95,19 @@ class ModelConfigTest {
         assertFalse(assertThrows(InvalidCheckpointException.class, () -> ModelConfig.fromJson("[1]", "x"))
                 .getMessage().isEmpty());
     }
+
+    @Test
+    void aNewModelIsSizedForItsTokensOfOneLayout() {
+        ModelConfig preset = ModelConfig.preset("1M").config();
+        ModelConfig alerts = preset.forTokens(org.astropt.stream.core.token.InputLayout.ALERT_TRIPLET, 8, 192, "alerts");
+        assertEquals(8, alerts.patchSize());
+        assertEquals(3, alerts.nChan(), "science, template, difference");
+        assertEquals(192, alerts.tokenDim());
+        assertEquals(preset.blockSize(), alerts.blockSize(), "1024 covers a ZTF stamp's 64 tokens");
+        assertEquals(org.astropt.stream.core.token.InputLayout.ALERT_TRIPLET, alerts.inputLayout());
+        assertEquals(preset.withChannels(1), preset.forTokens(org.astropt.stream.core.token.InputLayout.GRZ_CUTOUT, 16, 256, "r band"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> preset.forTokens(org.astropt.stream.core.token.InputLayout.ALERT_TRIPLET, 16, 192, "record 42"));
+        assertEquals("record 42: tokens of 192 values are not 16x16 patches of whole bands", e.getMessage());
+    }
 }
