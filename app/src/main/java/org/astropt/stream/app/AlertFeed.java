@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.astropt.stream.core.sim.AlertPacketWriter;
 import org.astropt.stream.core.sim.AlertSimulator;
+import org.astropt.stream.core.sim.AlertSurvey;
 import org.astropt.stream.core.sim.AlertTruthCatalogue;
 import org.astropt.stream.core.sim.SimulatedAlert;
 import org.astropt.stream.kafka.KafkaClientSettings;
@@ -26,7 +27,7 @@ import org.astropt.stream.kafka.KafkaClientSettings;
  * the server key the alert by: {@code bench/scripts/alert-figures.py} judges the served bogus scores against it.
  * Like the cutout feed, it goes on where the last run in the data folder stopped ({@link DemoFeed#nextIndex}).
  */
-final class AlertFeed implements Runnable {
+final class AlertFeed implements Runnable, AutoCloseable {
 
     /** The simulator seed of the demo's alerts: not 1, 2 or 27182, which the ZTF starter was trained, fitted and judged on. */
     static final long SEED = 3;
@@ -45,6 +46,8 @@ final class AlertFeed implements Runnable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile Throwable failure;
+    private Thread thread;
+    private Path data;
 
     /**
      * @param truth      the truth.csv rows are appended to (its header written when it is new)
@@ -65,6 +68,34 @@ final class AlertFeed implements Runnable {
         this.firstIndex = firstIndex;
         this.rate = rate;
         this.limit = limit;
+    }
+
+    /**
+     * Starts feeding packets of the writer's survey (seed {@link #SEED}) to topic from where the last run in the data
+     * folder stopped, the truth appended to {@link #truthFile}; {@link #close()} stops it and remembers where it stopped.
+     */
+    static AlertFeed start(KafkaClientSettings kafka, String topic, AlertPacketWriter packets, Path data, double rate, long limit)
+            throws IOException {
+        AlertFeed feed = new AlertFeed(kafka, topic, new AlertSimulator(packets.survey(), SEED), packets, truthFile(data, packets.survey()),
+                DemoFeed.nextIndex(data, STATE_KEY), rate, limit);
+        feed.data = data;
+        feed.thread = new Thread(feed, "astropt-demo-alert-feed");
+        feed.thread.setDaemon(true);
+        feed.thread.start();
+        return feed;
+    }
+
+    /** Where the alert feed of a survey appends its truth in a data folder: DATA/alerts-ztf/truth.csv. */
+    static Path truthFile(Path data, AlertSurvey survey) {
+        return data.resolve("alerts-" + survey.name().toLowerCase(java.util.Locale.ROOT)).resolve("truth.csv");
+    }
+
+    /** Stops the feed (waiting for its last send) and remembers in the data folder where it goes on. */
+    @Override
+    public void close() throws Exception {
+        stop();
+        if (thread != null) thread.join(30_000);
+        if (data != null) saveNextIndex(data);
     }
 
     String topic() { return topic; }

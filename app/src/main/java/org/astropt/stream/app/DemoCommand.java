@@ -2,7 +2,6 @@ package org.astropt.stream.app;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -116,7 +115,7 @@ final class DemoCommand implements Callable<Integer> {
     double alertRate;
 
     @Option(names = "--alert-starter", defaultValue = "models/astropt-ztf-1m-starter", paramLabel = "DIR",
-            description = "Pretrained alert model published as " + ALERT_MODEL + " version 1 when none serves (default ${DEFAULT-VALUE}).")
+            description = "Pretrained alert model published as " + DemoAlerts.MODEL + " version 1 when none serves (default ${DEFAULT-VALUE}).")
     Path alertStarter;
 
     @Option(names = "--config-dir", defaultValue = "config", paramLabel = "DIR", description = "Where the settings files are (default ${DEFAULT-VALUE}).")
@@ -139,11 +138,9 @@ final class DemoCommand implements Callable<Integer> {
         Duration limit = duration == null ? null : SettingsFile.duration(duration);
         // A starter the trainer could not fine-tune is refused before anything starts.
         if (!fromScratch) LocalStack.checkStarter(starter, trainerSettings("localhost:9092"));
-        checkAlertStarter(alertStarter);
+        DemoAlerts.checkStarter(alertStarter);
         PrintWriter out = spec.commandLine().getOut();
-        // The packets' schema comes from the real sample packet: without it the demo says so and feeds no alerts.
-        Path ztfSample = DemoFeed.sharedFolder().resolve("data").resolve("real").resolve(ZTF_SAMPLE);
-        ZtfPacketWriter alertPackets = alertRate > 0 && Files.isRegularFile(ztfSample) ? ZtfPacketWriter.fromSample(ztfSample) : null;
+        ZtfPacketWriter alertPackets = alertRate > 0 ? DemoAlerts.packets().orElse(null) : null;
         Topics topics = Topics.of(SettingsFile.readIfPresent(configDir.resolve("topics.properties")));
         List<Path> real = noReal ? List.of() : DemoFeed.realFiles(DemoFeed.sharedFolder());
 
@@ -171,7 +168,7 @@ final class DemoCommand implements Callable<Integer> {
                     .backfill(backfillConsole())
                     .trainer(this::trainerSettings, trainerConsole())
                     .starter(fromScratch ? null : starter)
-                    .starter(ALERT_MODEL, alertStarter)
+                    .starter(DemoAlerts.MODEL, alertStarter)
                     .alertTopic(ZTF_ALERTS_TOPIC)
                     .feed(real, size, rate, cutouts == null ? Long.MAX_VALUE : cutouts, novelFraction);
             if (alertPackets != null) builder.alertFeed(ZTF_ALERTS_TOPIC, alertPackets, alertRate, Long.MAX_VALUE);
@@ -181,7 +178,7 @@ final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  Kafka          %s%n", stack.bootstrapServers());
             out.printf(Locale.ROOT, "feeding %d real files, then synthetic %dx%d grz cutouts at %.0f/s%s; %s%n", real.size(), size, size, rate,
                     cutouts == null ? "" : ", " + cutouts + " in all", exitWhenDone ? "ends when every cutout is accounted for" : "Ctrl-C stops");
-            out.println(alertFeedLine(stack, alertPackets != null, ztfSample));
+            out.println(DemoAlerts.feedLine(stack, alertRate, data));
             out.flush();
 
             firstRound(stack, out, stop);
@@ -212,9 +209,7 @@ final class DemoCommand implements Callable<Integer> {
      * or (--from-scratch, nothing serving) a first round trained on the stream's first token records.
      */
     private void firstRound(LocalStack stack, PrintWriter out, CountDownLatch stop) throws Exception {
-        stack.starterPublished(ALERT_MODEL).ifPresent(v -> out.printf(Locale.ROOT,
-                "model %s v%d PROMOTED: the alert starter %s; alerts on %s embed with it, its bogus heads flag ARTEFACT%n",
-                v.getName(), v.getVersion(), alertStarter, ZTF_ALERTS_TOPIC));
+        stack.starterPublished(DemoAlerts.MODEL).ifPresent(v -> out.println(DemoAlerts.starterLine(v, alertStarter)));
         var starterVersion = stack.starterPublished();
         if (starterVersion.isPresent()) {
             out.println(starterPublication(starterVersion.get(), starter, retrainEvery));
@@ -248,7 +243,7 @@ final class DemoCommand implements Callable<Integer> {
         long deadline = limit == null ? Long.MAX_VALUE : System.currentTimeMillis() + limit.toMillis();
         int unaccounted = -1;
         long lastProgress = System.currentTimeMillis();
-        long nextAlertLine = System.currentTimeMillis() + ALERT_PROGRESS_MS;
+        long nextAlertLine = System.currentTimeMillis() + DemoAlerts.PROGRESS_MS;
         String lastAlertLine = null;
         while (!stop.await(1, TimeUnit.SECONDS)) {
             DemoFeed feed = stack.feed();
@@ -257,8 +252,8 @@ final class DemoCommand implements Callable<Integer> {
                 throw new IllegalStateException("the alert feed failed: " + stack.alertFeed().failure(), stack.alertFeed().failure());
             }
             if (stack.feedsAlerts() && System.currentTimeMillis() >= nextAlertLine) {
-                nextAlertLine += ALERT_PROGRESS_MS;
-                String line = alertProgress(stack);
+                nextAlertLine += DemoAlerts.PROGRESS_MS;
+                String line = DemoAlerts.progress(stack);
                 if (!line.equals(lastAlertLine)) {
                     out.println(line);
                     out.flush();
@@ -285,7 +280,7 @@ final class DemoCommand implements Callable<Integer> {
         for (String refused : feed.refused()) out.println("feed: Kafka refused " + refused);
         StreamTally.Summary summary = stack.tally().summary(feed.sent() - feed.refused().size());
         out.printf("%nsummary of this run%n%s", summary.render());
-        if (stack.feedsAlerts()) out.println(alertProgress(stack));
+        if (stack.feedsAlerts()) out.println(DemoAlerts.progress(stack));
         String example = stack.tally().anyEmbedded();
         if (example != null && stop.getCount() > 0) out.println(askForNeighbours(stack.server(), example));
         out.flush();
@@ -398,39 +393,6 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The ZTF alert topic the demo reads beside the cutouts (format ztf-alert) unless pipeline.inputs says otherwise. */
     static final String ZTF_ALERTS_TOPIC = "astropt.alerts.ztf";
-    /** The model name of the alert model, served beside the trainer's galaxy model. */
-    static final String ALERT_MODEL = "astropt-ztf";
-    /** The real ZTF packet under ../shared/data/real whose schema the simulated packets are written with. */
-    static final String ZTF_SAMPLE = "ztf_739260766315010006.avro";
-    /** How often the alert progress line is printed (when it changed). */
-    static final long ALERT_PROGRESS_MS = 30_000;
-
-    /** The alert starter must be a model folder: refused in one line before anything starts, as the galaxy starter is. */
-    static void checkAlertStarter(Path folder) {
-        if (!Files.isRegularFile(folder.resolve(org.astropt.stream.core.model.Checkpoint.WEIGHTS_FILE))) {
-            throw new IllegalArgumentException(folder + ": no alert starter model there (config.json and weights.safetensors);"
-                    + " run from the repository root, or give --alert-starter DIR");
-        }
-    }
-
-    /** What the console says about alerts at the start: the feed, or why there is none. */
-    private String alertFeedLine(LocalStack stack, boolean feeding, Path sample) {
-        if (feeding) {
-            return String.format(Locale.ROOT, "feeding simulated raw ZTF alert packets at %.1f/s to %s (seed %d, from alert %d; kinds in %s)",
-                    alertRate, ZTF_ALERTS_TOPIC, AlertFeed.SEED, stack.alertFeed().firstIndex(),
-                    LocalStack.alertTruth(data, org.astropt.stream.core.sim.AlertSurvey.ZTF));
-        }
-        if (alertRate == 0) return "no simulated alerts (--alert-rate 0); " + ZTF_ALERTS_TOPIC + " is read as published (astropt produce --format raw)";
-        return "no ZTF sample packet at " + sample + " (the simulated packets take its schema): running without simulated alerts; "
-                + ZTF_ALERTS_TOPIC + " is still read";
-    }
-
-    /** e.g. {@code alerts: 120 sent to astropt.alerts.ztf, 118 embedded by astropt-ztf, 79 flagged bogus (ARTEFACT), 0 dead-lettered}. */
-    static String alertProgress(LocalStack stack) {
-        StreamTally.InputProgress p = stack.tally().progress(ALERT_MODEL, ZTF_ALERTS_TOPIC);
-        return String.format(Locale.ROOT, "alerts: %d sent to %s, %d embedded by %s, %d flagged bogus (ARTEFACT), %d dead-lettered",
-                stack.alertFeed().sent(), ZTF_ALERTS_TOPIC, p.embedded(), ALERT_MODEL, p.flaggedArtefact(), p.deadLettered());
-    }
 
     private PipelineSettings pipelineSettings(Topics topics) throws IOException {
         // The demo's first model is a version on the models topic (the starter it publishes, or its first round),
@@ -439,14 +401,8 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> overrides = new LinkedHashMap<>(Map.of(
                 PipelineSettings.INITIAL_MODEL, "",
                 "pipeline.checkpoint-dir", data.resolve("checkpoints").toAbsolutePath().toUri().toString()));
-        // The trainer's galaxy model and the alert model, each serving the sequences of its layout.
-        String names = file.string("pipeline.model-names", "").isBlank() ? file.string("pipeline.model-name", "") : file.string("pipeline.model-names", "");
-        java.util.Set<String> served = new java.util.LinkedHashSet<>();
-        for (String n : names.split(",")) if (!n.isBlank()) served.add(n.trim());
-        if (served.isEmpty()) served.add(trainerSettings("localhost:" + kafkaPort).modelName());
-        served.add(ALERT_MODEL);
         overrides.put("pipeline.model-name", "");
-        overrides.put("pipeline.model-names", String.join(",", served));
+        overrides.put("pipeline.model-names", DemoAlerts.modelNames(file, trainerSettings("localhost:" + kafkaPort).modelName()));
         if (file.string(PipelineSettings.INPUTS, null) == null) {
             // the alert topic as a pattern: read from its start once it exists (found within pipeline.partition-discovery-ms)
             overrides.put(PipelineSettings.INPUTS, topics.name(Topics.CUTOUTS) + "=cutout, /"

@@ -265,7 +265,10 @@ public final class LocalStack implements AutoCloseable {
                 startersPublished.put(s.getKey(), publishStarter(s.getKey(), s.getValue(), new ModelFolder(s.getValue()).verify(null, null)));
             }
         }
-        if (b.alertPlan != null) startAlertFeed(b.alertPlan);
+        if (b.alertPlan != null) {
+            AlertPlan a = b.alertPlan;
+            alertFeed = started(AlertFeed.start(kafkaClient, a.topic(), a.packets(), data, a.rate(), a.limit()));
+        }
         if (b.feedPlan != null) {
             Feed f = b.feedPlan;
             feed = new DemoFeed(kafkaClient, topics.name(Topics.CUTOUTS), f.realFiles(),
@@ -292,26 +295,6 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalStateException("creating topic " + topic + " failed: " + e.getCause().getMessage(), e.getCause());
             }
         }
-    }
-
-    private void startAlertFeed(AlertPlan plan) throws Exception {
-        var survey = plan.packets().survey();
-        Path truth = alertTruth(data, survey);
-        alertFeed = new AlertFeed(kafkaClient, plan.topic(), new org.astropt.stream.core.sim.AlertSimulator(survey, AlertFeed.SEED),
-                plan.packets(), truth, DemoFeed.nextIndex(data, AlertFeed.STATE_KEY), plan.rate(), plan.limit());
-        Thread thread = new Thread(alertFeed, "astropt-demo-alert-feed");
-        started.add(() -> {
-            alertFeed.stop();
-            thread.join(30_000);
-            alertFeed.saveNextIndex(data);
-        });
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    /** Where the alert feed of a survey appends its truth in a data folder: DATA/alerts-ztf/truth.csv. */
-    static Path alertTruth(Path data, org.astropt.stream.core.sim.AlertSurvey survey) {
-        return data.resolve("alerts-" + survey.name().toLowerCase(java.util.Locale.ROOT)).resolve("truth.csv");
     }
 
     private <T extends AutoCloseable> T started(T part) {

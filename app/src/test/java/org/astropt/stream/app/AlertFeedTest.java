@@ -15,12 +15,15 @@ import org.astropt.stream.core.sim.AlertTruthCatalogue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the alert feed keeps in the data folder between runs: its truth rows, appended, and where its stream goes on. */
+/**
+ * What the alert feed keeps in the data folder between runs (its truth rows, appended, and where its stream goes on),
+ * and the model names the demo serves.
+ */
 class AlertFeedTest {
 
     @Test
     void aSecondRunAppendsItsTruthRowsUnderTheOneHeader(@TempDir Path dir) throws Exception {
-        Path truth = LocalStack.alertTruth(dir, AlertSurvey.ZTF);
+        Path truth = AlertFeed.truthFile(dir, AlertSurvey.ZTF);
         AlertSimulator simulator = new AlertSimulator(AlertSurvey.ZTF, AlertFeed.SEED);
         for (long k : new long[] {0, 1}) {
             try (BufferedWriter w = AlertFeed.truthWriter(truth)) {
@@ -46,5 +49,18 @@ class AlertFeedTest {
         DemoFeed.saveNextIndex(dir, DemoFeed.STATE_KEY, 240);
         assertEquals(240, DemoFeed.nextIndex(dir));
         assertEquals(12, DemoFeed.nextIndex(dir, AlertFeed.STATE_KEY), "saving the cutouts' position keeps the alerts'");
+    }
+
+    @Test
+    void theDemoServesTheAlertModelBesideTheGalaxyModelsTheSettingsName() {
+        assertEquals("astropt,astropt-ztf", DemoAlerts.modelNames(settings(Map.of()), "astropt"), "none named: the trainer's model");
+        assertEquals("galaxy,astropt-ztf", DemoAlerts.modelNames(settings(Map.of("pipeline.model-name", "galaxy")), "astropt"));
+        assertEquals("a,astropt-ztf,b", DemoAlerts.modelNames(settings(Map.of("pipeline.model-names", "a, astropt-ztf ,b")), "astropt"));
+    }
+
+    private static org.astropt.stream.core.config.SettingsFile settings(Map<String, String> values) {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(values);
+        return org.astropt.stream.core.config.SettingsFile.of(p);
     }
 }

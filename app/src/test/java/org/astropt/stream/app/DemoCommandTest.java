@@ -54,7 +54,7 @@ class DemoCommandTest {
         assertEquals("5", similar.group(2), r.out());
 
         // Simulated alerts only when the shared sample packet (their schema) is there; the console says which.
-        boolean alerts = Files.isRegularFile(DemoFeed.sharedFolder().resolve("data").resolve("real").resolve(DemoCommand.ZTF_SAMPLE));
+        boolean alerts = Files.isRegularFile(DemoFeed.sharedFolder().resolve("data").resolve("real").resolve(DemoAlerts.ZTF_SAMPLE));
         assertTrue(r.out().contains(alerts ? "feeding simulated raw ZTF alert packets at 5.0/s to astropt.alerts.ztf" : "no ZTF sample packet at "), r.out());
         // What the feed sent: the real sample files (when present), then synthetic cutouts 0, 1, 2, ...
         List<Path> real = DemoFeed.realFiles(DemoFeed.sharedFolder());
@@ -75,7 +75,7 @@ class DemoCommandTest {
                 assertTrue(e.getModelVersion() >= 1, "made by a trained version, not a placeholder: " + e.getModelVersion());
                 embedded.add(e.getId().toString());
                 // (the real sample files go as cutouts, ids real-*, whichever model their layout finds)
-                if (e.getModelName().toString().equals(DemoCommand.ALERT_MODEL) && !e.getId().toString().startsWith("real-")) {
+                if (e.getModelName().toString().equals(DemoAlerts.MODEL) && !e.getId().toString().startsWith("real-")) {
                     alertsEmbedded.add(e.getId().toString());
                 }
             }
@@ -94,12 +94,12 @@ class DemoCommandTest {
                 long sentAlerts = DemoFeed.nextIndex(data, AlertFeed.STATE_KEY);
                 assertTrue(sentAlerts > 0, "the alert feed sent packets:\n" + r.out());
                 List<java.util.Map<String, String>> truth = org.astropt.stream.core.sim.AlertTruthCatalogue.read(
-                        LocalStack.alertTruth(data, org.astropt.stream.core.sim.AlertSurvey.ZTF));
+                        AlertFeed.truthFile(data, org.astropt.stream.core.sim.AlertSurvey.ZTF));
                 assertEquals(sentAlerts, truth.size(), "one truth row per alert sent");
                 Set<String> candids = new HashSet<>();
                 for (var row : truth) candids.add(row.get("source_id"));
                 assertTrue(alertsEmbedded.size() > 0 && candids.containsAll(alertsEmbedded),
-                        "alerts embedded by " + DemoCommand.ALERT_MODEL + " are the feed's: " + alertsEmbedded.size());
+                        "alerts embedded by " + DemoAlerts.MODEL + " are the feed's: " + alertsEmbedded.size());
             }
             boolean promoted = false;
             for (ConsumerRecord<byte[], byte[]> c : CommittedRecords.all(bootstrap, topics.name(Topics.MODELS), Duration.ofSeconds(60))) {

@@ -59,7 +59,7 @@ class TwoModelStackITCase {
 
     @Test
     void cutoutsAreEmbeddedByTheGalaxyModelAndAlertsByTheAlertModelAndACorruptPacketIsADeadLetter(@TempDir Path dir) throws Exception {
-        Path sample = SharedFixtures.realData(DemoCommand.ZTF_SAMPLE);
+        Path sample = SharedFixtures.realData(DemoAlerts.ZTF_SAMPLE);
         Path alertStarter = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "models", "astropt-ztf-1m-starter");
         byte[] real = Files.readAllBytes(sample);
         byte[] corrupt = Arrays.copyOf(real, real.length / 2);
@@ -69,31 +69,31 @@ class TwoModelStackITCase {
         p.setProperty("pipeline.batch-size", "8");
         p.setProperty("pipeline.batch-delay-ms", "20");
         p.setProperty("pipeline.checkpoint-interval-ms", "300");
-        p.setProperty("pipeline.model-names", "astropt," + DemoCommand.ALERT_MODEL);
+        p.setProperty("pipeline.model-names", "astropt," + DemoAlerts.MODEL);
         p.setProperty(PipelineSettings.INPUTS, topics.name(Topics.CUTOUTS) + "=cutout, " + ALERTS + "=ztf-alert");
         try (LocalStack stack = LocalStack.builder(data, topics).kafka(0)
                 .pipeline(0, PipelineSettings.of(p))
                 .server(ServerSettings.defaults().withBind("127.0.0.1", 0))
                 .trainer(LocalStackTest.trainer(data, "2/4/64"), new ContinuousTrainer.Listener() {})
                 .starter(LocalStackTest.tinyStarter(dir.resolve("galaxy-starter")))
-                .starter(DemoCommand.ALERT_MODEL, alertStarter)
+                .starter(DemoAlerts.MODEL, alertStarter)
                 .feed(List.of(), 48, 200, CUTOUTS, 0)
                 .alertFeed(ALERTS, ZtfPacketWriter.fromSample(sample), 200, SIMULATED_ALERTS)
                 .start()) {
-            assertEquals(1, stack.starterPublished(DemoCommand.ALERT_MODEL).orElseThrow().getVersion(), "the alert starter is astropt-ztf v1");
+            assertEquals(1, stack.starterPublished(DemoAlerts.MODEL).orElseThrow().getVersion(), "the alert starter is astropt-ztf v1");
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProduceCommand.producerProperties(stack.kafkaClient()))) {
                 producer.send(new ProducerRecord<>(ALERTS, "739260766315010006".getBytes(StandardCharsets.UTF_8), real)).get();
                 producer.send(new ProducerRecord<>(ALERTS, "corrupt".getBytes(StandardCharsets.UTF_8), corrupt)).get();
             }
             CommittedRecords.atLeast(stack.kafkaClient(), topics.name(Topics.EMBEDDINGS), CUTOUTS + SIMULATED_ALERTS + 1, Duration.ofSeconds(60));
-            List<Map<String, String>> truth = AlertTruthCatalogue.read(LocalStack.alertTruth(data, AlertSurvey.ZTF));
+            List<Map<String, String>> truth = AlertTruthCatalogue.read(AlertFeed.truthFile(data, AlertSurvey.ZTF));
             assertEquals(SIMULATED_ALERTS, truth.size(), "one truth row per simulated alert, written before it was sent");
 
             List<String> alerts = new ArrayList<>(truth.stream().map(row -> row.get("source_id")).toList());
             alerts.add("739260766315010006");
             for (String candid : alerts) {
                 JsonNode alert = object(stack, candid);
-                assertEquals(DemoCommand.ALERT_MODEL, alert.path("modelName").asText(), candid);
+                assertEquals(DemoAlerts.MODEL, alert.path("modelName").asText(), candid);
                 assertEquals(1, alert.path("modelVersion").asLong(), candid);
                 assertEquals(128, alert.path("vector").size(), candid + ": the 1M alert model's embedding");
                 assertTrue(alert.path("scores").path("artefact").isNumber(), candid + ": its bogus head scored it: " + alert.path("scores"));
