@@ -36,7 +36,7 @@ import org.astropt.stream.trainer.TrainerSettings;
  * with its web UI running the pipeline and, after each promotion, a backfill of the token topic with the new
  * version ({@link BackfillRunner}), the model server and its dashboard, the trainer with the starters it publishes
  * (its own model's and other names', e.g. the alert model), the demo's feed and its alert feed ({@link AlertFeed}), each
- * only when asked for. {@link #close()} stops them in reverse order: feed, trainer, server, backfills, Flink, Kafka.
+ * only when asked for. {@link #close()} stops them in reverse order: feeds, trainer, server, backfills, Flink, Kafka.
  *
  * <pre>{@code
  * try (LocalStack stack = LocalStack.builder(Path.of("data"), topics).kafka(9092).pipeline(8081, settings).start()) {
@@ -169,7 +169,7 @@ public final class LocalStack implements AutoCloseable {
         /**
          * With the trainer: when no version of the model name serves, publish this pretrained folder as its PROMOTED
          * version too (e.g. astropt-ztf, models/astropt-ztf-1m-starter, for the alerts), into the trainer's model store,
-         * by the same rule as the trainer's own starter ({@link #publishStarter(String, Path, ModelConfig)}).
+         * by the same rule as the trainer's own starter ({@link LocalStack#publishStarter(String, Path, ModelConfig)}).
          */
         Builder starter(String modelName, Path folder) {
             this.otherStarters.put(modelName, folder);
