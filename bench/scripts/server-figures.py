@@ -15,10 +15,14 @@ with the version and coverage /similar reports. Prints one JSON object. Standard
 """
 import collections
 import json
+import os
 import random
 import re
 import sys
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ranking import auc, precision_recall  # noqa: E402
 
 base_url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 queries = int(sys.argv[2]) if len(sys.argv) > 2 else 200
@@ -28,30 +32,6 @@ k = int(sys.argv[3]) if len(sys.argv) > 3 else 10
 def get(path):
     with urllib.request.urlopen(base_url + path) as r:
         return json.load(r)
-
-
-def auc(scores, positive):
-    """Mann-Whitney AUC, ties counted half; None without both classes."""
-    pairs = sorted((s, p) for s, p in zip(scores, positive) if s is not None)
-    pos = sum(p for _, p in pairs)
-    neg = len(pairs) - pos
-    if pos == 0 or neg == 0:
-        return None
-    rank_sum, i = 0.0, 0
-    while i < len(pairs):
-        j = i
-        while j + 1 < len(pairs) and pairs[j + 1][0] == pairs[i][0]:
-            j += 1
-        rank = (i + j) / 2 + 1
-        rank_sum += rank * sum(p for _, p in pairs[i:j + 1])
-        i = j + 1
-    return round((rank_sum - pos * (pos + 1) / 2) / (pos * neg), 4)
-
-
-def precision_recall(flagged, positive):
-    tp = sum(f and p for f, p in zip(flagged, positive))
-    nf, npos = sum(flagged), sum(positive)
-    return (round(tp / nf, 4) if nf else None), (round(tp / npos, 4) if npos else None), nf
 
 
 answer = get("/api/map")

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.astropt.stream.core.config.SettingsFile;
+import org.astropt.stream.core.sim.ZtfPacketWriter;
 import org.astropt.stream.core.model.Trainer;
 import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.kafka.Topics;
@@ -35,7 +36,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * than the feed's, docs/MODEL.md) is published as version 1, PROMOTED, before the first cutout, so the
  * stream embeds with it from the start; with --from-scratch the first round trains the initial one on the
  * first cutouts' tokens instead (progress shown). Then the trainer fine-tunes the serving version in
- * continuous mode. Data stays under --data between runs. Ctrl-C (or
+ * continuous mode. Beside the cutouts, simulated raw ZTF alert packets (schema from the real sample packet of
+ * ../shared/data/real; without it, none) go to astropt.alerts.ztf at --alert-rate, their truth in
+ * DATA/alerts-ztf/truth.csv; the alert starter models/astropt-ztf-1m-starter is published as astropt-ztf v1 and
+ * the pipeline serves both models, each for its layout. Data stays under --data between runs. Ctrl-C (or
  * --duration, or --exit-when-done) shuts it all down. This class is the options and what the console shows.
  */
 @Command(name = "demo", description = "Run the whole stack locally: Kafka, Flink pipeline, trainer, model server and dashboard, and a feed.")
@@ -105,6 +109,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-real", description = "Leave out the real sample files of ../shared/data/real.")
     boolean noReal;
 
+    @Option(names = "--alert-rate", defaultValue = "2", paramLabel = "R",
+            description = "Simulated raw ZTF alert packets per second to " + ZTF_ALERTS_TOPIC + ", beside the cutouts, their kind"
+                    + " (real or bogus) in DATA/alerts-ztf/truth.csv; 0: none (default ${DEFAULT-VALUE}).")
+    double alertRate;
+
+    @Option(names = "--alert-starter", defaultValue = "models/astropt-ztf-1m-starter", paramLabel = "DIR",
+            description = "Pretrained alert model published as " + DemoAlerts.MODEL + " version 1 when none serves (default ${DEFAULT-VALUE}).")
+    Path alertStarter;
+
     @Option(names = "--config-dir", defaultValue = "config", paramLabel = "DIR", description = "Where the settings files are (default ${DEFAULT-VALUE}).")
     Path configDir;
 
@@ -118,13 +131,16 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (exitWhenDone && cutouts == null) throw new IllegalArgumentException("--exit-when-done needs --cutouts N");
         if (rate <= 0) throw new IllegalArgumentException("--rate " + rate + ": must be positive");
+        if (!(alertRate >= 0)) throw new IllegalArgumentException("--alert-rate " + alertRate + ": must be 0 (no alerts) or positive");
         if (!(novelFraction >= 0 && novelFraction <= 1)) {
             throw new IllegalArgumentException("--novel-fraction must be between 0 and 1, got " + novelFraction);
         }
         Duration limit = duration == null ? null : SettingsFile.duration(duration);
         // A starter the trainer could not fine-tune is refused before anything starts.
         if (!fromScratch) LocalStack.checkStarter(starter, trainerSettings("localhost:9092"));
+        DemoAlerts.checkStarter(alertStarter);
         PrintWriter out = spec.commandLine().getOut();
+        ZtfPacketWriter alertPackets = alertRate > 0 ? DemoAlerts.packets().orElse(null) : null;
         Topics topics = Topics.of(SettingsFile.readIfPresent(configDir.resolve("topics.properties")));
         List<Path> real = noReal ? List.of() : DemoFeed.realFiles(DemoFeed.sharedFolder());
 
@@ -144,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
         LocalStack stack = null;
         try {
-            stack = LocalStack.builder(data, topics)
+            LocalStack.Builder builder = LocalStack.builder(data, topics)
                     .kafka(kafkaPort)
                     .tally()
                     .pipeline(uiPort, pipelineSettings(topics))
@@ -152,13 +168,17 @@ final class DemoCommand implements Callable<Integer> {
                     .backfill(backfillConsole())
                     .trainer(this::trainerSettings, trainerConsole())
                     .starter(fromScratch ? null : starter)
-                    .feed(real, size, rate, cutouts == null ? Long.MAX_VALUE : cutouts, novelFraction)
-                    .start();
+                    .starter(DemoAlerts.MODEL, alertStarter)
+                    .alertTopic(ZTF_ALERTS_TOPIC)
+                    .feed(real, size, rate, cutouts == null ? Long.MAX_VALUE : cutouts, novelFraction);
+            if (alertPackets != null) builder.alertFeed(ZTF_ALERTS_TOPIC, alertPackets, alertRate, Long.MAX_VALUE);
+            stack = builder.start();
             out.printf(Locale.ROOT, "  dashboard      %s%n", stack.server().uri());
             out.printf(Locale.ROOT, "  Flink web UI   %s%n", stack.flink().webUi());
             out.printf(Locale.ROOT, "  Kafka          %s%n", stack.bootstrapServers());
             out.printf(Locale.ROOT, "feeding %d real files, then synthetic %dx%d grz cutouts at %.0f/s%s; %s%n", real.size(), size, size, rate,
                     cutouts == null ? "" : ", " + cutouts + " in all", exitWhenDone ? "ends when every cutout is accounted for" : "Ctrl-C stops");
+            out.println(DemoAlerts.feedLine(stack, alertRate, data));
             out.flush();
 
             firstRound(stack, out, stop);
@@ -189,6 +209,7 @@ final class DemoCommand implements Callable<Integer> {
      * or (--from-scratch, nothing serving) a first round trained on the stream's first token records.
      */
     private void firstRound(LocalStack stack, PrintWriter out, CountDownLatch stop) throws Exception {
+        stack.starterPublished(DemoAlerts.MODEL).ifPresent(v -> out.println(DemoAlerts.starterLine(v, alertStarter)));
         var starterVersion = stack.starterPublished();
         if (starterVersion.isPresent()) {
             out.println(starterPublication(starterVersion.get(), starter, retrainEvery));
@@ -222,9 +243,23 @@ final class DemoCommand implements Callable<Integer> {
         long deadline = limit == null ? Long.MAX_VALUE : System.currentTimeMillis() + limit.toMillis();
         int unaccounted = -1;
         long lastProgress = System.currentTimeMillis();
+        long nextAlertLine = System.currentTimeMillis() + DemoAlerts.PROGRESS_MS;
+        String lastAlertLine = null;
         while (!stop.await(1, TimeUnit.SECONDS)) {
             DemoFeed feed = stack.feed();
             if (feed.failure() != null) throw new IllegalStateException("the feed failed: " + feed.failure(), feed.failure());
+            if (stack.feedsAlerts() && stack.alertFeed().failure() != null) {
+                throw new IllegalStateException("the alert feed failed: " + stack.alertFeed().failure(), stack.alertFeed().failure());
+            }
+            if (stack.feedsAlerts() && System.currentTimeMillis() >= nextAlertLine) {
+                nextAlertLine += DemoAlerts.PROGRESS_MS;
+                String line = DemoAlerts.progress(stack);
+                if (!line.equals(lastAlertLine)) {
+                    out.println(line);
+                    out.flush();
+                    lastAlertLine = line;
+                }
+            }
             if (System.currentTimeMillis() >= deadline) return;
             if (!exitWhenDone || !feed.done()) continue;
             int missing = stack.tally().unaccounted(feed.ids()).size();
@@ -245,6 +280,7 @@ final class DemoCommand implements Callable<Integer> {
         for (String refused : feed.refused()) out.println("feed: Kafka refused " + refused);
         StreamTally.Summary summary = stack.tally().summary(feed.sent() - feed.refused().size());
         out.printf("%nsummary of this run%n%s", summary.render());
+        if (stack.feedsAlerts()) out.println(DemoAlerts.progress(stack));
         String example = stack.tally().anyEmbedded();
         if (example != null && stop.getCount() > 0) out.println(askForNeighbours(stack.server(), example));
         out.flush();
@@ -365,6 +401,8 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> overrides = new LinkedHashMap<>(Map.of(
                 PipelineSettings.INITIAL_MODEL, "",
                 "pipeline.checkpoint-dir", data.resolve("checkpoints").toAbsolutePath().toUri().toString()));
+        overrides.put("pipeline.model-name", "");
+        overrides.put("pipeline.model-names", DemoAlerts.modelNames(file, trainerSettings("localhost:" + kafkaPort).modelName()));
         if (file.string(PipelineSettings.INPUTS, null) == null) {
             // the alert topic as a pattern: read from its start once it exists (found within pipeline.partition-discovery-ms)
             overrides.put(PipelineSettings.INPUTS, topics.name(Topics.CUTOUTS) + "=cutout, /"

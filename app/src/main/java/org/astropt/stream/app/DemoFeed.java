@@ -40,6 +40,8 @@ final class DemoFeed implements Runnable {
     static final long SURVEY_SEED = 2;
     /** In the data folder: where the feed goes on in the synthetic survey on the next run, so object ids do not repeat. */
     static final String FEED_STATE = "demo-feed.properties";
+    /** Key of FEED_STATE: the synthetic survey's next index. */
+    static final String STATE_KEY = "next-index";
 
     private final KafkaClientSettings kafka;
     private final String topic;
@@ -88,23 +90,34 @@ final class DemoFeed implements Runnable {
     long sent() { return sent.get(); }
 
     /** The synthetic index the last run in this data folder stopped at (0 for the first run). */
-    static long nextIndex(Path data) throws IOException {
-        Path file = data.resolve(FEED_STATE);
-        if (!Files.exists(file)) return 0;
-        java.util.Properties p = new java.util.Properties();
-        try (var in = Files.newBufferedReader(file)) {
-            p.load(in);
-        }
-        return Long.parseLong(p.getProperty("next-index", "0"));
+    static long nextIndex(Path data) throws IOException { return nextIndex(data, STATE_KEY); }
+
+    /** Where the stream the key names (the cutouts', {@link AlertFeed}'s) goes on in this data folder: 0 for the first run. */
+    static long nextIndex(Path data, String key) throws IOException {
+        return Long.parseLong(feedState(data).getProperty(key, "0"));
     }
 
     /** Remembers in the data folder where the synthetic survey goes on. */
-    void saveNextIndex(Path data) throws IOException {
-        java.util.Properties p = new java.util.Properties();
-        p.setProperty("next-index", String.valueOf(firstIndex + sent()));
+    void saveNextIndex(Path data) throws IOException { saveNextIndex(data, STATE_KEY, firstIndex + sent()); }
+
+    /** Remembers where the stream the key names goes on, keeping the other streams' positions in the file. */
+    static synchronized void saveNextIndex(Path data, String key, long next) throws IOException {
+        java.util.Properties p = feedState(data);
+        p.setProperty(key, String.valueOf(next));
         try (var w = Files.newBufferedWriter(data.resolve(FEED_STATE))) {
-            p.store(w, "astropt demo: where the synthetic feed goes on");
+            p.store(w, "astropt demo: where the synthetic feeds go on");
         }
+    }
+
+    private static java.util.Properties feedState(Path data) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        Path file = data.resolve(FEED_STATE);
+        if (Files.exists(file)) {
+            try (var in = Files.newBufferedReader(file)) {
+                p.load(in);
+            }
+        }
+        return p;
     }
 
     /** Records Kafka refused ("id: reason"): they are not in {@link #ids}. */

@@ -19,6 +19,7 @@ import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.kafka.KafkaClientSettings;
 import org.astropt.stream.kafka.LocalKafkaBroker;
 import org.astropt.stream.kafka.ModelRegistry;
+import org.astropt.stream.kafka.TopicSpec;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
@@ -33,8 +34,9 @@ import org.astropt.stream.trainer.TrainerSettings;
  * The local stack in one JVM, the composition root that {@code astropt demo}, the benchmarks and the
  * ITCases share: an in-process KRaft broker with the topics (or an existing broker), a Flink mini cluster
  * with its web UI running the pipeline and, after each promotion, a backfill of the token topic with the new
- * version ({@link BackfillRunner}), the model server and its dashboard, the trainer, and the demo's feed, each
- * only when asked for. {@link #close()} stops them in reverse order: feed, trainer, server, backfills, Flink, Kafka.
+ * version ({@link BackfillRunner}), the model server and its dashboard, the trainer with the starters it publishes
+ * (its own model's and other names', e.g. the alert model), the demo's feed and its alert feed ({@link AlertFeed}), each
+ * only when asked for. {@link #close()} stops them in reverse order: feeds, trainer, server, backfills, Flink, Kafka.
  *
  * <pre>{@code
  * try (LocalStack stack = LocalStack.builder(Path.of("data"), topics).kafka(9092).pipeline(8081, settings).start()) {
@@ -54,7 +56,10 @@ public final class LocalStack implements AutoCloseable {
     private ModelServer server;
     private ContinuousTrainer trainer;
     private DemoFeed feed;
+    private AlertFeed alertFeed;
     private ModelVersion starterPublished;
+    /** Starters of other model names this stack published (name -> version), beside the trainer's. */
+    private final Map<String, ModelVersion> startersPublished = new java.util.LinkedHashMap<>();
 
     private LocalStack(Path data, Topics topics) {
         this.data = data;
@@ -86,6 +91,9 @@ public final class LocalStack implements AutoCloseable {
         private boolean tally;
         private Feed feedPlan;
         private Path starter;
+        private final Map<String, Path> otherStarters = new java.util.LinkedHashMap<>();
+        private AlertPlan alertPlan;
+        private final java.util.Set<String> alertTopics = new java.util.LinkedHashSet<>();
         private BackfillRunner.Listener backfill;
 
         private Builder(Path data, Topics topics) {
@@ -158,6 +166,35 @@ public final class LocalStack implements AutoCloseable {
             return this;
         }
 
+        /**
+         * With the trainer: when no version of the model name serves, publish this pretrained folder as its PROMOTED
+         * version too (e.g. astropt-ztf, models/astropt-ztf-1m-starter, for the alerts), into the trainer's model store,
+         * by the same rule as the trainer's own starter ({@link LocalStack#publishStarter(String, Path, ModelConfig)}).
+         */
+        Builder starter(String modelName, Path folder) {
+            this.otherStarters.put(modelName, folder);
+            return this;
+        }
+
+        /**
+         * An alert topic the pipeline reads (e.g. astropt.alerts.ztf), created with the cutouts topic's settings when
+         * missing, so alerts can be produced to it ({@code astropt produce --format raw}) from the start.
+         */
+        Builder alertTopic(String topic) {
+            this.alertTopics.add(topic);
+            return this;
+        }
+
+        /**
+         * The demo's alert feed ({@link AlertFeed}): simulated packets of the writer's survey to this alert topic
+         * ({@link #alertTopic}) at rate per second, limit in all, their truth in DATA/alerts-SURVEY/truth.csv, from
+         * where the last run in this data folder stopped.
+         */
+        Builder alertFeed(String topic, org.astropt.stream.core.sim.AlertPacketWriter packets, double rate, long limit) {
+            this.alertPlan = new AlertPlan(topic, packets, rate, limit);
+            return alertTopic(topic);
+        }
+
         /** A read_committed tally of the output topics from the moment the stack starts. */
         Builder tally() {
             this.tally = true;
@@ -193,6 +230,8 @@ public final class LocalStack implements AutoCloseable {
 
     private record Feed(List<Path> realFiles, int size, double rate, long limit, double novelFraction) {}
 
+    private record AlertPlan(String topic, org.astropt.stream.core.sim.AlertPacketWriter packets, double rate, long limit) {}
+
     private void startAll(Builder b) throws Exception {
         // One libtorch intra-op thread per caller, unless set: the trainer, the embed operator and the server
         // share this JVM (and the machine) with Kafka and Flink, and OpenMP threads spinning while a sibling
@@ -209,6 +248,7 @@ public final class LocalStack implements AutoCloseable {
             kafka = started(LocalKafkaBroker.start(data.resolve("kafka"), b.kafkaPort, topics));
             kafkaClient = KafkaClientSettings.plaintext(kafka.bootstrapServers());
         }
+        for (String topic : b.alertTopics) createLikeCutouts(topic); // before the pipeline looks for its inputs
         if (b.tally) tally = started(new StreamTally(kafkaClient, topics)); // before anything is sent
         if (b.backfill != null && b.pipeline == null) throw new IllegalStateException("a backfill runs beside the pipeline: pipeline(uiPort, settings) first");
         if (b.uiPort != null) {
@@ -220,6 +260,15 @@ public final class LocalStack implements AutoCloseable {
         if (b.serverSettings != null) server = started(ModelServer.start(b.serverSettings.withKafka(kafkaClient).withTopics(topics)));
         if (b.trainerSettings != null) trainer = started(new ContinuousTrainer(b.trainerSettings.at(kafkaClient.bootstrapServers()).withKafka(kafkaClient), topics, b.listener));
         if (b.starter != null && servingModel().isEmpty()) starterPublished = publishStarter(b.starter);
+        for (Map.Entry<String, Path> s : b.otherStarters.entrySet()) {
+            if (trainer().catalog().serving(s.getKey()).isEmpty()) {
+                startersPublished.put(s.getKey(), publishStarter(s.getKey(), s.getValue(), new ModelFolder(s.getValue()).verify(null, null)));
+            }
+        }
+        if (b.alertPlan != null) {
+            AlertPlan a = b.alertPlan;
+            alertFeed = started(AlertFeed.start(kafkaClient, a.topic(), a.packets(), data, a.rate(), a.limit()));
+        }
         if (b.feedPlan != null) {
             Feed f = b.feedPlan;
             feed = new DemoFeed(kafkaClient, topics.name(Topics.CUTOUTS), f.realFiles(),
@@ -232,6 +281,19 @@ public final class LocalStack implements AutoCloseable {
             Thread thread = new Thread(feed, "astropt-demo-feed");
             thread.setDaemon(true);
             thread.start();
+        }
+    }
+
+    /** Creates a topic with the cutouts topic's partitions and settings (16 MB records) unless it exists. */
+    private void createLikeCutouts(String topic) throws InterruptedException {
+        TopicSpec cutouts = topics.spec(Topics.CUTOUTS);
+        TopicSpec spec = new TopicSpec("alerts", topic, cutouts.partitions(), cutouts.replicationFactor(), cutouts.configs());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafkaClient.properties())) {
+            admin.createTopics(List.of(spec.newTopic())).all().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException("creating topic " + topic + " failed: " + e.getCause().getMessage(), e.getCause());
+            }
         }
     }
 
@@ -257,6 +319,11 @@ public final class LocalStack implements AutoCloseable {
 
     DemoFeed feed() { return required(feed, "the feed"); }
 
+    AlertFeed alertFeed() { return required(alertFeed, "the alert feed"); }
+
+    /** Whether this stack feeds alerts. */
+    boolean feedsAlerts() { return alertFeed != null; }
+
     private static <T> T required(T part, String what) {
         if (part == null) throw new IllegalStateException("this local stack was built without " + what);
         return part;
@@ -268,17 +335,26 @@ public final class LocalStack implements AutoCloseable {
     /** The starter version this stack published when it started (no version served before), if it did. */
     Optional<ModelVersion> starterPublished() { return Optional.ofNullable(starterPublished); }
 
+    /** The starter of this other model name this stack published when it started ({@link Builder#starter(String, Path)}), if it did. */
+    Optional<ModelVersion> starterPublished(String modelName) { return Optional.ofNullable(startersPublished.get(modelName)); }
+
     /**
      * Publishes a pretrained model folder as the next version of the trainer's model, PROMOTED, so the
-     * pipeline embeds with it and the trainer fine-tunes it: the folder is copied into the trainer's model
-     * store (under the sha256 of its weights, as a round's candidate is) and its record goes through the
-     * model registry. The folder's architecture must be the one the trainer's preset makes for its bands
-     * (trainer.preset; patch and block size included), or it is refused in one line naming both.
+     * pipeline embeds with it and the trainer fine-tunes it. The folder's architecture must be the one the
+     * trainer's preset makes for its bands (trainer.preset; patch and block size included), or it is refused
+     * in one line naming both.
      */
     ModelVersion publishStarter(Path folder) throws IOException {
+        return publishStarter(trainer().settings().modelName(), folder, checkStarter(folder, trainer().settings()));
+    }
+
+    /**
+     * The one rule for a starter: a pretrained model folder (config already verified) becomes the next version of
+     * the model name, PROMOTED: the folder is copied into the trainer's model store (under the sha256 of its
+     * weights, as a round's candidate is) and its record, with the folder's metrics, goes through the model registry.
+     */
+    ModelVersion publishStarter(String name, Path folder, ModelConfig config) throws IOException {
         ContinuousTrainer t = trainer();
-        String name = t.settings().modelName();
-        ModelConfig config = checkStarter(folder, t.settings());
         URI stored = t.store().put(folder);
         ModelFolder inStore = new ModelFolder(t.store().open(stored));
         Map<String, Double> metrics = ModelFolder.recordMetrics(inStore.metrics());

@@ -21,11 +21,14 @@ import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.DeadLetter;
 import org.astropt.stream.schemas.Embedding;
+import org.astropt.stream.schemas.Flag;
+import org.astropt.stream.schemas.FlagKind;
 
 /**
  * What came out of the stream since the local stack started, read as any downstream user would
  * (read_committed): object ids tokenized, embedded, dead-lettered and flagged, the model versions that
- * made the embeddings, and every model version record on the models topic (from its beginning).
+ * made the embeddings, and every model version record on the models topic (from its beginning); per model name, the
+ * objects it embedded and those it flagged ARTEFACT (the alert model's bogus flags), and dead letters per source topic.
  */
 final class StreamTally implements AutoCloseable {
 
@@ -39,9 +42,13 @@ final class StreamTally implements AutoCloseable {
     private final Set<String> embedded = new HashSet<>();
     private final Set<String> deadLettered = new HashSet<>();
     private final Set<String> flagged = new HashSet<>();
-    private final Map<Long, Long> embeddingsByVersion = new TreeMap<>();
+    /** Embeddings by model version, "name vN". */
+    private final Map<String, Long> embeddingsByVersion = new TreeMap<>();
     /** Of those, the re-embeddings backfills wrote after promotions. */
-    private final Map<Long, Long> backfilledByVersion = new TreeMap<>();
+    private final Map<String, Long> backfilledByVersion = new TreeMap<>();
+    private final Map<String, Set<String>> embeddedByModel = new TreeMap<>();
+    private final Map<String, Set<String>> artefactFlaggedByModel = new TreeMap<>();
+    private final Map<String, Long> deadLettersByTopic = new TreeMap<>();
     private final ModelVersions versions = new ModelVersions();
     private volatile Throwable failure;
 
@@ -71,11 +78,12 @@ final class StreamTally implements AutoCloseable {
             try (consumer) {
                 AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
                 AvroCodec<DeadLetter> deadLetters = AvroCodec.of(DeadLetter.class);
+                AvroCodec<Flag> flags = AvroCodec.of(Flag.class);
                 while (!stop.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                         String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
                         synchronized (this) {
-                            take(r, key, embeddings, deadLetters);
+                            take(r, key, embeddings, deadLetters, flags);
                         }
                     }
                 }
@@ -87,21 +95,27 @@ final class StreamTally implements AutoCloseable {
         thread.start();
     }
 
-    private void take(ConsumerRecord<byte[], byte[]> r, String key, AvroCodec<Embedding> embeddings, AvroCodec<DeadLetter> deadLetters) {
+    private void take(ConsumerRecord<byte[], byte[]> r, String key, AvroCodec<Embedding> embeddings, AvroCodec<DeadLetter> deadLetters,
+            AvroCodec<Flag> flags) {
         String topic = r.topic();
         if (topic.equals(topics.name(Topics.TOKENS))) {
             if (key != null) tokenized.add(key);
         } else if (topic.equals(topics.name(Topics.EMBEDDINGS))) {
             Embedding e = embeddings.decode(r.value());
             embedded.add(e.getId().toString());
-            embeddingsByVersion.merge(e.getModelVersion(), 1L, Long::sum);
-            if (e.getMetadata().containsKey(Topics.BACKFILL_METADATA_KEY)) backfilledByVersion.merge(e.getModelVersion(), 1L, Long::sum);
+            String version = e.getModelName() + " v" + e.getModelVersion();
+            embeddingsByVersion.merge(version, 1L, Long::sum);
+            if (e.getMetadata().containsKey(Topics.BACKFILL_METADATA_KEY)) backfilledByVersion.merge(version, 1L, Long::sum);
+            embeddedByModel.computeIfAbsent(e.getModelName().toString(), n -> new HashSet<>()).add(e.getId().toString());
         } else if (topic.equals(topics.name(Topics.DEAD_LETTER))) {
             DeadLetter d = deadLetters.decode(r.value());
+            deadLettersByTopic.merge(d.getSourceTopic().toString(), 1L, Long::sum);
             if (d.getKey() != null) deadLettered.add(StandardCharsets.UTF_8.decode(d.getKey().duplicate()).toString());
             else if (key != null) deadLettered.add(key);
         } else if (topic.equals(topics.name(Topics.FLAGS))) {
             if (key != null) flagged.add(key);
+            Flag f = flags.decode(r.value());
+            if (f.getKind() == FlagKind.ARTEFACT) artefactFlaggedByModel.computeIfAbsent(String.valueOf(f.getModelName()), n -> new HashSet<>()).add(f.getId().toString());
         } else if (r.value() != null) {
             versions.add(ModelRegistry.decode(r.value()));
         }
@@ -121,6 +135,15 @@ final class StreamTally implements AutoCloseable {
 
     synchronized int tokenized() { return tokenized.size(); }
 
+    /** What became of one input's records so far: objects the model embedded and flagged ARTEFACT, the topic's dead letters. */
+    record InputProgress(int embedded, int flaggedArtefact, long deadLettered) {}
+
+    /** Progress of the objects a model name embeds that arrive on one input topic (the alert model and its topic). */
+    synchronized InputProgress progress(String modelName, String topic) {
+        return new InputProgress(embeddedByModel.getOrDefault(modelName, Set.of()).size(),
+                artefactFlaggedByModel.getOrDefault(modelName, Set.of()).size(), deadLettersByTopic.getOrDefault(topic, 0L));
+    }
+
     /** Some embedded id of this run, or null. */
     synchronized String anyEmbedded() { return embedded.isEmpty() ? null : embedded.iterator().next(); }
 
@@ -128,7 +151,7 @@ final class StreamTally implements AutoCloseable {
 
     /** The end-of-run figures of {@code astropt demo --exit-when-done}. */
     record Summary(long produced, int tokenized, int embedded, int deadLettered, int flagged,
-            Map<Long, Long> embeddingsByVersion, Map<Long, Long> backfilledByVersion, List<Version> versions) {
+            Map<String, Long> embeddingsByVersion, Map<String, Long> backfilledByVersion, List<Version> versions) {
 
         long promoted() { return versions.stream().filter(v -> v.status().equals("PROMOTED")).count(); }
 

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The README's main job end to end: {@code astropt demo --cutouts 300 --exit-when-done} starts the broker,
  * the Flink mini cluster, the pipeline, the model server, the trainer (here --from-scratch with a tiny
  * preset, so the first-round path is what runs: it trains the first model from the stream's own tokens;
- * LocalStackTest covers publishing the starter instead) and the feed, and ends when every cutout is embedded or dead-lettered.
+ * LocalStackTest covers publishing the starter instead), the feed and, when the shared ZTF sample is there, the alert
+ * feed of simulated ZTF packets embedded by the alert starter, and ends when every cutout is embedded or dead-lettered.
  * The outcome is then checked independently: a stack of the broker alone is started again on the demo's
  * data folder and the topics are read with read_committed.
  */
@@ -43,7 +44,8 @@ class DemoCommandTest {
         Path data = dir.resolve("data");
         AstroptCliTest.Run r = AstroptCliTest.run("demo", "--cutouts", String.valueOf(CUTOUTS), "--exit-when-done",
                 "--data", data.toString(), "--kafka-port", "0", "--ui-port", "0", "--port", "0", "--rate", "150",
-                "--from-scratch", "--preset", "2/4/64", "--steps", "40", "--first-round-cutouts", "100",
+                "--from-scratch", "--preset", "2/4/64", "--steps", "40", "--first-round-cutouts", "100", "--alert-rate", "5",
+                "--alert-starter", Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "models", "astropt-ztf-1m-starter").toString(),
                 "--config-dir", Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "config").toString());
         assertEquals(0, r.exit(), () -> "demo failed:\n" + r.out() + "\n" + r.err());
         assertTrue(r.out().contains("produced " + CUTOUTS + ","), r.out());
@@ -51,6 +53,9 @@ class DemoCommandTest {
         assertTrue(similar.find(), "the demo asked its server for neighbours:\n" + r.out());
         assertEquals("5", similar.group(2), r.out());
 
+        // Simulated alerts only when the shared sample packet (their schema) is there; the console says which.
+        boolean alerts = Files.isRegularFile(DemoFeed.sharedFolder().resolve("data").resolve("real").resolve(DemoAlerts.ZTF_SAMPLE));
+        assertTrue(r.out().contains(alerts ? "feeding simulated raw ZTF alert packets at 5.0/s to astropt.alerts.ztf" : "no ZTF sample packet at "), r.out());
         // What the feed sent: the real sample files (when present), then synthetic cutouts 0, 1, 2, ...
         List<Path> real = DemoFeed.realFiles(DemoFeed.sharedFolder());
         Set<String> sent = new HashSet<>();
@@ -64,10 +69,15 @@ class DemoCommandTest {
             AvroCodec<DeadLetter> deadLetters = AvroCodec.of(DeadLetter.class);
             AvroCodec<ModelVersion> models = AvroCodec.of(ModelVersion.class);
             Set<String> embedded = new HashSet<>();
+            Set<String> alertsEmbedded = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> c : CommittedRecords.all(bootstrap, topics.name(Topics.EMBEDDINGS), Duration.ofSeconds(60))) {
                 Embedding e = embeddings.decode(c.value());
                 assertTrue(e.getModelVersion() >= 1, "made by a trained version, not a placeholder: " + e.getModelVersion());
                 embedded.add(e.getId().toString());
+                // (the real sample files go as cutouts, ids real-*, whichever model their layout finds)
+                if (e.getModelName().toString().equals(DemoAlerts.MODEL) && !e.getId().toString().startsWith("real-")) {
+                    alertsEmbedded.add(e.getId().toString());
+                }
             }
             Set<String> dead = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> c : CommittedRecords.all(bootstrap, topics.name(Topics.DEAD_LETTER), Duration.ofSeconds(60))) {
@@ -79,6 +89,18 @@ class DemoCommandTest {
             missing.removeAll(dead);
             assertTrue(missing.isEmpty(), missing.size() + " cutouts neither embedded nor dead-lettered, e.g. " + missing.stream().limit(5).toList());
             assertTrue(dead.size() >= CUTOUTS / DemoFeed.DAMAGED_EVERY - 1, "the feed's damaged cutouts are dead letters: " + dead.size());
+            if (alerts) {
+                // the alert feed: every packet it sent has its truth row, and the alert model embedded them
+                long sentAlerts = DemoFeed.nextIndex(data, AlertFeed.STATE_KEY);
+                assertTrue(sentAlerts > 0, "the alert feed sent packets:\n" + r.out());
+                List<java.util.Map<String, String>> truth = org.astropt.stream.core.sim.AlertTruthCatalogue.read(
+                        AlertFeed.truthFile(data, org.astropt.stream.core.sim.AlertSurvey.ZTF));
+                assertEquals(sentAlerts, truth.size(), "one truth row per alert sent");
+                Set<String> candids = new HashSet<>();
+                for (var row : truth) candids.add(row.get("source_id"));
+                assertTrue(alertsEmbedded.size() > 0 && candids.containsAll(alertsEmbedded),
+                        "alerts embedded by " + DemoAlerts.MODEL + " are the feed's: " + alertsEmbedded.size());
+            }
             boolean promoted = false;
             for (ConsumerRecord<byte[], byte[]> c : CommittedRecords.all(bootstrap, topics.name(Topics.MODELS), Duration.ofSeconds(60))) {
                 promoted |= models.decode(c.value()).getStatus() == ModelStatus.PROMOTED;

@@ -56,8 +56,10 @@ public final class ObjectCatalogue {
     private final Set<String> statisticsLookedFor = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final double switchCoverage;
     private long seq;
-    /** Objects in the catalogue with at least one embedding: the denominator of coverage. */
+    /** Objects in the catalogue with at least one embedding. */
     private long embedded;
+    /** Of those, by the model name of their latest embedding: the denominator of a name's coverage. */
+    private final Map<String, Long> embeddedByName = new java.util.HashMap<>();
 
     /** Answers move to a new version at {@link ServerSettings#DEFAULT_SWITCH_COVERAGE} coverage. */
     public ObjectCatalogue(int capacity, int feedSize, int flagsKept) {
@@ -117,7 +119,7 @@ public final class ObjectCatalogue {
      * objects it covers; null before any embedding.
      */
     public synchronized SimilarityIndex.Space searchSpace() {
-        return index.answering(embedded, switchCoverage);
+        return index.answering(name -> embeddedByName.getOrDefault(name, 0L), switchCoverage);
     }
 
     /**
@@ -129,7 +131,7 @@ public final class ObjectCatalogue {
         if (answering == null) return null;
         if (index.contains(id, answering.version())) return answering;
         for (String space : index.spaces()) {
-            if (index.contains(id, space)) return index.space(space, embedded);
+            if (index.contains(id, space)) return index.space(space, embeddedByName.getOrDefault(SimilarityIndex.nameOf(space), 0L));
         }
         return null;
     }
@@ -183,11 +185,18 @@ public final class ObjectCatalogue {
         ObjectView now = change.apply(old != null ? old : ObjectView.empty(id));
         objects.put(id, now);
         if (now.embedded() && (old == null || !old.embedded())) embedded++;
+        if (now.embedded() && (old == null || !now.modelName().equals(old.modelName()))) {
+            embeddedByName.merge(now.modelName(), 1L, Long::sum);
+            if (old != null && old.embedded()) embeddedByName.merge(old.modelName(), -1L, Long::sum);
+        }
         if (objects.size() > capacity) {
             Iterator<ObjectView> eldest = objects.values().iterator();
             ObjectView gone = eldest.next();
             eldest.remove();
-            if (gone.embedded()) embedded--;
+            if (gone.embedded()) {
+                embedded--;
+                embeddedByName.merge(gone.modelName(), -1L, Long::sum);
+            }
             index.remove(gone.id());
             String objectId = gone.metadata() == null ? null : gone.metadata().get(ALERT_OBJECT_KEY);
             Set<String> alerts = objectId == null ? null : alertsByObject.get(objectId);

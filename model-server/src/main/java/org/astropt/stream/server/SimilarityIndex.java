@@ -20,11 +20,13 @@ import org.astropt.stream.core.model.EmbeddingStats;
  *
  * <p>A space is the model version that made the vectors ({@code name:version}): embeddings of different
  * versions are not comparable, so a search compares only vectors of one. At most {@value #SPACES} spaces
- * are kept, so memory stays bounded while a backfill fills the newest version's space and the previous
- * one still answers ({@link #answering}). A vector of a version newer than both makes a new space and
- * drops the one of the two with fewer vectors (the previous serving version, unless an earlier one still
- * covers more of the catalogue); a vector of a version older than the newest that is not kept is ignored.
- * Versions order by number (one model name expected, as elsewhere in the server).
+ * per model name are kept, so memory stays bounded while a backfill fills the newest version's space and the
+ * previous one still answers ({@link #answering}). A vector of a version newer than both of its name makes a new
+ * space and drops the one of the two with fewer vectors (the previous serving version, unless an earlier one
+ * still covers more of the catalogue); a vector of a version older than the newest of its name that is not kept
+ * is ignored. Several model names are served at once (the galaxy model and an alert model, each for its own
+ * objects): each name keeps its own spaces, and answers that search one space ({@link #answering}) come from
+ * the name that holds the most vectors.
  *
  * <p>Similarity is the cosine of standardised vectors, (v - mean) / std with the statistics the model
  * version published ({@link #useStatistics}, from its embedding-stats.json): AstroPT embeddings share a large
@@ -44,7 +46,7 @@ public final class SimilarityIndex {
      */
     public record Space(String version, int vectors, double coverage) {}
 
-    /** Embedding spaces kept: the newest version's, which a backfill fills, and one that answers meanwhile. */
+    /** Embedding spaces kept per model name: the newest version's, which a backfill fills, and one that answers meanwhile. */
     public static final int SPACES = 2;
 
     private static final Comparator<Neighbour> WORST_FIRST =
@@ -100,10 +102,11 @@ public final class SimilarityIndex {
         }
     }
 
-    /** Whether a new space for model may open (under the write lock); opening a third drops one (class doc). */
+    /** Whether a new space for model may open (under the write lock); opening a third of its name drops one (class doc). */
     private boolean admit(String model) {
-        if (spaces.size() < SPACES) return true;
         List<String> kept = new ArrayList<>(spaces.keySet());
+        kept.removeIf(space -> !nameOf(space).equals(nameOf(model)));
+        if (kept.size() < SPACES) return true;
         kept.sort(NEWEST_FIRST);
         if (NEWEST_FIRST.compare(model, kept.get(0)) >= 0) return false; // not newer than the newest
         String drop = null;
@@ -117,6 +120,12 @@ public final class SimilarityIndex {
     /** Model keys by version number, newest first ({@code name:version}; a key without a number counts as 0). */
     static final Comparator<String> NEWEST_FIRST = Comparator.comparingLong(SimilarityIndex::versionOf).reversed()
             .thenComparing(Comparator.reverseOrder());
+
+    /** The model name of a key {@code name:version}. */
+    static String nameOf(String model) {
+        int colon = model.lastIndexOf(':');
+        return colon < 0 ? model : model.substring(0, colon);
+    }
 
     static long versionOf(String model) {
         try {
@@ -148,17 +157,30 @@ public final class SimilarityIndex {
         free.add(slot);
     }
 
-    /**
-     * The space an answer searches: the newest whose vectors cover at least {@code switchCoverage} of the
-     * {@code known} objects, else the other one kept (the previous version, while a backfill fills the newest),
-     * else the newest; null before any vector. Coverage is vectors / known (1 when known is 0).
-     */
+    /** {@link #answering(java.util.function.ToLongFunction, double)} with known objects counted over every model name. */
     public Space answering(long known, double switchCoverage) {
+        return answering(name -> known, switchCoverage);
+    }
+
+    /**
+     * The space an answer searches, among the spaces of the model name holding the most vectors: the newest whose
+     * vectors cover at least {@code switchCoverage} of the objects of that name ({@code knownOfName}), else the other
+     * one kept (the previous version, while a backfill fills the newest), else the newest; null before any vector.
+     * Coverage is vectors / known (1 when known is 0).
+     */
+    public Space answering(java.util.function.ToLongFunction<String> knownOfName, double switchCoverage) {
         lock.readLock().lock();
         try {
+            Map<String, Integer> vectorsByName = new HashMap<>();
+            spaces.forEach((space, slots) -> vectorsByName.merge(nameOf(space), slots.size(), Integer::sum));
+            String name = vectorsByName.entrySet().stream()
+                    .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
+                    .map(Map.Entry::getKey).orElse(null);
+            if (name == null) return null;
             List<String> newestFirst = new ArrayList<>(spaces.keySet());
-            if (newestFirst.isEmpty()) return null;
+            newestFirst.removeIf(space -> !nameOf(space).equals(name));
             newestFirst.sort(NEWEST_FIRST);
+            long known = knownOfName.applyAsLong(name);
             Space newest = space(newestFirst.get(0), known);
             if (newest.coverage() >= switchCoverage || newestFirst.size() == 1) return newest;
             return space(newestFirst.get(1), known);

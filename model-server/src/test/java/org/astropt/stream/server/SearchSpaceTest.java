@@ -23,9 +23,13 @@ class SearchSpaceTest {
     static final int OBJECTS = 200;
 
     static Embedding embedding(String id, long version, float[] vector, boolean backfill) {
+        return embedding("astropt", id, version, vector, backfill);
+    }
+
+    static Embedding embedding(String model, String id, long version, float[] vector, boolean backfill) {
         List<Float> v = new ArrayList<>();
         for (float x : vector) v.add(x);
-        return Embedding.newBuilder().setId(id).setModelName("astropt").setModelVersion(version).setVector(v)
+        return Embedding.newBuilder().setId(id).setModelName(model).setModelVersion(version).setVector(v)
                 .setSurprise(0.1f).setFlags(List.of())
                 .setTimings(StageTimings.newBuilder().setDecodeMicros(0).setTokenizeMicros(0).setEmbedMicros(0)
                         .setProducedTime(Instant.now()).build())
@@ -97,5 +101,24 @@ class SearchSpaceTest {
         assertEquals(List.of("astropt:3", "astropt:1"), catalogue.index().spaces(), "a late v2 record opens no space");
         assertEquals(101, catalogue.index().size(), "vectors held: at most two spaces");
         assertEquals(3, catalogue.get("obj-0").modelVersion());
+    }
+
+    @Test
+    void anAlertModelsVectorsSurviveTheGalaxyModelsNewVersionsAndDoNotDiluteItsCoverage() {
+        Random r = new Random(7);
+        ObjectCatalogue catalogue = new ObjectCatalogue(10_000, 10, 10, 0.9);
+        for (int i = 0; i < 100; i++) catalogue.onEmbedding(embedding("obj-" + i, 1, random(r), false), 0);
+        for (int i = 0; i < 40; i++) catalogue.onEmbedding(embedding("astropt-ztf", "alert-" + i, 1, random(r), false), 0);
+        assertEquals(new SimilarityIndex.Space("astropt:1", 100, 1.0), catalogue.searchSpace(),
+                "answers come from the galaxy model, which holds most vectors, covering all of its objects");
+        for (int i = 0; i < 100; i++) catalogue.onEmbedding(embedding("obj-" + i, 2, random(r), true), 0); // v2's backfill
+        catalogue.onEmbedding(embedding("obj-0", 3, random(r), false), 0);                                   // v3 promoted
+        catalogue.onEmbedding(embedding("astropt-ztf", "alert-40", 1, random(r), false), 0);                 // alerts go on
+        assertEquals(List.of("astropt:3", "astropt:2", "astropt-ztf:1"), catalogue.index().spaces(),
+                "two spaces per model name: the galaxy model's versions never drop the alert model's");
+        assertEquals(new SimilarityIndex.Space("astropt:2", 100, 1.0), catalogue.searchSpace(), "coverage counts the galaxy objects only");
+        for (int i = 0; i <= 40; i++) assertTrue(catalogue.index().vector("alert-" + i) != null, "alert-" + i + " keeps its vector");
+        assertEquals(new SimilarityIndex.Space("astropt-ztf:1", 41, 1.0), catalogue.searchSpaceOf("alert-3"), "an alert is searched among alerts");
+        assertEquals("astropt-ztf", catalogue.get("alert-3").modelName());
     }
 }

@@ -1,0 +1,171 @@
+package org.astropt.stream.app;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.astropt.stream.core.sim.AlertPacketWriter;
+import org.astropt.stream.core.sim.AlertSimulator;
+import org.astropt.stream.core.sim.AlertSurvey;
+import org.astropt.stream.core.sim.AlertTruthCatalogue;
+import org.astropt.stream.core.sim.SimulatedAlert;
+import org.astropt.stream.kafka.KafkaClientSettings;
+
+/**
+ * The local stack's alert feed: simulated survey alert packets ({@link AlertSimulator}, docs/ALERTS.md) sent to an
+ * alert topic as the survey's broker publishes them (for ZTF, one Avro container file per message, keyed by
+ * candid), at a fixed rate beside the cutout feed. The packets cannot carry their truth (neither survey schema has a
+ * free field), so each alert's truth row (kind, real or bogus, ...) is appended to {@code DATA/alerts-ztf/truth.csv}
+ * ({@link AlertTruthCatalogue}) before the packet is sent, keyed by {@code source_id} = the candid the pipeline and
+ * the server key the alert by: {@code bench/scripts/alert-figures.py} judges the served bogus scores against it.
+ * Like the cutout feed, it goes on where the last run in the data folder stopped ({@link DemoFeed#nextIndex}).
+ */
+final class AlertFeed implements Runnable, AutoCloseable {
+
+    /** The simulator seed of the demo's alerts: not 1, 2 or 27182, which the ZTF starter was trained, fitted and judged on. */
+    static final long SEED = 3;
+    /** Key of {@link DemoFeed#FEED_STATE}: where the alert stream goes on in the next run. */
+    static final String STATE_KEY = "alert-next-index";
+
+    private final KafkaClientSettings kafka;
+    private final String topic;
+    private final AlertSimulator simulator;
+    private final AlertPacketWriter packets;
+    private final Path truth;
+    private final long firstIndex;
+    private final double rate;
+    private final long limit;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private volatile Throwable failure;
+    private Thread thread;
+    private Path data;
+
+    /**
+     * @param truth      the truth.csv rows are appended to (its header written when it is new)
+     * @param firstIndex alert index to start at (a second run goes on, so candids do not repeat)
+     * @param limit      alerts to send, or Long.MAX_VALUE until stopped
+     */
+    AlertFeed(KafkaClientSettings kafka, String topic, AlertSimulator simulator, AlertPacketWriter packets, Path truth,
+            long firstIndex, double rate, long limit) {
+        if (rate <= 0) throw new IllegalArgumentException("--alert-rate " + rate + ": must be positive");
+        if (packets.survey() != simulator.survey()) {
+            throw new IllegalArgumentException("the simulator draws " + simulator.survey() + " alerts but the packets are " + packets.survey());
+        }
+        this.kafka = kafka;
+        this.topic = topic;
+        this.simulator = simulator;
+        this.packets = packets;
+        this.truth = truth;
+        this.firstIndex = firstIndex;
+        this.rate = rate;
+        this.limit = limit;
+    }
+
+    /**
+     * Starts feeding packets of the writer's survey (seed {@link #SEED}) to topic from where the last run in the data
+     * folder stopped, the truth appended to {@link #truthFile}; {@link #close()} stops it and remembers where it stopped.
+     */
+    static AlertFeed start(KafkaClientSettings kafka, String topic, AlertPacketWriter packets, Path data, double rate, long limit)
+            throws IOException {
+        AlertFeed feed = new AlertFeed(kafka, topic, new AlertSimulator(packets.survey(), SEED), packets, truthFile(data, packets.survey()),
+                DemoFeed.nextIndex(data, STATE_KEY), rate, limit);
+        feed.data = data;
+        feed.thread = new Thread(feed, "astropt-demo-alert-feed");
+        feed.thread.setDaemon(true);
+        feed.thread.start();
+        return feed;
+    }
+
+    /** Where the alert feed of a survey appends its truth in a data folder: DATA/alerts-ztf/truth.csv. */
+    static Path truthFile(Path data, AlertSurvey survey) {
+        return data.resolve("alerts-" + survey.name().toLowerCase(java.util.Locale.ROOT)).resolve("truth.csv");
+    }
+
+    /** Stops the feed (waiting for its last send) and remembers in the data folder where it goes on. */
+    @Override
+    public void close() throws Exception {
+        stop();
+        if (thread != null) thread.join(30_000);
+        if (data != null) saveNextIndex(data);
+    }
+
+    String topic() { return topic; }
+
+    /** The alert index this run started at. */
+    long firstIndex() { return firstIndex; }
+
+    /** Alerts sent so far in this run (Kafka may still refuse some: {@link #refused}). */
+    long sent() { return sent.get(); }
+
+    /** Alerts Kafka refused. */
+    long refused() { return refused.get(); }
+
+    Throwable failure() { return failure; }
+
+    void stop() { stop.set(true); }
+
+    /** Remembers in the data folder where the alert stream goes on. */
+    void saveNextIndex(Path data) throws IOException { DemoFeed.saveNextIndex(data, STATE_KEY, firstIndex + sent()); }
+
+    @Override
+    public void run() {
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProduceCommand.producerProperties(kafka));
+             BufferedWriter csv = truthWriter(truth)) {
+            for (long n = 0; !stop.get() && n < limit; n++) {
+                long due = start + (long) (n * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                SimulatedAlert alert = simulator.alert(firstIndex + n);
+                byte[] packet = packets.packet(alert);
+                csv.write(AlertTruthCatalogue.row(alert));
+                csv.newLine();
+                csv.flush(); // the truth is on disk before the alert can be served
+                producer.send(new ProducerRecord<>(topic, Long.toString(alert.truth().sourceId()).getBytes(StandardCharsets.UTF_8), packet),
+                        (meta, e) -> {
+                            if (e != null) refused.incrementAndGet();
+                        });
+                sent.set(n + 1);
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    /** Appends to truth.csv, writing its header first when the file is new or empty. */
+    static BufferedWriter truthWriter(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        boolean fresh = !Files.exists(file) || Files.size(file) == 0;
+        if (!fresh) {
+            List<String> first = readFirstLine(file);
+            if (!first.equals(List.of(AlertTruthCatalogue.header()))) {
+                throw new IllegalStateException(file + " is not an alert truth catalogue (its first line is not the expected header): move it away");
+            }
+        }
+        BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        if (fresh) {
+            w.write(AlertTruthCatalogue.header());
+            w.newLine();
+            w.flush(); // a reader never sees a truth file without its header
+        }
+        return w;
+    }
+
+    private static List<String> readFirstLine(Path file) throws IOException {
+        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.limit(1).toList();
+        }
+    }
+}
