@@ -16,7 +16,10 @@ import org.astropt.stream.core.sim.AlertSimulator;
 import org.astropt.stream.core.sim.AlertSurvey;
 import org.astropt.stream.core.sim.AlertTruthCatalogue;
 import org.astropt.stream.core.sim.SimulatedAlert;
+import org.astropt.stream.core.sim.AlertKind;
 import org.astropt.stream.kafka.KafkaClientSettings;
+import org.astropt.stream.schemas.AvroCodec;
+import org.astropt.stream.schemas.Label;
 
 /**
  * The local stack's alert feed: simulated survey alert packets ({@link AlertSimulator}, docs/ALERTS.md) sent to an
@@ -26,6 +29,11 @@ import org.astropt.stream.kafka.KafkaClientSettings;
  * ({@link AlertTruthCatalogue}) before the packet is sent, keyed by {@code source_id} = the candid the pipeline and
  * the server key the alert by: {@code bench/scripts/alert-figures.py} judges the served bogus scores against it.
  * Like the cutout feed, it goes on where the last run in the data folder stopped ({@link DemoFeed#nextIndex}).
+ *
+ * <p>With a labels topic, a share of the alerts is also labelled there as a team of scanners would label them
+ * (real: normal, bogus: artefact:&lt;kind&gt;, {@link AlertKind#objectLabel}), from the simulator's truth: the labels the
+ * trainer fits each new alert version's bogus heads on (the token records of alerts carry no truth), so a fine-tuned
+ * alert model keeps its flags. Which alerts are labelled is fixed by their index, not by anything the model sees.
  */
 final class AlertFeed implements Runnable, AutoCloseable {
 
@@ -33,6 +41,9 @@ final class AlertFeed implements Runnable, AutoCloseable {
     static final long SEED = 3;
     /** Key of {@link DemoFeed#FEED_STATE}: where the alert stream goes on in the next run. */
     static final String STATE_KEY = "alert-next-index";
+    /** Who the labels say labelled the alerts. */
+    static final String SCANNER = "demo scanners (simulated)";
+    private static final AvroCodec<Label> LABELS = AvroCodec.of(Label.class);
 
     private final KafkaClientSettings kafka;
     private final String topic;
@@ -42,6 +53,9 @@ final class AlertFeed implements Runnable, AutoCloseable {
     private final long firstIndex;
     private final double rate;
     private final long limit;
+    private String labelTopic;
+    private double labelFraction;
+    private final AtomicLong labelled = new AtomicLong();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -72,18 +86,40 @@ final class AlertFeed implements Runnable, AutoCloseable {
 
     /**
      * Starts feeding packets of the writer's survey (seed {@link #SEED}) to topic from where the last run in the data
-     * folder stopped, the truth appended to {@link #truthFile}; {@link #close()} stops it and remembers where it stopped.
+     * folder stopped, the truth appended to {@link #truthFile}, labelFraction of them labelled on labelTopic
+     * ({@link #labelling}); {@link #close()} stops it and remembers where it stopped.
      */
-    static AlertFeed start(KafkaClientSettings kafka, String topic, AlertPacketWriter packets, Path data, double rate, long limit)
-            throws IOException {
+    static AlertFeed start(KafkaClientSettings kafka, String topic, AlertPacketWriter packets, Path data, double rate, long limit,
+            String labelTopic, double labelFraction) throws IOException {
         AlertFeed feed = new AlertFeed(kafka, topic, new AlertSimulator(packets.survey(), SEED), packets, truthFile(data, packets.survey()),
-                DemoFeed.nextIndex(data, STATE_KEY), rate, limit);
+                DemoFeed.nextIndex(data, STATE_KEY), rate, limit).labelling(labelTopic, labelFraction);
         feed.data = data;
         feed.thread = new Thread(feed, "astropt-demo-alert-feed");
         feed.thread.setDaemon(true);
         feed.thread.start();
         return feed;
     }
+
+    /**
+     * Also labels labelFraction of the alerts on labelTopic (0: none), as {@link AlertFeed} says; before {@link #run()}.
+     */
+    AlertFeed labelling(String labelTopic, double labelFraction) {
+        if (!(labelFraction >= 0 && labelFraction <= 1)) throw new IllegalArgumentException("--alert-labels " + labelFraction + ": must be between 0 and 1");
+        this.labelTopic = labelTopic;
+        this.labelFraction = labelFraction;
+        return this;
+    }
+
+    /** Whether the alert of this index is one the scanners label: a fixed draw from its index. */
+    static boolean labels(long index, double fraction) {
+        return fraction > 0 && new java.util.SplittableRandom(SEED * 1_000_003L + index).nextDouble() < fraction;
+    }
+
+    /** The share of alerts labelled on the labels topic (0: none). */
+    double labelFraction() { return labelTopic == null ? 0 : labelFraction; }
+
+    /** Alerts labelled on the labels topic so far in this run. */
+    long labelled() { return labelled.get(); }
 
     /** Where the alert feed of a survey appends its truth in a data folder: DATA/alerts-ztf/truth.csv. */
     static Path truthFile(Path data, AlertSurvey survey) {
@@ -134,6 +170,15 @@ final class AlertFeed implements Runnable, AutoCloseable {
                         (meta, e) -> {
                             if (e != null) refused.incrementAndGet();
                         });
+                if (labelTopic != null && labels(firstIndex + n, labelFraction)) {
+                    String id = Long.toString(alert.truth().sourceId());
+                    Label label = Label.newBuilder().setId(id).setLabel(alert.truth().kind().objectLabel()).setWho(SCANNER)
+                            .setTime(java.time.Instant.now()).setNote("the simulator's truth: " + alert.truth().kind().name().toLowerCase(java.util.Locale.ROOT)).build();
+                    producer.send(new ProducerRecord<>(labelTopic, id.getBytes(StandardCharsets.UTF_8), LABELS.encode(label)), (meta, e) -> {
+                        if (e != null) refused.incrementAndGet();
+                    });
+                    labelled.incrementAndGet();
+                }
                 sent.set(n + 1);
             }
             producer.flush();

@@ -60,8 +60,10 @@ final class DemoAlerts {
     /** What the console says about alerts at the start: the feed, or why there is none. */
     static String feedLine(LocalStack stack, double rate, Path data) {
         if (stack.feedsAlerts()) {
-            return String.format(Locale.ROOT, "feeding simulated raw ZTF alert packets at %.1f/s to %s (seed %d, from alert %d; kinds in %s)",
-                    rate, stack.alertFeed().topic(), AlertFeed.SEED, stack.alertFeed().firstIndex(), AlertFeed.truthFile(data, AlertSurvey.ZTF));
+            return String.format(Locale.ROOT, "feeding simulated raw ZTF alert packets at %.1f/s to %s (seed %d, from alert %d; kinds in %s)%s",
+                    rate, stack.alertFeed().topic(), AlertFeed.SEED, stack.alertFeed().firstIndex(), AlertFeed.truthFile(data, AlertSurvey.ZTF),
+                    stack.alertFeed().labelFraction() > 0 ? String.format(Locale.ROOT, "; %.0f%% of them labelled real/bogus by simulated scanners,"
+                            + " the labels %s's new versions fit their bogus heads on", 100 * stack.alertFeed().labelFraction(), MODEL) : "");
         }
         if (rate == 0) return "no simulated alerts (--alert-rate 0); " + DemoCommand.ZTF_ALERTS_TOPIC + " is read as published (astropt produce --format raw)";
         return "no ZTF sample packet at " + sample() + " (the simulated packets take its schema): running without simulated alerts; "
@@ -74,11 +76,11 @@ final class DemoAlerts {
                 v.getName(), v.getVersion(), folder, DemoCommand.ZTF_ALERTS_TOPIC);
     }
 
-    /** e.g. {@code alerts: 120 sent to astropt.alerts.ztf, 118 embedded by astropt-ztf, 79 flagged bogus (ARTEFACT), 0 dead-lettered}. */
+    /** e.g. {@code alerts: 120 sent to astropt.alerts.ztf (36 labelled), 118 embedded by astropt-ztf, 79 flagged bogus (ARTEFACT), 0 dead-lettered}. */
     static String progress(LocalStack stack) {
         String topic = stack.alertFeed().topic();
         StreamTally.InputProgress p = stack.tally().progress(MODEL, topic);
-        return String.format(Locale.ROOT, "alerts: %d sent to %s, %d embedded by %s, %d flagged bogus (ARTEFACT), %d dead-lettered",
-                stack.alertFeed().sent(), topic, p.embedded(), MODEL, p.flaggedArtefact(), p.deadLettered());
+        return String.format(Locale.ROOT, "alerts: %d sent to %s (%d labelled), %d embedded by %s, %d flagged bogus (ARTEFACT), %d dead-lettered",
+                stack.alertFeed().sent(), topic, stack.alertFeed().labelled(), p.embedded(), MODEL, p.flaggedArtefact(), p.deadLettered());
     }
 }

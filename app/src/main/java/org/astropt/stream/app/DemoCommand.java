@@ -14,11 +14,12 @@ import java.util.concurrent.TimeUnit;
 import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.core.sim.ZtfPacketWriter;
 import org.astropt.stream.core.model.Trainer;
+import org.astropt.stream.core.token.InputLayout;
 import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.server.ModelServer;
 import org.astropt.stream.server.ServerSettings;
-import org.astropt.stream.trainer.ContinuousTrainer;
+import org.astropt.stream.trainer.Trainers;
 import org.astropt.stream.trainer.ProgressLog;
 import org.astropt.stream.trainer.RoundResult;
 import org.astropt.stream.trainer.TrainerSettings;
@@ -114,6 +115,15 @@ final class DemoCommand implements Callable<Integer> {
                     + " (real or bogus) in DATA/alerts-ztf/truth.csv; 0: none (default ${DEFAULT-VALUE}).")
     double alertRate;
 
+    @Option(names = "--alert-labels", defaultValue = "0.3", paramLabel = "F",
+            description = "Share of the simulated alerts that simulated scanners label real (normal) or bogus (artefact:<kind>) on"
+                    + " astropt.labels, from their truth: what the trainer fits " + DemoAlerts.MODEL + "'s new versions' bogus heads on"
+                    + " (default ${DEFAULT-VALUE}).")
+    double alertLabels;
+
+    /** Whether this run feeds simulated alerts, and so trains the alert model beside the galaxy model (trainer.models). */
+    private boolean trainsAlerts;
+
     @Option(names = "--alert-starter", defaultValue = "models/astropt-ztf-1m-starter", paramLabel = "DIR",
             description = "Pretrained alert model published as " + DemoAlerts.MODEL + " version 1 when none serves (default ${DEFAULT-VALUE}).")
     Path alertStarter;
@@ -135,12 +145,14 @@ final class DemoCommand implements Callable<Integer> {
         if (!(novelFraction >= 0 && novelFraction <= 1)) {
             throw new IllegalArgumentException("--novel-fraction must be between 0 and 1, got " + novelFraction);
         }
+        if (!(alertLabels >= 0 && alertLabels <= 1)) throw new IllegalArgumentException("--alert-labels " + alertLabels + ": must be between 0 and 1");
         Duration limit = duration == null ? null : SettingsFile.duration(duration);
+        ZtfPacketWriter alertPackets = alertRate > 0 ? DemoAlerts.packets().orElse(null) : null;
+        trainsAlerts = alertPackets != null;
         // A starter the trainer could not fine-tune is refused before anything starts.
         if (!fromScratch) LocalStack.checkStarter(starter, trainerSettings("localhost:9092"));
         DemoAlerts.checkStarter(alertStarter);
         PrintWriter out = spec.commandLine().getOut();
-        ZtfPacketWriter alertPackets = alertRate > 0 ? DemoAlerts.packets().orElse(null) : null;
         Topics topics = Topics.of(SettingsFile.readIfPresent(configDir.resolve("topics.properties")));
         List<Path> real = noReal ? List.of() : DemoFeed.realFiles(DemoFeed.sharedFolder());
 
@@ -171,7 +183,7 @@ final class DemoCommand implements Callable<Integer> {
                     .starter(DemoAlerts.MODEL, alertStarter)
                     .alertTopic(ZTF_ALERTS_TOPIC)
                     .feed(real, size, rate, cutouts == null ? Long.MAX_VALUE : cutouts, novelFraction);
-            if (alertPackets != null) builder.alertFeed(ZTF_ALERTS_TOPIC, alertPackets, alertRate, Long.MAX_VALUE);
+            if (alertPackets != null) builder.alertFeed(ZTF_ALERTS_TOPIC, alertPackets, alertRate, Long.MAX_VALUE, alertLabels);
             stack = builder.start();
             out.printf(Locale.ROOT, "  dashboard      %s%n", stack.server().uri());
             out.printf(Locale.ROOT, "  Flink web UI   %s%n", stack.flink().webUi());
@@ -182,7 +194,7 @@ final class DemoCommand implements Callable<Integer> {
             out.flush();
 
             firstRound(stack, out, stop);
-            stack.trainer().start();
+            stack.trainers().start();
             awaitEnd(stack, limit, stop, out);
             return summary(stack, out, stop);
         } finally {
@@ -295,19 +307,24 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Training progress (a bar on a terminal, lines elsewhere) on stderr; one line per published version on stdout. */
-    private ContinuousTrainer.Listener trainerConsole() throws IOException {
+    /**
+     * Training progress of the galaxy model (a bar on a terminal, lines elsewhere) on stderr; one line per published
+     * version of every model on stdout.
+     */
+    private Trainers.Listener trainerConsole() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         TrainerSettings settings = trainerSettings("localhost:" + kafkaPort);
         int every = Math.max(1, settings.stepsPerRound() / 20);
         ProgressLog progress = new ProgressLog(spec.commandLine().getErr(), System.console() != null, every);
-        return new ContinuousTrainer.Listener() {
+        return new Trainers.Listener() {
             @Override
-            public void progress(long round, Trainer.Progress p) { progress.progress(round, p); }
+            public void progress(String model, long round, Trainer.Progress p) {
+                if (model.equals(settings.modelName())) progress.progress(round, p);
+            }
 
             @Override
-            public void published(RoundResult r) {
-                out.println(publication(settings.modelName(), r));
+            public void published(String model, RoundResult r) {
+                out.println(publication(model, r));
                 out.flush();
             }
         };
@@ -424,6 +441,13 @@ final class DemoCommand implements Callable<Integer> {
         o.put("trainer.every", String.valueOf(retrainEvery));
         if (steps != null) o.put("trainer.steps-per-round", String.valueOf(steps));
         o.put("trainer.truth-labels", String.valueOf(truthLabels));
+        if (trainsAlerts) { // the galaxy model and the alert model, each from the records of its layout on the one token topic
+            SettingsFile file = SettingsFile.readIfPresent(configDir.resolve("trainer.properties"));
+            if (file.string("trainer.models", "").isBlank()) {
+                o.put("trainer.models", file.string("trainer.model-name", "astropt") + "=" + InputLayout.GRZ_CUTOUT.id()
+                        + ", " + DemoAlerts.MODEL + "=" + InputLayout.ALERT_TRIPLET.id());
+            }
+        }
         return TrainerSettings.of(SettingsFile.readIfPresent(configDir.resolve("trainer.properties")).with(o, SettingsFile.COMMAND_LINE));
     }
 }

@@ -29,6 +29,7 @@ import org.astropt.stream.trainer.ContinuousTrainer;
 import org.astropt.stream.trainer.ModelStore;
 import org.astropt.stream.trainer.RoundResult;
 import org.astropt.stream.trainer.TrainerSettings;
+import org.astropt.stream.trainer.Trainers;
 
 /**
  * The local stack in one JVM, the composition root that {@code astropt demo}, the benchmarks and the
@@ -54,6 +55,7 @@ public final class LocalStack implements AutoCloseable {
     private StreamTally tally;
     private LocalFlink flink;
     private ModelServer server;
+    private Trainers trainers;
     private ContinuousTrainer trainer;
     private DemoFeed feed;
     private AlertFeed alertFeed;
@@ -87,7 +89,7 @@ public final class LocalStack implements AutoCloseable {
         private PipelineSettings pipeline;
         private ServerSettings serverSettings;
         private TrainerSettingsFor trainerSettings;
-        private ContinuousTrainer.Listener listener;
+        private Trainers.Listener listener;
         private boolean tally;
         private Feed feedPlan;
         private Path starter;
@@ -150,8 +152,12 @@ public final class LocalStack implements AutoCloseable {
             return this;
         }
 
-        /** The trainer (constructed, not started: {@link LocalStack#trainFirstRound} and {@link ContinuousTrainer#start()} run it). */
-        public Builder trainer(TrainerSettingsFor forBootstrap, ContinuousTrainer.Listener listener) {
+        /**
+         * The trainer: one {@link ContinuousTrainer} per model its settings declare (trainer.models: e.g. the galaxy
+         * model and astropt-ztf, each on its layout; {@link Trainers}), constructed, not started
+         * ({@link LocalStack#trainFirstRound} and {@link Trainers#start()} run them).
+         */
+        public Builder trainer(TrainerSettingsFor forBootstrap, Trainers.Listener listener) {
             this.trainerSettings = forBootstrap;
             this.listener = listener;
             return this;
@@ -188,10 +194,11 @@ public final class LocalStack implements AutoCloseable {
         /**
          * The demo's alert feed ({@link AlertFeed}): simulated packets of the writer's survey to this alert topic
          * ({@link #alertTopic}) at rate per second, limit in all, their truth in DATA/alerts-SURVEY/truth.csv, from
-         * where the last run in this data folder stopped.
+         * where the last run in this data folder stopped; labelFraction of them labelled from that truth on the labels
+         * topic, as scanners would, for the alert model's heads ({@link AlertFeed}).
          */
-        Builder alertFeed(String topic, org.astropt.stream.core.sim.AlertPacketWriter packets, double rate, long limit) {
-            this.alertPlan = new AlertPlan(topic, packets, rate, limit);
+        Builder alertFeed(String topic, org.astropt.stream.core.sim.AlertPacketWriter packets, double rate, long limit, double labelFraction) {
+            this.alertPlan = new AlertPlan(topic, packets, rate, limit, labelFraction);
             return alertTopic(topic);
         }
 
@@ -230,7 +237,7 @@ public final class LocalStack implements AutoCloseable {
 
     private record Feed(List<Path> realFiles, int size, double rate, long limit, double novelFraction) {}
 
-    private record AlertPlan(String topic, org.astropt.stream.core.sim.AlertPacketWriter packets, double rate, long limit) {}
+    private record AlertPlan(String topic, org.astropt.stream.core.sim.AlertPacketWriter packets, double rate, long limit, double labelFraction) {}
 
     private void startAll(Builder b) throws Exception {
         // One libtorch intra-op thread per caller, unless set: the trainer, the embed operator and the server
@@ -258,7 +265,11 @@ public final class LocalStack implements AutoCloseable {
             if (b.backfill != null) started(new BackfillRunner(kafkaClient, topics, b.pipeline, flink, data.resolve("backfill"), b.backfill));
         }
         if (b.serverSettings != null) server = started(ModelServer.start(b.serverSettings.withKafka(kafkaClient).withTopics(topics)));
-        if (b.trainerSettings != null) trainer = started(new ContinuousTrainer(b.trainerSettings.at(kafkaClient.bootstrapServers()).withKafka(kafkaClient), topics, b.listener));
+        if (b.trainerSettings != null) {
+            TrainerSettings settings = b.trainerSettings.at(kafkaClient.bootstrapServers()).withKafka(kafkaClient);
+            trainers = started(new Trainers(settings, topics, b.listener));
+            trainer = trainers.trainer(trainers.names().contains(settings.modelName()) ? settings.modelName() : trainers.names().get(0));
+        }
         if (b.starter != null && servingModel().isEmpty()) starterPublished = publishStarter(b.starter);
         for (Map.Entry<String, Path> s : b.otherStarters.entrySet()) {
             if (trainer().catalog().serving(s.getKey()).isEmpty()) {
@@ -267,7 +278,8 @@ public final class LocalStack implements AutoCloseable {
         }
         if (b.alertPlan != null) {
             AlertPlan a = b.alertPlan;
-            alertFeed = started(AlertFeed.start(kafkaClient, a.topic(), a.packets(), data, a.rate(), a.limit()));
+            alertFeed = started(AlertFeed.start(kafkaClient, a.topic(), a.packets(), data, a.rate(), a.limit(),
+                    topics.name(Topics.LABELS), a.labelFraction()));
         }
         if (b.feedPlan != null) {
             Feed f = b.feedPlan;
@@ -313,7 +325,14 @@ public final class LocalStack implements AutoCloseable {
 
     public ModelServer server() { return required(server, "the model server"); }
 
+    /**
+     * The trainer of the stack's own model (trainer.model-name, or the first of trainer.models): the one the starter
+     * and the first round are for.
+     */
     public ContinuousTrainer trainer() { return required(trainer, "the trainer"); }
+
+    /** Every model's trainer (the stack's own model's among them). */
+    public Trainers trainers() { return required(trainers, "the trainer"); }
 
     StreamTally tally() { return required(tally, "the tally"); }
 

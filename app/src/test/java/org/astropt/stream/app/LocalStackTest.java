@@ -20,7 +20,7 @@ import org.astropt.stream.kafka.TopicSpec;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
-import org.astropt.stream.trainer.ContinuousTrainer;
+import org.astropt.stream.trainer.Trainers;
 import org.astropt.stream.trainer.TrainerSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +75,7 @@ class LocalStackTest {
         Path data = dir.resolve("data");
         Topics topics = Topics.defaults();
         String sha;
-        try (LocalStack stack = LocalStack.builder(data, topics).kafka(0).trainer(trainer(data, "2/4/64"), new ContinuousTrainer.Listener() {})
+        try (LocalStack stack = LocalStack.builder(data, topics).kafka(0).trainer(trainer(data, "2/4/64"), new Trainers.Listener() {})
                 .starter(starter).start()) {
             ModelVersion v = stack.starterPublished().orElseThrow();
             sha = new ModelFolder(starter).sha256();
@@ -91,7 +91,7 @@ class LocalStackTest {
             assertEquals(v.getVersion(), stack.servingModel().orElseThrow().getVersion(), "the trainer sees it serving");
         }
         // The same data folder again: a version serves already, so nothing new is published.
-        try (LocalStack again = LocalStack.builder(data, topics).kafka(0).trainer(trainer(data, "2/4/64"), new ContinuousTrainer.Listener() {})
+        try (LocalStack again = LocalStack.builder(data, topics).kafka(0).trainer(trainer(data, "2/4/64"), new Trainers.Listener() {})
                 .starter(starter).start()) {
             assertTrue(again.starterPublished().isEmpty());
             assertEquals(1, again.trainer().catalog().versions("astropt").size());
@@ -104,7 +104,7 @@ class LocalStackTest {
         Path starter = tinyStarter(dir.resolve("starter"));
         Path data = dir.resolve("data");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LocalStack.builder(data, Topics.defaults()).kafka(0)
-                .trainer(trainer(data, "1M"), new ContinuousTrainer.Listener() {}).starter(starter).start());
+                .trainer(trainer(data, "1M"), new Trainers.Listener() {}).starter(starter).start());
         assertEquals(starter + ": the starter is 2 layers, 4 heads, n_embd 64, 3 bands, block 1024, patch 16, but trainer.preset 1M makes"
                 + " 4 layers, 8 heads, n_embd 128, 3 bands, block 1024, patch 16; use the starter's preset or start from scratch (--from-scratch)", e.getMessage());
     }

@@ -36,7 +36,7 @@ import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.DeadLetter;
 import org.astropt.stream.server.ServerSettings;
-import org.astropt.stream.trainer.ContinuousTrainer;
+import org.astropt.stream.trainer.Trainers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,11 +74,11 @@ class TwoModelStackITCase {
         try (LocalStack stack = LocalStack.builder(data, topics).kafka(0)
                 .pipeline(0, PipelineSettings.of(p))
                 .server(ServerSettings.defaults().withBind("127.0.0.1", 0))
-                .trainer(LocalStackTest.trainer(data, "2/4/64"), new ContinuousTrainer.Listener() {})
+                .trainer(LocalStackTest.trainer(data, "2/4/64"), new Trainers.Listener() {})
                 .starter(LocalStackTest.tinyStarter(dir.resolve("galaxy-starter")))
                 .starter(DemoAlerts.MODEL, alertStarter)
                 .feed(List.of(), 48, 200, CUTOUTS, 0)
-                .alertFeed(ALERTS, ZtfPacketWriter.fromSample(sample), 200, SIMULATED_ALERTS)
+                .alertFeed(ALERTS, ZtfPacketWriter.fromSample(sample), 200, SIMULATED_ALERTS, 0)
                 .start()) {
             assertEquals(1, stack.starterPublished(DemoAlerts.MODEL).orElseThrow().getVersion(), "the alert starter is astropt-ztf v1");
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ProduceCommand.producerProperties(stack.kafkaClient()))) {

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.astropt.stream.core.heads.LogisticHead;
+import org.astropt.stream.core.heads.ScoreHeads;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.Embedder;
@@ -186,8 +188,8 @@ final class CandidateJudge implements AutoCloseable {
             if (already.isEmpty()) registry.publish(List.of(candidate));
             Improvement improvement = new Improvement(metrics.getOrDefault("promote_improvement", Double.NaN),
                     metrics.getOrDefault("promote_standard_error", Double.NaN), metrics.getOrDefault("heldout_sequences", 0.0).intValue());
-            Verdict verdict = verdict(loss, promotedVersion, promotedLoss, improvement, settings.promoteMinImprovement(),
-                    settings.promoteSignificance());
+            Verdict verdict = keepsFlags(verdict(loss, promotedVersion, promotedLoss, improvement, settings.promoteMinImprovement(),
+                    settings.promoteSignificance()), catalog.serving(settings.modelName()), local);
             decided = ModelVersion.newBuilder(candidate).setStatus(verdict.status()).setNote(verdict.note())
                     .setCreatedTime(Instant.now()).build();
             registry.publish(List.of(decided));
@@ -266,6 +268,27 @@ final class CandidateJudge implements AutoCloseable {
         return new Verdict(better ? ModelStatus.PROMOTED : ModelStatus.REJECTED, note);
     }
 
+
+    /**
+     * A PROMOTED verdict stands only if the candidate's heads still raise every flag the serving version's raise:
+     * a candidate fitted on too few labels of some kind (e.g. an alert model's, whose token records carry no truth,
+     * before scanners labelled enough) would otherwise silence that flag on the stream. Else REJECTED, naming the flags.
+     */
+    private Verdict keepsFlags(Verdict verdict, Optional<ModelVersion> serving, Path candidate) throws IOException {
+        if (verdict.status() != ModelStatus.PROMOTED || serving.isEmpty()) return verdict;
+        ScoreHeads before = new ModelFolder(store.open(URI.create(serving.get().getWeightsUri()))).heads().orElse(ScoreHeads.NONE);
+        ScoreHeads after = new ModelFolder(candidate).heads().orElse(ScoreHeads.NONE);
+        List<String> dropped = droppedFlags(before, after);
+        if (dropped.isEmpty()) return verdict;
+        return new Verdict(ModelStatus.REJECTED, verdict.note() + "; but its heads would no longer flag " + String.join(", ", dropped)
+                + " as v" + serving.get().getVersion() + "'s do (too few labelled examples to fit them), so it is not promoted");
+    }
+
+    /** The heads of before that raise a flag (a threshold was reached) for which after has no head that does. */
+    static List<String> droppedFlags(ScoreHeads before, ScoreHeads after) {
+        return before.heads().stream().filter(h -> !Double.isNaN(h.threshold())).map(LogisticHead::name)
+                .filter(name -> after.head(name).map(h -> Double.isNaN(h.threshold())).orElse(true)).toList();
+    }
 
     /** STATE_DIR/versions.csv: one row per published version (a heads-only one too), for the dashboard. */
     private void appendVersion(RoundResult r, ModelVersion v) throws IOException {

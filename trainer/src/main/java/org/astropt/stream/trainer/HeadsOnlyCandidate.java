@@ -98,6 +98,10 @@ final class HeadsOnlyCandidate {
         double after;
         try (AstroPTModel model = Checkpoint.load(servingFolder, AstroPTModel.defaultDevice())) {
             HeadTraining.Fit fit = heads.fit(model, labels);
+            if (fit.examples().human().length == 0) {
+                FileModelStore.deleteTree(dir);
+                return List.of(); // the new labels are all of other models' objects (another layout): nothing to refit on
+            }
             before = HeadTraining.agreement(new ModelFolder(servingFolder).heads().orElse(ScoreHeads.NONE), fit.examples());
             after = fit.figures().getOrDefault(HeadTraining.AGREEMENT, Double.NaN);
             fit.heads().writeInto(dir.resolve(Checkpoint.WEIGHTS_FILE));

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.astropt.stream.core.heads.LogisticHead;
+import org.astropt.stream.core.heads.ScoreHeads;
 import org.astropt.stream.core.model.AdamW;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.Embedder;
@@ -34,6 +36,25 @@ class CandidateJudgeTest {
         assertEquals("held-out loss 0.32213; no version served before", v.note());
         assertEquals(ModelStatus.REJECTED, CandidateJudge.verdict(Double.NaN, null, Double.NaN, UNMEASURED, MIN_IMPROVEMENT, SIGNIFICANCE).status(),
                 "no held-out sequences, no loss: nothing to judge it by");
+    }
+
+    @Test
+    void aCandidateWhoseHeadsNoLongerRaiseAServingFlagIsNamedForIt() {
+        ScoreHeads serving = heads(head("artefact", 0.7), head("dipole", 0.8), head("ghost", Double.NaN));
+        assertEquals(List.of(), CandidateJudge.droppedFlags(serving, heads(head("artefact", 0.6), head("dipole", 0.9))),
+                "thresholds may move; a head that never flagged (ghost) is not missed");
+        assertEquals(List.of("dipole"), CandidateJudge.droppedFlags(serving, heads(head("artefact", 0.6))), "the dipole head is gone");
+        assertEquals(List.of("artefact", "dipole"), CandidateJudge.droppedFlags(serving, heads(head("artefact", Double.NaN))),
+                "a head without a threshold raises no flag");
+        assertEquals(List.of(), CandidateJudge.droppedFlags(ScoreHeads.NONE, ScoreHeads.NONE));
+    }
+
+    private static ScoreHeads heads(LogisticHead... heads) {
+        return new ScoreHeads(List.of(heads), null, ScoreHeads.DEFAULT_ANOMALY_QUANTILE, java.util.Map.of());
+    }
+
+    private static LogisticHead head(String name, double threshold) {
+        return new LogisticHead(name, new double[] {0}, new double[] {1}, new double[] {1}, 0, threshold);
     }
 
     @Test

@@ -34,4 +34,13 @@ public enum AlertKind {
 
     /** "real" or "bogus": the truth's label column. */
     public String label() { return real ? "real" : "bogus"; }
+
+    /**
+     * What a scanner labels it ({@link org.astropt.stream.core.heads.ObjectLabel}): normal for a real change,
+     * artefact:&lt;kind&gt; (e.g. artefact:cosmic_ray) for a bogus detection, the labels the alert model's heads are fitted on.
+     */
+    public String objectLabel() {
+        return real ? org.astropt.stream.core.heads.ObjectLabel.NORMAL
+                : org.astropt.stream.core.heads.ObjectLabel.ARTEFACT_PREFIX + name().toLowerCase(java.util.Locale.ROOT);
+    }
 }
