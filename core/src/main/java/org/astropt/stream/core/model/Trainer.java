@@ -122,6 +122,13 @@ public final class Trainer implements AutoCloseable {
     private final Settings settings;
     private final AdamW optimizer;
 
+    /**
+     * DJL's PyTorch engine collects gradients for one caller at a time per JVM (a second PtGradientCollector is an
+     * IllegalStateException), so trainers in one JVM (the local stack's, one per model) take turns, a step's forward
+     * and backward at a time.
+     */
+    private static final java.util.concurrent.locks.ReentrantLock GRADIENTS = new java.util.concurrent.locks.ReentrantLock();
+
     public Trainer(AstroPTModel model, Settings settings) {
         this.model = model;
         this.settings = settings;
@@ -140,6 +147,7 @@ public final class Trainer implements AutoCloseable {
      */
     public float step(List<NDArray> microBatches, double lr) {
         float total = 0;
+        GRADIENTS.lock();
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             for (NDArray batch : microBatches) {
                 NDArray loss = loss(batch, true);
@@ -147,6 +155,8 @@ public final class Trainer implements AutoCloseable {
                 collector.backward(microBatches.size() == 1 ? loss
                         : loss.div(batch.getManager().create((float) microBatches.size())));
             }
+        } finally {
+            GRADIENTS.unlock();
         }
         if (settings.gradClip() > 0) optimizer.clipGradientNorm(settings.gradClip());
         optimizer.step(lr);

@@ -58,6 +58,34 @@ class TrainerTest {
     }
 
     @Test
+    void twoTrainersInOneJvmTakeTurnsInsteadOfFailing() throws Exception {
+        // DJL allows one gradient collector at a time per JVM; the local stack trains a model per layout at once.
+        List<float[][]> seqs = waves(8, 10, 4);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Float>> losses = new ArrayList<>();
+            for (int seed = 1; seed <= 2; seed++) {
+                int s = seed;
+                losses.add(pool.submit(() -> {
+                    try (AstroPTModel model = AstroPTModel.create(CheckpointTest.SMALL, Device.cpu(), s);
+                         Trainer trainer = new Trainer(model, Trainer.Settings.astropt(1e-3, 8, 1, 100))) {
+                        float last = Float.NaN;
+                        for (int step = 0; step < 20; step++) {
+                            try (ai.djl.ndarray.NDManager m = model.newBatchManager()) {
+                                last = trainer.step(List.of(TokenBatch.stack(m, seqs)), 1e-3);
+                            }
+                        }
+                        return last;
+                    }
+                }));
+            }
+            for (var f : losses) assertTrue(Float.isFinite(f.get()), "each trainer finished its 20 steps");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void stepsLeaveNoArraysBehind() {
         List<float[][]> seqs = waves(8, 10, 3);
         try (AstroPTModel model = AstroPTModel.create(CheckpointTest.SMALL, Device.cpu(), 2);
