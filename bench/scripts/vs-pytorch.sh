@@ -10,7 +10,9 @@
 # fixture tests' tolerances). Then, round after round, each configuration runs on both sides, one JVM or
 # Python process per run, the side that goes first alternating between rounds, so slow spells of a
 # shared machine hit both. Printed: per configuration, ours/PyTorch throughput per round, the median and
-# the range; every run's JSON line (with the 1-minute load average before it) goes to OUT.jsonl.
+# the range, twice: by wall time, and by the process's CPU time (cutouts per CPU second), which other
+# processes on the cores disturb much less; every run's JSON line (with the 1-minute load average before
+# it) goes to OUT.jsonl.
 # A benchmark, not a test: nothing fails on a slow figure.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -60,7 +62,7 @@ theirs() {
 }
 
 : > "$out"
-echo "$(nproc) cores, $(uptime)" >&2
+echo "$(nproc --all) cores, $(uptime)" >&2
 for r in $(seq 1 "$rounds"); do
   for c in "${configs[@]}"; do
     read -r preset tokens batch mode <<< "$c"
@@ -79,18 +81,23 @@ echo "$(uptime)" >&2
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 key = lambda r: (r["preset"], r["tokens"], r["batch"], r["mode"])
-print("ours/PyTorch throughput, one libtorch thread each (median [min, max] over rounds; cutouts/s medians; matmul ratio; load)")
+print("ours/PyTorch, one libtorch thread each: median [min, max] over rounds of the ratio of cutouts/s (wall) and of"
+      " cutouts per CPU second; each side's median; matmul 1024^2 ratio; load before each round")
 for k in dict.fromkeys(key(r) for r in runs):
     rows = {}
     for r in runs:
         if key(r) == k: rows.setdefault(r["round"], {})[r["side"]] = r
     pairs = [v for _, v in sorted(rows.items()) if "ours" in v and "pytorch" in v]
     if not pairs: continue
-    ratio = [p["ours"]["cutouts_per_s"] / p["pytorch"]["cutouts_per_s"] for p in pairs]
+    med = lambda xs: statistics.median(list(xs))
+    wall = [p["ours"]["cutouts_per_s"] / p["pytorch"]["cutouts_per_s"] for p in pairs]
+    cpu = [p["ours"]["cutouts_per_cpu_s"] / p["pytorch"]["cutouts_per_cpu_s"] for p in pairs]
     mm = [p["ours"]["matmul_flops"] / p["pytorch"]["matmul_flops"] for p in pairs if p["ours"].get("matmul_flops")]
-    print("%-4s %4d tokens batch %-3d %-8s %5.2fx [%4.2f, %4.2f]  ours %7.1f  pytorch %7.1f  matmul %4.2fx  load %s  rounds %s" % (
-        k[0], k[1], k[2], k[3], statistics.median(ratio), min(ratio), max(ratio),
-        statistics.median(p["ours"]["cutouts_per_s"] for p in pairs), statistics.median(p["pytorch"]["cutouts_per_s"] for p in pairs),
-        statistics.median(mm) if mm else float("nan"), "/".join("%.1f" % p["ours"]["load"] for p in pairs),
-        " ".join("%.2f" % x for x in ratio)))
+    print("%-3s %3d tok batch %-2d %-7s wall %4.2fx [%4.2f, %4.2f] (%6.1f vs %6.1f/s)  cpu %4.2fx [%4.2f, %4.2f] (%6.1f vs %6.1f/cpu-s)"
+          "  matmul %4.2fx  load %s" % (
+        k[0], k[1], k[2], k[3], med(wall), min(wall), max(wall),
+        med(p["ours"]["cutouts_per_s"] for p in pairs), med(p["pytorch"]["cutouts_per_s"] for p in pairs),
+        med(cpu), min(cpu), max(cpu),
+        med(p["ours"]["cutouts_per_cpu_s"] for p in pairs), med(p["pytorch"]["cutouts_per_cpu_s"] for p in pairs),
+        med(mm) if mm else float("nan"), "/".join("%.1f" % p["ours"]["load"] for p in pairs)))
 EOF

@@ -29,10 +29,14 @@ final class ModelBench {
     /**
      * How many calls ran in how many seconds, and the fastest call: on a shared machine other
      * processes slow some calls down, and the fastest is the closest to what the machine can do.
+     * cpuSeconds is this process's CPU time over the same calls (every thread: libtorch's, the
+     * garbage collector's, the JIT's): what the calls cost when other processes take turns on the
+     * cores, so it is steadier than wall time on a loaded machine.
      */
-    record Rate(long calls, double seconds, double bestSeconds) {
+    record Rate(long calls, double seconds, double bestSeconds, double cpuSeconds) {
         double perSecond() { return calls / seconds; }
         double secondsPerCall() { return seconds / calls; }
+        double perCpuSecond() { return calls / cpuSeconds; }
     }
 
     /** Chunks the matmul measurement is cut into; the best chunk's rate counts. */
@@ -105,6 +109,7 @@ final class ModelBench {
 
     /** Runs call until about seconds have passed, at least once. */
     static Rate timed(double seconds, Runnable call) {
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         long deadline = start + (long) (seconds * 1e9);
         long calls = 0;
@@ -117,7 +122,13 @@ final class ModelBench {
             now = System.nanoTime();
             best = Math.min(best, now - before);
         } while (now < deadline);
-        return new Rate(calls, (now - start) / 1e9, best / 1e9);
+        return new Rate(calls, (now - start) / 1e9, best / 1e9, (processCpuNanos() - cpuStart) / 1e9);
+    }
+
+    /** CPU time of this whole process so far, nanoseconds; -1 where the JVM cannot tell. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     /** This process's peak resident memory (VmHWM in /proc/self/status), bytes; -1 where there is no /proc. */
