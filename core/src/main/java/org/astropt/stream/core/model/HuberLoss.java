@@ -24,7 +24,18 @@ public final class HuberLoss {
     /** Per value: 0.5 d^2 where |d| < delta, else delta (|d| - delta / 2). Same shape as the inputs. */
     public static NDArray elementwise(NDArray prediction, NDArray target) {
         NDArray d = prediction.sub(target);
-        return ofClamped(d, clamp(d));
+        NDArray c = clamp(d);
+        return c.mul(d.sub(c.mul(Layer.scalar(c, 0.5f))));
+    }
+
+    /**
+     * The same values, bit for bit, in three fresh arrays instead of five (two of its five passes
+     * are in place): for inference only, where nothing runs backward through it. The surprise score
+     * runs it on the largest arrays of a forward pass ([B, T - 1, patch * patch * bands]).
+     */
+    static NDArray elementwiseInference(NDArray prediction, NDArray target) {
+        NDArray d = prediction.sub(target);
+        return ofClampedInPlace(d, clamp(d));
     }
 
     /** The training loss: the mean over every predicted value, a scalar. */
@@ -50,19 +61,25 @@ public final class HuberLoss {
         }
         NDArray d = prediction.stopGradient().sub(target); // no graph from here: nothing here needs backward
         NDArray c = clamp(d);
-        float loss = ofClamped(d, c).mean().getFloat();
         NDArray gradient = c.mul(Layer.scalar(c, (float) (1.0 / ((double) d.size() * microBatches))));
+        float loss = ofClampedInPlace(d, c).mean().getFloat();
         JniUtils.backward(recorded, (PtNDArray) gradient, false, false);
         return loss;
     }
 
-    /** clamp(d, -delta, delta), with the bounds as arrays (see {@link Layer#scalar}). */
+    /**
+     * clamp(d, -delta, delta) in one pass. DJL makes the bounds arrays in d's manager, which keeps
+     * them alive as long as d (see {@link Layer#scalar} for why that matters to backward).
+     */
     private static NDArray clamp(NDArray d) {
-        return d.minimum(Layer.scalar(d, DELTA)).maximum(Layer.scalar(d, -DELTA));
+        return d.clip(-DELTA, DELTA);
     }
 
-    /** c (d - c / 2): the Huber error of d given c = clamp(d, -delta, delta). */
-    private static NDArray ofClamped(NDArray d, NDArray c) {
-        return c.mul(d.sub(c.mul(Layer.scalar(c, 0.5f))));
+    /** c (d - c / 2) into d: the Huber error of d given c = clamp(d, -delta, delta); d is overwritten. */
+    private static NDArray ofClampedInPlace(NDArray d, NDArray c) {
+        NDArray half = c.mul(Layer.scalar(c, 0.5f));
+        d.subi(half).muli(c);
+        half.close();
+        return d;
     }
 }
