@@ -2,6 +2,8 @@
 # Our AstroPT model against plain PyTorch on the same CPU (docs/BENCHMARKS.md, "Against PyTorch on the same CPU").
 #   bench/scripts/vs-pytorch.sh [ROUNDS] [OUT.jsonl]          (default 3 rounds, vs-pytorch.jsonl)
 #   SECONDS_PER_RUN=8 (time each side measures per run)   ONLY="12M 256 8 forward" (one configuration)
+#   BASELINE_CORE_JAR=old-core.jar: also runs our side with that build of core/ (e.g. a jar of an older
+#   commit's core module) in every round, so a change is measured against PyTorch and its own past at once
 #
 # Each side runs one libtorch thread: `bin/astropt bench model --threads 1` with
 # -Dai.djl.pytorch.num_threads=1 against bench/scripts/vs_pytorch_model.py (Debian's python3-torch, its
@@ -10,9 +12,10 @@
 # fixture tests' tolerances). Then, round after round, each configuration runs on both sides, one JVM or
 # Python process per run, the side that goes first alternating between rounds, so slow spells of a
 # shared machine hit both. Printed: per configuration, ours/PyTorch throughput per round, the median and
-# the range, twice: by wall time, and by the process's CPU time (cutouts per CPU second), which other
-# processes on the cores disturb much less; every run's JSON line (with the 1-minute load average before
-# it) goes to OUT.jsonl.
+# the range, twice: by wall time, and by the calling thread's CPU time (cutouts per CPU second of the
+# thread that runs the model: with one libtorch thread, all of the model's work on both sides; the JIT
+# and GC threads of the JVM are left out), which other processes on the cores disturb much less; every
+# run's JSON line (with the 1-minute load average before it) goes to OUT.jsonl.
 # A benchmark, not a test: nothing fails on a slow figure.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -48,11 +51,13 @@ tag() { # prefixes a JSON line with the round and the load average before the ru
   sed "s/^{/{\"round\": $1, \"load\": $2, /"
 }
 
-ours() { # preset tokens batch mode round load
-  local train=(); [ "$4" = train ] && train=(--train)
-  ASTROPT_SKIP_BUILD=1 ASTROPT_JAVA_OPTS="-Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1" \
-    "$root/bin/astropt" bench model --preset "$1" --tokens "$2" --batch "$3" "${train[@]}" --seconds "$seconds" \
-    --threads 1 --json 2>/dev/null | grep '^{' | sed 's/^{/{"side": "ours", /' | tag "$5" "$6" >> "$out"
+ours() { # side preset tokens batch mode round load [core jar placed before the app's classpath]
+  local train=(); [ "$5" = train ] && train=(--train)
+  local cp="$jar"; [ -n "${8:-}" ] && cp="$8:$jar"
+  DJL_OFFLINE=true OPT_OUT_TRACKING=true java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \
+    -Dai.djl.pytorch.num_interop_threads=1 -Dastropt.log.dir="${TMPDIR:-/tmp}/vs-pytorch-logs" -cp "$cp" \
+    org.astropt.stream.app.AstroptCli bench model --preset "$2" --tokens "$3" --batch "$4" "${train[@]}" \
+    --seconds "$seconds" --threads 1 --json 2>/dev/null | grep '^{' | sed "s/^{/{\"side\": \"$1\", /" | tag "$6" "$7" >> "$out"
 }
 
 theirs() {
@@ -68,11 +73,15 @@ for r in $(seq 1 "$rounds"); do
     read -r preset tokens batch mode <<< "$c"
     load="$(cut -d' ' -f1 /proc/loadavg)"
     echo "round $r: $preset, $tokens tokens, batch $batch, $mode (load $load)" >&2
-    if [ $((r % 2)) = 1 ]; then
-      ours "$preset" "$tokens" "$batch" "$mode" "$r" "$load"; theirs "$preset" "$tokens" "$batch" "$mode" "$r" "$load"
-    else
-      theirs "$preset" "$tokens" "$batch" "$mode" "$r" "$load"; ours "$preset" "$tokens" "$batch" "$mode" "$r" "$load"
-    fi
+    runs=(ours theirs); [ $((r % 2)) = 0 ] && runs=(theirs ours)
+    for side in "${runs[@]}"; do
+      if [ "$side" = ours ]; then
+        ours ours "$preset" "$tokens" "$batch" "$mode" "$r" "$load"
+        [ -n "${BASELINE_CORE_JAR:-}" ] && ours baseline "$preset" "$tokens" "$batch" "$mode" "$r" "$load" "$BASELINE_CORE_JAR"
+      else
+        theirs "$preset" "$tokens" "$batch" "$mode" "$r" "$load"
+      fi
+    done
   done
 done
 echo "$(uptime)" >&2
@@ -82,22 +91,22 @@ import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 key = lambda r: (r["preset"], r["tokens"], r["batch"], r["mode"])
 print("ours/PyTorch, one libtorch thread each: median [min, max] over rounds of the ratio of cutouts/s (wall) and of"
-      " cutouts per CPU second; each side's median; matmul 1024^2 ratio; load before each round")
+      " cutouts per CPU second of the calling thread; each side's median; load before each round")
 for k in dict.fromkeys(key(r) for r in runs):
     rows = {}
     for r in runs:
         if key(r) == k: rows.setdefault(r["round"], {})[r["side"]] = r
-    pairs = [v for _, v in sorted(rows.items()) if "ours" in v and "pytorch" in v]
-    if not pairs: continue
-    med = lambda xs: statistics.median(list(xs))
-    wall = [p["ours"]["cutouts_per_s"] / p["pytorch"]["cutouts_per_s"] for p in pairs]
-    cpu = [p["ours"]["cutouts_per_cpu_s"] / p["pytorch"]["cutouts_per_cpu_s"] for p in pairs]
-    mm = [p["ours"]["matmul_flops"] / p["pytorch"]["matmul_flops"] for p in pairs if p["ours"].get("matmul_flops")]
-    print("%-3s %3d tok batch %-2d %-7s wall %4.2fx [%4.2f, %4.2f] (%6.1f vs %6.1f/s)  cpu %4.2fx [%4.2f, %4.2f] (%6.1f vs %6.1f/cpu-s)"
-          "  matmul %4.2fx  load %s" % (
-        k[0], k[1], k[2], k[3], med(wall), min(wall), max(wall),
-        med(p["ours"]["cutouts_per_s"] for p in pairs), med(p["pytorch"]["cutouts_per_s"] for p in pairs),
-        med(cpu), min(cpu), max(cpu),
-        med(p["ours"]["cutouts_per_cpu_s"] for p in pairs), med(p["pytorch"]["cutouts_per_cpu_s"] for p in pairs),
-        med(mm) if mm else float("nan"), "/".join("%.1f" % p["ours"]["load"] for p in pairs)))
+    for side in ("baseline", "ours"):
+        pairs = [v for _, v in sorted(rows.items()) if side in v and "pytorch" in v]
+        if not pairs: continue
+        med = lambda xs: statistics.median(list(xs))
+        wall = [p[side]["cutouts_per_s"] / p["pytorch"]["cutouts_per_s"] for p in pairs]
+        cpu = [p[side]["cutouts_per_thread_cpu_s"] / p["pytorch"]["cutouts_per_thread_cpu_s"] for p in pairs]
+        print("%-8s %-3s %3d tok batch %-2d %-7s wall %4.2fx [%4.2f, %4.2f] (%6.1f vs %6.1f/s)  cpu %4.2fx [%4.2f, %4.2f]"
+              " (%6.1f vs %6.1f/cpu-s)  load %s" % (
+            side, k[0], k[1], k[2], k[3], med(wall), min(wall), max(wall),
+            med(p[side]["cutouts_per_s"] for p in pairs), med(p["pytorch"]["cutouts_per_s"] for p in pairs),
+            med(cpu), min(cpu), max(cpu),
+            med(p[side]["cutouts_per_thread_cpu_s"] for p in pairs), med(p["pytorch"]["cutouts_per_thread_cpu_s"] for p in pairs),
+            "/".join("%.1f" % p["pytorch"]["load"] for p in pairs)))
 EOF

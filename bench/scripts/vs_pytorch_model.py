@@ -8,8 +8,8 @@ so attention is the nanoGPT-style manual product; GELU, LayerNorm and Linear are
   python3 vs_pytorch_model.py check FIXTURE_DIR          # outputs and one AdamW step against the fixture
   python3 vs_pytorch_model.py bench --preset 1M --tokens 64 --batch 32 --seconds 8 [--train]
 
-`bench` prints one JSON line: calls, seconds, cutouts_per_s, cutouts_per_cpu_s (per second of this process's CPU
-time), tokens_per_s, matmul_flops (1024x1024 fp32).
+`bench` prints one JSON line: calls, seconds, cutouts_per_s, cutouts_per_cpu_s and cutouts_per_thread_cpu_s (per
+second of this process's, and of the calling thread's, CPU time), tokens_per_s, matmul_flops (1024x1024 fp32).
 Threads: one intra-op and one inter-op thread, as `astropt bench model --threads 1`.
 """
 import argparse
@@ -189,8 +189,9 @@ def check(fixture):
 
 
 def timed(seconds, call):
-    """calls, wall seconds, fastest call, process CPU seconds (every thread), as ModelBench.timed"""
+    """calls, wall seconds, fastest call, process CPU seconds, this thread's CPU seconds, as ModelBench.timed"""
     cpu = time.process_time()
+    thread = time.thread_time()
     start = time.perf_counter()
     deadline = start + seconds
     calls, best, now = 0, float("inf"), start
@@ -201,7 +202,7 @@ def timed(seconds, call):
         now = time.perf_counter()
         best = min(best, now - before)
         if now >= deadline:
-            return calls, now - start, best, time.process_time() - cpu
+            return calls, now - start, best, time.process_time() - cpu, time.thread_time() - thread
 
 
 def bench(args):
@@ -220,19 +221,20 @@ def bench(args):
         call = lambda: embed(model, torch.from_numpy(data.copy()))  # a fresh tensor from float arrays, as the Embedder
     for _ in range(2):
         call()
-    calls, seconds, best, cpu = timed(args.seconds, call)
+    calls, seconds, best, cpu, thread = timed(args.seconds, call)
     a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)
     rate = 0.0
     with torch.inference_mode():
         a @ b
         for _ in range(5):
-            n, s, _, _ = timed(max(0.2, min(1.0, args.seconds / 20)), lambda: a @ b)
+            n, s, _, _, _ = timed(max(0.2, min(1.0, args.seconds / 20)), lambda: a @ b)
             rate = max(rate, 2.0 * 1024 ** 3 * n / s)
     print(json.dumps({"side": "pytorch", "version": torch.__version__, "preset": args.preset, "tokens": args.tokens,
                       "batch": args.batch, "mode": "train" if args.train else "forward", "threads": torch.get_num_threads(),
                       "calls": calls, "seconds": seconds, "ms_best_batch": best * 1000,
                       "cutouts_per_s": args.batch * calls / seconds,
-                      "cpu_ms_per_batch": cpu / calls * 1000, "cutouts_per_cpu_s": args.batch * calls / cpu, "tokens_per_s": args.batch * args.tokens * calls / seconds,
+                      "cpu_ms_per_batch": cpu / calls * 1000, "cutouts_per_cpu_s": args.batch * calls / cpu,
+                      "thread_cpu_ms_per_batch": thread / calls * 1000, "cutouts_per_thread_cpu_s": args.batch * calls / thread, "tokens_per_s": args.batch * args.tokens * calls / seconds,
                       "matmul_flops": rate}))
 
 

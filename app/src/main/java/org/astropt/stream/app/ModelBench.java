@@ -30,17 +30,22 @@ final class ModelBench {
      * How many calls ran in how many seconds, and the fastest call: on a shared machine other
      * processes slow some calls down, and the fastest is the closest to what the machine can do.
      * cpuSeconds is this process's CPU time over the same calls (every thread: libtorch's, the
-     * garbage collector's, the JIT's): what the calls cost when other processes take turns on the
-     * cores, so it is steadier than wall time on a loaded machine.
+     * garbage collector's, the JIT's); threadCpuSeconds the calling thread's alone, which with one
+     * libtorch thread is all of the model's work (libtorch runs it, backward included, on the
+     * caller). Both are what the calls cost when other processes take turns on the cores, so they
+     * are steadier than wall time on a loaded machine.
      */
-    record Rate(long calls, double seconds, double bestSeconds, double cpuSeconds) {
+    record Rate(long calls, double seconds, double bestSeconds, double cpuSeconds, double threadCpuSeconds) {
         double perSecond() { return calls / seconds; }
         double secondsPerCall() { return seconds / calls; }
         double perCpuSecond() { return calls / cpuSeconds; }
+        double perThreadCpuSecond() { return calls / threadCpuSeconds; }
     }
 
     /** Chunks the matmul measurement is cut into; the best chunk's rate counts. */
     static final int MATMUL_CHUNKS = 5;
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private ModelBench() {}
 
@@ -110,6 +115,7 @@ final class ModelBench {
     /** Runs call until about seconds have passed, at least once. */
     static Rate timed(double seconds, Runnable call) {
         long cpuStart = processCpuNanos();
+        long threadCpuStart = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         long deadline = start + (long) (seconds * 1e9);
         long calls = 0;
@@ -122,7 +128,8 @@ final class ModelBench {
             now = System.nanoTime();
             best = Math.min(best, now - before);
         } while (now < deadline);
-        return new Rate(calls, (now - start) / 1e9, best / 1e9, (processCpuNanos() - cpuStart) / 1e9);
+        return new Rate(calls, (now - start) / 1e9, best / 1e9, (processCpuNanos() - cpuStart) / 1e9,
+                (THREADS.getCurrentThreadCpuTime() - threadCpuStart) / 1e9);
     }
 
     /** CPU time of this whole process so far, nanoseconds; -1 where the JVM cannot tell. */
