@@ -23,8 +23,15 @@ import org.astropt.stream.core.model.Trainer;
  */
 final class ModelBench {
 
-    /** Passes or steps run before timing: the first calls allocate and pick kernels. */
+    /** Passes or steps run before timing, at least: the first calls allocate and pick kernels. */
     static final int WARMUP_CALLS = 2;
+
+    /**
+     * Share of the measuring time spent warming up first, at least: the JIT compiles DJL's Java
+     * side during the first seconds (about a thousand calls into libtorch per training step), and a
+     * steady state is what a long-running stage sees.
+     */
+    static final double WARMUP_SHARE = 0.25;
 
     /**
      * How many calls ran in how many seconds, and the fastest call: on a shared machine other
@@ -64,7 +71,7 @@ final class ModelBench {
     /** Embeds the batch again and again for about seconds (at least one timed call). */
     static Rate forward(AstroPTModel model, List<float[][]> batch, double seconds) {
         try (Embedder embedder = new Embedder(model, new Embedder.Settings(batch.size(), Embedder.Settings.DEFAULT.bucketLengths(), -1))) {
-            for (int i = 0; i < WARMUP_CALLS; i++) embedder.embed(batch);
+            warmUp(seconds, () -> embedder.embed(batch));
             return timed(seconds, () -> embedder.embed(batch));
         }
     }
@@ -88,7 +95,7 @@ final class ModelBench {
                     trainer.step(List.of(m.create(flat, new Shape(batch.size(), t, d))), 1e-4);
                 }
             };
-            for (int i = 0; i < WARMUP_CALLS; i++) step.run();
+            warmUp(seconds, step);
             return timed(seconds, step);
         }
     }
@@ -110,6 +117,12 @@ final class ModelBench {
             for (int i = 0; i < MATMUL_CHUNKS; i++) best = Math.max(best, timed(seconds / MATMUL_CHUNKS, product).perSecond());
             return 2.0 * n * n * n * best;
         }
+    }
+
+    /** Runs call WARMUP_CALLS times and until WARMUP_SHARE of seconds has passed. */
+    static void warmUp(double seconds, Runnable call) {
+        long deadline = System.nanoTime() + (long) (seconds * WARMUP_SHARE * 1e9);
+        for (int i = 0; i < WARMUP_CALLS || System.nanoTime() < deadline; i++) call.run();
     }
 
     /** Runs call until about seconds have passed, at least once. */
