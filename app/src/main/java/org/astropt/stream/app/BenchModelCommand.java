@@ -104,6 +104,10 @@ final class BenchModelCommand implements Callable<Integer> {
             report.put("calls", rate.calls()).put("seconds", rate.seconds())
                     .put("cutouts_per_s", batch * rate.perSecond()).put("tokens_per_s", (double) batch * tokens * rate.perSecond())
                     .put("ms_per_batch", rate.secondsPerCall() * 1000).put("ms_best_batch", rate.bestSeconds() * 1000)
+                    .put("cpu_ms_per_batch", rate.cpuSeconds() / rate.calls() * 1000)
+                    .put("cutouts_per_cpu_s", batch * rate.perCpuSecond())
+                    .put("thread_cpu_ms_per_batch", rate.threadCpuSeconds() / rate.calls() * 1000)
+                    .put("cutouts_per_thread_cpu_s", batch * rate.perThreadCpuSecond())
                     .put("flops_per_batch", flopsPerBatch).put("achieved_flops", achieved)
                     .put("best_batch_flops", flopsPerBatch / rate.bestSeconds());
             if (!json) {
@@ -111,6 +115,9 @@ final class BenchModelCommand implements Callable<Integer> {
                         train ? "training" : "forward", batch, tokens, rate.calls(), train ? "steps" : "batches", rate.seconds(),
                         batch * rate.perSecond(), batch * tokens * rate.perSecond(), rate.secondsPerCall() * 1000,
                         rate.bestSeconds() * 1000);
+                out.printf(Locale.ROOT, "  CPU time per batch: %.1f ms of the process, %.1f ms of the calling thread (%.1f cutouts per"
+                                + " thread CPU second)%n", rate.cpuSeconds() / rate.calls() * 1000,
+                        rate.threadCpuSeconds() / rate.calls() * 1000, batch * rate.perThreadCpuSecond());
                 out.printf(Locale.ROOT, "  %.3f GFLOP per batch (%smatrix products only) -> %.2f GFLOP/s%n", flopsPerBatch / 1e9,
                         train ? "3 x forward, " : "", achieved / 1e9);
                 out.flush();

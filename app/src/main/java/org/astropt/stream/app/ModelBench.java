@@ -23,20 +23,36 @@ import org.astropt.stream.core.model.Trainer;
  */
 final class ModelBench {
 
-    /** Passes or steps run before timing: the first calls allocate and pick kernels. */
+    /** Passes or steps run before timing, at least: the first calls allocate and pick kernels. */
     static final int WARMUP_CALLS = 2;
+
+    /**
+     * Share of the measuring time spent warming up first, at least: the JIT compiles DJL's Java
+     * side during the first seconds (about a thousand calls into libtorch per training step), and a
+     * steady state is what a long-running stage sees.
+     */
+    static final double WARMUP_SHARE = 0.25;
 
     /**
      * How many calls ran in how many seconds, and the fastest call: on a shared machine other
      * processes slow some calls down, and the fastest is the closest to what the machine can do.
+     * cpuSeconds is this process's CPU time over the same calls (every thread: libtorch's, the
+     * garbage collector's, the JIT's); threadCpuSeconds the calling thread's alone, which with one
+     * libtorch thread is all of the model's work (libtorch runs it, backward included, on the
+     * caller). Both are what the calls cost when other processes take turns on the cores, so they
+     * are steadier than wall time on a loaded machine.
      */
-    record Rate(long calls, double seconds, double bestSeconds) {
+    record Rate(long calls, double seconds, double bestSeconds, double cpuSeconds, double threadCpuSeconds) {
         double perSecond() { return calls / seconds; }
         double secondsPerCall() { return seconds / calls; }
+        double perCpuSecond() { return calls / cpuSeconds; }
+        double perThreadCpuSecond() { return calls / threadCpuSeconds; }
     }
 
     /** Chunks the matmul measurement is cut into; the best chunk's rate counts. */
     static final int MATMUL_CHUNKS = 5;
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private ModelBench() {}
 
@@ -55,7 +71,7 @@ final class ModelBench {
     /** Embeds the batch again and again for about seconds (at least one timed call). */
     static Rate forward(AstroPTModel model, List<float[][]> batch, double seconds) {
         try (Embedder embedder = new Embedder(model, new Embedder.Settings(batch.size(), Embedder.Settings.DEFAULT.bucketLengths(), -1))) {
-            for (int i = 0; i < WARMUP_CALLS; i++) embedder.embed(batch);
+            warmUp(seconds, () -> embedder.embed(batch));
             return timed(seconds, () -> embedder.embed(batch));
         }
     }
@@ -79,7 +95,7 @@ final class ModelBench {
                     trainer.step(List.of(m.create(flat, new Shape(batch.size(), t, d))), 1e-4);
                 }
             };
-            for (int i = 0; i < WARMUP_CALLS; i++) step.run();
+            warmUp(seconds, step);
             return timed(seconds, step);
         }
     }
@@ -103,8 +119,16 @@ final class ModelBench {
         }
     }
 
+    /** Runs call WARMUP_CALLS times and until WARMUP_SHARE of seconds has passed. */
+    static void warmUp(double seconds, Runnable call) {
+        long deadline = System.nanoTime() + (long) (seconds * WARMUP_SHARE * 1e9);
+        for (int i = 0; i < WARMUP_CALLS || System.nanoTime() < deadline; i++) call.run();
+    }
+
     /** Runs call until about seconds have passed, at least once. */
     static Rate timed(double seconds, Runnable call) {
+        long cpuStart = processCpuNanos();
+        long threadCpuStart = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         long deadline = start + (long) (seconds * 1e9);
         long calls = 0;
@@ -117,7 +141,14 @@ final class ModelBench {
             now = System.nanoTime();
             best = Math.min(best, now - before);
         } while (now < deadline);
-        return new Rate(calls, (now - start) / 1e9, best / 1e9);
+        return new Rate(calls, (now - start) / 1e9, best / 1e9, (processCpuNanos() - cpuStart) / 1e9,
+                (THREADS.getCurrentThreadCpuTime() - threadCpuStart) / 1e9);
+    }
+
+    /** CPU time of this whole process so far, nanoseconds; -1 where the JVM cannot tell. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     /** This process's peak resident memory (VmHWM in /proc/self/status), bytes; -1 where there is no /proc. */

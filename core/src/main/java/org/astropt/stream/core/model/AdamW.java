@@ -101,7 +101,8 @@ public final class AdamW implements AutoCloseable {
             NDArray total = NDArrays.stack(norms).norm();
             NDArray coef = scratch.create((float) maxNorm).div(total.add(scratch.create(1e-6f)))
                     .minimum(scratch.create(1f));
-            for (NDArray g : grads) g.muli(coef);
+            // PyTorch multiplies by the clamped coefficient every time; times 1 changes nothing, so skip that pass
+            if (coef.getFloat() < 1f) for (NDArray g : grads) g.muli(coef);
             return total.getFloat();
         }
     }
@@ -124,8 +125,8 @@ public final class AdamW implements AutoCloseable {
                 NDArray p = s.parameter().getArray();
                 NDArray g = gradient(s, scratch);
                 if (s.decays() && settings.weightDecay() != 0) p.muli(decay);
-                s.m().addi(g.sub(s.m()).mul(oneMinusBeta1));
-                s.v().muli(beta2).addi(g.mul(g).mul(oneMinusBeta2));
+                s.m().addi(g.sub(s.m()).muli(oneMinusBeta1));        // in place on fresh arrays: two allocations fewer
+                s.v().muli(beta2).addi(g.mul(g).muli(oneMinusBeta2));
                 // A result belongs to its left operand's manager: v and m live in state for the whole
                 // run, so their temporaries are moved to scratch (or scratch's stepSize goes left),
                 // else each step would leave five parameter-sized arrays behind.

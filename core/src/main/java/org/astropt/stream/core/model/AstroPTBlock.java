@@ -61,7 +61,8 @@ public final class AstroPTBlock extends Layer {
         wte2 = addChildBlock("wte_2", new Linear(e, e, true, INIT_STD));
         wpe = addParameter(Parameter.builder().setName("wpe").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(config.blockSize(), e)).optInitializer(new NormalInitializer(INIT_STD)).build());
-        for (int i = 0; i < config.nLayer(); i++) h.add(addChildBlock("h_" + i, new TransformerBlock(config)));
+        CausalMask mask = new CausalMask(); // one per model, shared by its layers
+        for (int i = 0; i < config.nLayer(); i++) h.add(addChildBlock("h_" + i, new TransformerBlock(config, mask)));
         lnF = addChildBlock("ln_f", new LayerNorm(e, config.bias()));
         head0 = addChildBlock("lm_head_0", new Linear(e, 2L * e, true, INIT_STD));
         head2 = addChildBlock("lm_head_2", new Linear(2L * e, e, true, INIT_STD));

@@ -1,10 +1,7 @@
 package org.astropt.stream.core.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
@@ -19,8 +16,11 @@ final class CausalSelfAttention extends Layer {
     private final Linear cAttn; // [embd] -> [3 * embd]: q, k, v for all heads at once
     private final Linear cProj; // [embd] -> [embd]
 
-    CausalSelfAttention(ModelConfig config) {
+    private final CausalMask mask;
+
+    CausalSelfAttention(ModelConfig config, CausalMask mask) {
         this.config = config;
+        this.mask = mask;
         int e = config.nEmbd();
         cAttn = addChildBlock("c_attn", new Linear(e, 3L * e, config.bias(), AstroPTBlock.INIT_STD));
         cProj = addChildBlock("c_proj", new Linear(e, e, config.bias(), AstroPTBlock.residualInitStd(config)));
@@ -36,7 +36,7 @@ final class CausalSelfAttention extends Layer {
         NDArray k = heads(qkv.get(1), b, t);
         NDArray v = heads(qkv.get(2), b, t);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));      // [B, H, T, T], the largest array
-        scores.addi(causalBias(x.getManager(), t));               // in place: one [B, H, T, T] fewer; future keys -> -inf
+        scores.addi(mask.bias(cAttn.weight.getArray().getManager(), t)); // in place: one [B, H, T, T] fewer; future keys -> -inf
         NDArray att = scores.softmax(3);
         if (!training) scores.close();                            // inference: one [B, H, T, T] alive at a time
         att = dropout(att, config.dropout(), training);
@@ -49,17 +49,6 @@ final class CausalSelfAttention extends Layer {
     /** [B, T, E] -> [B, H, T, hd] */
     private NDArray heads(NDArray x, long b, long t) {
         return x.reshape(b, t, config.nHead(), config.headDim()).transpose(0, 2, 1, 3);
-    }
-
-    /**
-     * [T, T]: 0 where key index <= query index, -inf after it. DJL has no tril, so the mask comes
-     * from comparing indices; it is added, because DJL's where does not broadcast.
-     */
-    static NDArray causalBias(NDManager manager, long t) {
-        NDArray idx = manager.arange((int) t);
-        NDArray visible = idx.reshape(t, 1).gte(idx.reshape(1, t));
-        Shape square = new Shape(t, t);
-        return NDArrays.where(visible, manager.zeros(square), manager.full(square, Float.NEGATIVE_INFINITY));
     }
 
     @Override

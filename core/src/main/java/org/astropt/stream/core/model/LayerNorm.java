@@ -15,6 +15,7 @@ final class LayerNorm extends Layer {
     final Parameter weight; // [embd], starts at one
     final Parameter bias;   // [embd] starting at zero, or null
     private final Shape normalized;
+    private volatile NDArray zeroBias; // without a bias: DJL's layerNorm needs a beta; made once, beside the weight
 
     LayerNorm(long embd, boolean withBias) {
         normalized = new Shape(embd);
@@ -27,10 +28,18 @@ final class LayerNorm extends Layer {
     @Override
     NDArray apply(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = ps.getValue(weight, x.getDevice(), training);
-        // DJL's layerNorm needs a beta; without bias it is zeros made in x's (per-batch) manager.
-        NDArray b = bias == null ? x.getManager().zeros(normalized, x.getDataType())
-                : ps.getValue(bias, x.getDevice(), training);
+        NDArray b = bias == null ? zeroBias(w) : ps.getValue(bias, x.getDevice(), training);
         return ai.djl.nn.norm.LayerNorm.layerNorm(x, normalized, w, b, EPS).singletonOrThrow();
+    }
+
+    /** Zeros [embd] in the weight's (the model's) manager, made on first use; a race makes two, which is harmless. */
+    private NDArray zeroBias(NDArray w) {
+        NDArray z = zeroBias;
+        if (z == null) {
+            z = w.getManager().zeros(normalized, w.getDataType());
+            zeroBias = z;
+        }
+        return z;
     }
 
     @Override

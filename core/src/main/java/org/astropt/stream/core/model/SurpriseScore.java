@@ -14,7 +14,8 @@ public final class SurpriseScore {
 
     /**
      * Mean Huber error per predicted position, [B, T - 1]; a padded batch averages only each
-     * sequence's real positions (its first length - 1).
+     * sequence's real positions (its first length - 1). For inference: nothing can run backward
+     * through it.
      *
      * @param prediction [B, T, D] from the network
      * @param tokens     [B, T, D] its input
@@ -23,7 +24,7 @@ public final class SurpriseScore {
         long t = tokens.getShape().get(1);
         NDArray predicted = prediction.get(new NDIndex(":, 0:{}", t - 1)); // guesses for tokens 1..T-1
         NDArray actual = tokens.get(new NDIndex(":, 1:{}", t));
-        return HuberLoss.elementwise(predicted, actual).mean(new int[] {2});
+        return HuberLoss.elementwiseInference(predicted, actual).mean(new int[] {2});
     }
 
     /** Per-cutout score of an unpadded batch, [B]. */

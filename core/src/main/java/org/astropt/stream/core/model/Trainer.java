@@ -150,10 +150,9 @@ public final class Trainer implements AutoCloseable {
         GRADIENTS.lock();
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             for (NDArray batch : microBatches) {
-                NDArray loss = loss(batch, true);
-                total += loss.getFloat();
-                collector.backward(microBatches.size() == 1 ? loss
-                        : loss.div(batch.getManager().create((float) microBatches.size())));
+                long t = batch.getShape().get(1);
+                NDArray prediction = prediction(batch.get(new NDIndex(":, 0:{}", t - 1)), true);
+                total += HuberLoss.backward(prediction, batch.get(new NDIndex(":, 1:{}", t)), microBatches.size(), collector);
             }
         } finally {
             GRADIENTS.unlock();
@@ -166,10 +165,13 @@ public final class Trainer implements AutoCloseable {
     /** Huber loss of predicting tokens 1..T-1 from 0..T-2 of batch [B, T, D]; a scalar. */
     private NDArray loss(NDArray batch, boolean training) {
         long t = batch.getShape().get(1);
-        NDArray input = batch.get(new NDIndex(":, 0:{}", t - 1));
-        NDArray target = batch.get(new NDIndex(":, 1:{}", t));
-        ParameterStore ps = model.parameterStore(batch.getManager());
-        return HuberLoss.mean(model.network().forward(ps, input, training).prediction(), target);
+        return HuberLoss.mean(prediction(batch.get(new NDIndex(":, 0:{}", t - 1)), training), batch.get(new NDIndex(":, 1:{}", t)));
+    }
+
+    /** The network's prediction [B, T, D] for input [B, T, D], in the input's manager. */
+    private NDArray prediction(NDArray input, boolean training) {
+        ParameterStore ps = model.parameterStore(input.getManager());
+        return model.network().forward(ps, input, training).prediction();
     }
 
     /** Mean loss over up to evalBatches batches of sequences, without gradients. */

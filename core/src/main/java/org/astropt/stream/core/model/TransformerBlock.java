@@ -14,9 +14,9 @@ final class TransformerBlock extends Layer {
     private final LayerNorm ln2;
     private final Mlp mlp;
 
-    TransformerBlock(ModelConfig config) {
+    TransformerBlock(ModelConfig config, CausalMask mask) {
         ln1 = addChildBlock("ln_1", new LayerNorm(config.nEmbd(), config.bias()));
-        attn = addChildBlock("attn", new CausalSelfAttention(config));
+        attn = addChildBlock("attn", new CausalSelfAttention(config, mask));
         ln2 = addChildBlock("ln_2", new LayerNorm(config.nEmbd(), config.bias()));
         mlp = addChildBlock("mlp", new Mlp(config));
     }
