@@ -50,7 +50,7 @@ import org.astropt.stream.kafka.Topics;
  *   ./mvnw -B -o -q -pl bench -am package -DskipTests
  *   java -Xmx3g -Djava.io.tmpdir=/dev/shm -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 -Dai.djl.offline=true \
  *       -cp 'bench/target/benchmarks.jar:bench/target/lib/*' org.astropt.stream.bench.RubinVisitBenchmark \
- *       models/astropt-rubin-1m-starter /tmp/visit [VISITS [RATE]]
+ *       models/astropt-rubin-1m-starter /tmp/visit [VISITS [RATE]]      # defaults 2 and 250; RATE 0: visits only
  * </pre>
  */
 public final class RubinVisitBenchmark {
@@ -82,7 +82,7 @@ public final class RubinVisitBenchmark {
         try (LocalStack stack = LocalStack.builder(dir, Topics.defaults().withPrefix("unused.")).kafka(0)
                 .flink(0, 1, new org.apache.flink.configuration.Configuration()).start()) {
             for (int v = 1; v <= visits; v++) visit(stack, "visit" + v, model, schemas, packets);
-            paced(stack, "paced", model, schemas, packets, rate);
+            if (rate > 0) paced(stack, "paced", model, schemas, packets, rate);
         }
         org.apache.flink.util.FileUtils.deleteDirectory(dir.toFile());
     }
