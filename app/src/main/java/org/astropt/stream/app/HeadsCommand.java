@@ -186,9 +186,16 @@ final class HeadsCommand implements Callable<Integer> {
             label[i] = e.labels().stream().anyMatch(l -> l.startsWith(HeadFitter.ARTEFACT_PREFIX)) ? 1 : 0;
             if (i >= fit.size()) bogus[i - fit.size()] = label[i] == 1;
         }
-        double[][] pca = org.astropt.stream.trainer.evaluation.PixelPca.scores(pixels, PIXEL_COMPONENTS);
         int[] fitRows = java.util.stream.IntStream.range(0, fit.size()).toArray();
-        for (var b : List.of(java.util.Map.entry("token statistics", stats), java.util.Map.entry("pixel PCA " + pca[0].length, pca))) {
+        List<Map.Entry<String, double[][]>> baselines = new java.util.ArrayList<>(List.of(Map.entry("token statistics", stats)));
+        if (n <= PIXEL_PCA_MAX_ALERTS) {
+            double[][] pca = org.astropt.stream.trainer.evaluation.PixelPca.scores(pixels, PIXEL_COMPONENTS);
+            baselines.add(Map.entry("pixel PCA " + pca[0].length, pca));
+        } else {
+            out.printf(Locale.ROOT, "baseline, no model: pixel PCA left out: %d alerts in the fit and judged folders, more than %d"
+                    + " (its eigen-decomposition grows as the cube of their number)%n", n, PIXEL_PCA_MAX_ALERTS);
+        }
+        for (var b : baselines) {
             LogisticHead h = org.astropt.stream.trainer.evaluation.LogisticProbe.head("baseline", b.getValue(), label, fitRows, Double.NaN);
             double[] p = new double[judged.size()];
             for (int i = 0; i < p.length; i++) p[i] = h.probability(b.getValue()[fit.size() + i]);
@@ -199,6 +206,8 @@ final class HeadsCommand implements Callable<Integer> {
 
     /** Principal components of the pixel baseline: the width of AstroPT-1M's embedding. */
     private static final int PIXEL_COMPONENTS = 128;
+    /** Alerts (fit and judged) up to which the pixel baseline is computed: 3,000 take about two minutes on two shared cores. */
+    private static final int PIXEL_PCA_MAX_ALERTS = 4000;
 
     private static String fmt(Double v) {
         return v == null ? "none" : String.format(Locale.ROOT, "%.3f", v);

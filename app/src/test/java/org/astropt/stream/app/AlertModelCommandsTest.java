@@ -63,6 +63,10 @@ class AlertModelCommandsTest {
         assertTrue(heads.out().contains("40 alert packets, labels from its truth.csv"), heads.out());
         assertTrue(heads.out().lines().anyMatch(l -> l.startsWith("judged on " + other + ": 40 alerts (")
                 && l.contains("bogus-vs-real ROC AUC")), heads.out());
+        for (String baseline : new String[] {"token statistics", "pixel PCA"}) {
+            assertTrue(heads.out().lines().anyMatch(l -> l.startsWith("baseline, no model: logistic probe on " + baseline)
+                    && l.contains("bogus-vs-real ROC AUC")), heads.out());
+        }
         assertTrue(new ModelFolder(model).heads().orElseThrow().head("artefact").isPresent(), "an any-bogus head was fitted");
 
         // the real ZTF packet, embedded by the alert model as its triplet
