@@ -2,10 +2,14 @@ package org.astropt.stream.app;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import org.astropt.stream.core.config.AstroptConfig;
 import org.astropt.stream.core.config.SettingsFile;
+import org.astropt.stream.core.decode.AlertSchemas;
 import org.astropt.stream.core.decode.AlertStamp;
 import org.astropt.stream.core.decode.CutoutDecoder;
 import org.astropt.stream.core.decode.DecodeLimits;
@@ -54,7 +58,21 @@ final class ConfigOptions {
         return stamp == null ? limits : limits.withAlertStamp(stamp);
     }
 
+    /** The decoder of the settings: their limits and stamp, and their alert schemas (decode.schema-registry.*, decode.schema-folder). */
     CutoutDecoder decoder() {
-        return new CutoutDecoder(limits());
+        return new CutoutDecoder(limits(), config().alertSchemas());
+    }
+
+    /**
+     * The decoder of the settings, whose Confluent-framed (Rubin) alerts also find their writer schema in the
+     * {@code schemas/} folder of each given input folder, where {@code astropt simulate-alerts} writes it.
+     */
+    CutoutDecoder decoder(Collection<Path> inputFolders) {
+        AlertSchemas schemas = config().alertSchemas();
+        for (Path folder : new LinkedHashSet<>(inputFolders)) {
+            Path beside = folder.resolve("schemas");
+            if (Files.isDirectory(beside)) schemas = schemas.orElse(AlertSchemas.folder(beside));
+        }
+        return new CutoutDecoder(limits(), schemas);
     }
 }

@@ -95,7 +95,9 @@ final class EmbedCommand implements Callable<Integer> {
             // an alert model reads alert packets as science/template/difference triplets in its own patch size
             SequenceReader reader;
             if (c.inputLayout() == org.astropt.stream.core.token.InputLayout.ALERT_TRIPLET) {
-                reader = SequenceReader.alertTriplets(options.decoder(), new org.astropt.stream.core.token.AlertTripletTokenizer(
+                // Rubin packets find their writer schema in the settings' registry or folder, else in schemas/ beside them
+                List<Path> folders = inputs.stream().map(p -> p.toAbsolutePath().getParent()).filter(java.util.Objects::nonNull).toList();
+                reader = SequenceReader.alertTriplets(options.decoder(folders), new org.astropt.stream.core.token.AlertTripletTokenizer(
                         options.config().alertTripletTokenizerSettings().withPatchSize(c.patchSize())));
             } else {
                 TokenizerSettings tokenizing = options.config().tokenizerSettings();

@@ -121,7 +121,10 @@ final class HeadsCommand implements Callable<Integer> {
                     f.getOrDefault(k + "auc_oof", Double.NaN), fmt(f.get(k + "threshold")), fmt(f.get(k + "precision_oof")), fmt(f.get(k + "recall_oof")));
         }
         out.println("wrote the heads into " + folder.weights() + " (its sha256 is now " + folder.sha256() + ")");
-        if (!judged.isEmpty()) judge(out, fitted.heads(), judged, judgedResults);
+        if (!judged.isEmpty()) {
+            judge(out, fitted.heads(), judged, judgedResults);
+            baselines(out, examples, judged);
+        }
         out.flush();
         return 0;
     }
@@ -136,7 +139,7 @@ final class HeadsCommand implements Callable<Integer> {
                     ? java.util.Set.of(HeadFitter.ARTEFACT_PREFIX + row.get("kind").toLowerCase(Locale.ROOT)) : java.util.Set.of(HeadFitter.NORMAL));
         }
         var tokenizing = options.config().alertTripletTokenizerSettings();
-        TrainingData data = TrainingData.read(dir, SequenceReader.alertTriplets(options.decoder(),
+        TrainingData data = TrainingData.read(dir, SequenceReader.alertTriplets(options.decoder(List.of(dir)),
                 new org.astropt.stream.core.token.AlertTripletTokenizer(tokenizing)), s -> spec.commandLine().getErr().println("astropt: skipped " + s));
         List<HeadFitter.Example> out = new java.util.ArrayList<>();
         for (int i = 0; i < data.ids().size(); i++) {
@@ -165,6 +168,46 @@ final class HeadsCommand implements Callable<Integer> {
                 judgeOn, p.length, positives, org.astropt.stream.trainer.evaluation.RankingMetrics.rocAuc(p, bogus),
                 flagged == 0 ? "none" : String.format(Locale.ROOT, "%.3f", (double) right / flagged), positives == 0 ? Double.NaN : (double) right / positives);
     }
+
+    /**
+     * What needs no model, fitted on the same alerts and judged on the same others: a logistic probe (bogus vs real) on
+     * the heads' token statistics alone, and one on the first 128 principal components of the flattened tokens (the
+     * pixel-PCA baseline of astropt evaluate, its components from the fit and judged alerts together, without labels).
+     */
+    private void baselines(PrintWriter out, List<HeadFitter.Example> fit, List<HeadFitter.Example> judged) {
+        int n = fit.size() + judged.size();
+        double[][] stats = new double[n][], pixels = new double[n][];
+        int[] label = new int[n];
+        boolean[] bogus = new boolean[judged.size()];
+        for (int i = 0; i < n; i++) {
+            HeadFitter.Example e = i < fit.size() ? fit.get(i) : judged.get(i - fit.size());
+            stats[i] = org.astropt.stream.core.heads.HeadFeatures.tokens(e.tokens());
+            pixels[i] = java.util.Arrays.stream(e.tokens()).flatMapToDouble(t -> java.util.stream.IntStream.range(0, t.length).mapToDouble(j -> t[j])).toArray();
+            label[i] = e.labels().stream().anyMatch(l -> l.startsWith(HeadFitter.ARTEFACT_PREFIX)) ? 1 : 0;
+            if (i >= fit.size()) bogus[i - fit.size()] = label[i] == 1;
+        }
+        int[] fitRows = java.util.stream.IntStream.range(0, fit.size()).toArray();
+        List<Map.Entry<String, double[][]>> baselines = new java.util.ArrayList<>(List.of(Map.entry("token statistics", stats)));
+        if (n <= PIXEL_PCA_MAX_ALERTS) {
+            double[][] pca = org.astropt.stream.trainer.evaluation.PixelPca.scores(pixels, PIXEL_COMPONENTS);
+            baselines.add(Map.entry("pixel PCA " + pca[0].length, pca));
+        } else {
+            out.printf(Locale.ROOT, "baseline, no model: pixel PCA left out: %d alerts in the fit and judged folders, more than %d"
+                    + " (its eigen-decomposition grows as the cube of their number)%n", n, PIXEL_PCA_MAX_ALERTS);
+        }
+        for (var b : baselines) {
+            LogisticHead h = org.astropt.stream.trainer.evaluation.LogisticProbe.head("baseline", b.getValue(), label, fitRows, Double.NaN);
+            double[] p = new double[judged.size()];
+            for (int i = 0; i < p.length; i++) p[i] = h.probability(b.getValue()[fit.size() + i]);
+            out.printf(Locale.ROOT, "baseline, no model: logistic probe on %s: bogus-vs-real ROC AUC %.3f%n", b.getKey(),
+                    org.astropt.stream.trainer.evaluation.RankingMetrics.rocAuc(p, bogus));
+        }
+    }
+
+    /** Principal components of the pixel baseline: the width of AstroPT-1M's embedding. */
+    private static final int PIXEL_COMPONENTS = 128;
+    /** Alerts (fit and judged) up to which the pixel baseline is computed: 3,000 take about two minutes on two shared cores. */
+    private static final int PIXEL_PCA_MAX_ALERTS = 4000;
 
     private static String fmt(Double v) {
         return v == null ? "none" : String.format(Locale.ROOT, "%.3f", v);

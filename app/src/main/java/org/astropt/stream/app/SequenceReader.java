@@ -25,8 +25,8 @@ final class SequenceReader {
         int tokenDim() { return tokens[0].length; }
     }
 
-    /** Files in a data folder that are never cutouts: catalogues and notes beside them. */
-    private static final Set<String> NOT_CUTOUTS = Set.of("csv", "txt", "json", "md", "properties", "log", "xml", "yaml", "yml");
+    /** Files in a data folder that are never cutouts: catalogues, notes and alert schemas beside them. */
+    private static final Set<String> NOT_CUTOUTS = Set.of("csv", "txt", "json", "md", "properties", "log", "xml", "yaml", "yml", "avsc");
 
     private final CutoutDecoder decoder;
     private final PatchTokenizer tokenizer;

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -170,7 +171,7 @@ final class TrainCommand implements Callable<Integer> {
         if (alerts && source.data == null) throw new IllegalArgumentException("--layout alert-triplet trains on alert packets: give --data DIR");
         TokenizerSettings tokenizing = alerts ? config.config().alertTripletTokenizerSettings() : config.config().tokenizerSettings().withSize(size);
         PatchTokenizer tokenizer = new PatchTokenizer(tokenizing);
-        SequenceReader reader = alerts ? SequenceReader.alertTriplets(config.decoder(), new AlertTripletTokenizer(tokenizing))
+        SequenceReader reader = alerts ? SequenceReader.alertTriplets(config.decoder(List.of(source.data)), new AlertTripletTokenizer(tokenizing))
                 : new SequenceReader(config.decoder(), tokenizer);
         TrainingData data = source.data != null
                 ? TrainingData.read(source.data, reader, skipped -> stderr.println("astropt: skipped " + skipped))

@@ -6,17 +6,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.astropt.stream.app.AstroptCliTest.Run;
+import org.astropt.stream.core.config.AstroptConfig;
+import org.astropt.stream.core.config.SettingsFile;
+import org.astropt.stream.core.decode.AlertSchemas;
+import org.astropt.stream.core.decode.CutoutDecoder;
+import org.astropt.stream.core.decode.DecodeLimits;
+import org.astropt.stream.core.heads.ScoreHeads;
+import org.astropt.stream.core.model.AstroPTModel;
+import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.ModelFolder;
+import org.astropt.stream.core.sim.AlertTruthCatalogue;
+import org.astropt.stream.core.token.AlertTripletTokenizer;
 import org.astropt.stream.core.token.InputLayout;
+import org.astropt.stream.trainer.evaluation.RankingMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An alert model from the command line: {@code astropt train --layout alert-triplet} on simulated ZTF packets makes an
  * 8 px, three-channel model that reads the alert-triplet layout, and {@code astropt heads --alerts} fits its bogus
- * heads from the packets' truth and judges them on another folder.
+ * heads from the packets' truth and judges them on another folder. The shipped Rubin alert model
+ * (models/astropt-rubin-1m-starter) embeds Rubin packets (Confluent-framed, writer schema beside them) and its own
+ * bogus head tells bogus from real on a seed it never saw.
  */
 class AlertModelCommandsTest {
 
@@ -47,6 +63,10 @@ class AlertModelCommandsTest {
         assertTrue(heads.out().contains("40 alert packets, labels from its truth.csv"), heads.out());
         assertTrue(heads.out().lines().anyMatch(l -> l.startsWith("judged on " + other + ": 40 alerts (")
                 && l.contains("bogus-vs-real ROC AUC")), heads.out());
+        for (String baseline : new String[] {"token statistics", "pixel PCA"}) {
+            assertTrue(heads.out().lines().anyMatch(l -> l.startsWith("baseline, no model: logistic probe on " + baseline)
+                    && l.contains("bogus-vs-real ROC AUC")), heads.out());
+        }
         assertTrue(new ModelFolder(model).heads().orElseThrow().head("artefact").isPresent(), "an any-bogus head was fitted");
 
         // the real ZTF packet, embedded by the alert model as its triplet
@@ -57,5 +77,50 @@ class AlertModelCommandsTest {
         Run simulateAlerts = run("train", "--simulate", "10", "--layout", "alert-triplet", "--out", dir.resolve("x").toString());
         assertEquals(AstroptCli.EXIT_BAD_INPUT, simulateAlerts.exit());
         assertEquals("astropt: --layout alert-triplet trains on alert packets: give --data DIR", simulateAlerts.err().strip());
+    }
+
+    static final Path RUBIN_STARTER = StarterModelTest.ROOT.resolve("models/astropt-rubin-1m-starter");
+
+    /**
+     * The Rubin sample of shared/data/real carries no stamps (its cutouts are null), so simulated Rubin packets of a seed
+     * the starter was neither trained (1), fitted (2) nor judged (27182) on stand in for it.
+     */
+    @Test
+    void theRubinStarterEmbedsRubinPacketsAndItsBogusHeadSeparatesThem() throws Exception {
+        Path sample = shared("data", "real", "lsst_v11_0_fakeAlert.avro");
+        Path alerts = dir.resolve("rubin");
+        Run sim = run("simulate-alerts", "--survey", "rubin", "--count", "90", "--seed", "31", "--out", alerts.toString(),
+                "--schema-from", sample.toString());
+        assertEquals(0, sim.exit(), sim.err());
+        ModelConfig c = new ModelFolder(RUBIN_STARTER).verify(null, null);
+        assertEquals(InputLayout.ALERT_TRIPLET, c.inputLayout());
+        assertEquals(ModelConfig.preset("1M").config().withPatchSize(8).withChannels(3).withInputLayout(InputLayout.ALERT_TRIPLET), c);
+
+        // one packet through astropt embed: its writer schema is found in schemas/ beside it
+        List<Map<String, String>> truth = AlertTruthCatalogue.read(alerts.resolve("truth.csv"));
+        Path packet = alerts.resolve(truth.get(0).get("file"));
+        Run embed = run("embed", "--weights", RUBIN_STARTER.toString(), packet.toString());
+        assertEquals(0, embed.exit(), embed.err());
+        assertTrue(embed.out().startsWith("{\"id\":\"" + truth.get(0).get("source_id") + "\",\"embedding\":["), embed.out());
+        assertTrue(embed.out().strip().endsWith("\"model\":\"astropt-rubin-1m-starter\",\"tokens\":16}"), embed.out());
+
+        // the starter's own bogus head (shipped in its weights) on all 90
+        SequenceReader reader = SequenceReader.alertTriplets(new CutoutDecoder(DecodeLimits.defaults(), AlertSchemas.folder(alerts.resolve("schemas"))),
+                new AlertTripletTokenizer(AstroptConfig.of(SettingsFile.defaults()).alertTripletTokenizerSettings()));
+        List<float[][]> tokens = new ArrayList<>();
+        boolean[] bogus = new boolean[truth.size()];
+        for (int i = 0; i < bogus.length; i++) {
+            tokens.add(reader.read(alerts.resolve(truth.get(i).get("file"))).tokens());
+            bogus[i] = "bogus".equals(truth.get(i).get("label"));
+        }
+        ScoreHeads heads = new ModelFolder(RUBIN_STARTER).heads().orElseThrow();
+        double[] p = new double[bogus.length];
+        try (AstroPTModel m = new ModelFolder(RUBIN_STARTER).load(AstroPTModel.defaultDevice()); Embedder e = new Embedder(m, Embedder.Settings.DEFAULT)) {
+            List<Embedder.Result> results = e.embed(tokens);
+            for (int i = 0; i < p.length; i++) p[i] = heads.score(tokens.get(i), results.get(i)).scores().get(ScoreHeads.ARTEFACT);
+        }
+        double auc = RankingMetrics.rocAuc(p, bogus);
+        System.out.printf("the Rubin starter's bogus head on %d packets of seed 31: ROC AUC %.3f%n", p.length, auc);
+        assertTrue(auc >= 0.9, "bogus-vs-real ROC AUC of the Rubin starter's head on seed 31: " + auc);
     }
 }

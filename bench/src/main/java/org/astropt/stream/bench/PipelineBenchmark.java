@@ -93,7 +93,8 @@ public final class PipelineBenchmark {
         List<byte[]> fits = new ArrayList<>();
         for (int i = 0; i < STAMPS; i++) fits.add(SurveyWriter.fitsBytes(survey.galaxy(i)));
 
-        double bare = bareEmbedder(model, fits, seconds);
+        List<float[][]> sequences = grzSequences(fits);
+        double bare = bareEmbedder(model, sequences, seconds);
         System.out.printf(Locale.ROOT, "bare Embedder (batch %d, one thread): %.0f cutouts/s%n", BATCH, bare);
         String external = System.getProperty("astropt.bench.bootstrap");
         LocalStack.Builder parts = LocalStack.builder(dir, Topics.defaults().withPrefix("unused."));
@@ -121,22 +122,22 @@ public final class PipelineBenchmark {
             }
         }
         // The same bare measurement again after the pipeline runs: how much the machine itself moved meanwhile.
-        double bareAfter = bareEmbedder(model, fits, seconds);
+        double bareAfter = bareEmbedder(model, sequences, seconds);
         System.out.printf(Locale.ROOT, "bare Embedder again after the pipeline runs: %.0f cutouts/s (before: %.0f)%n", bareAfter, bare);
         org.apache.flink.util.FileUtils.deleteDirectory(dir.toFile());
     }
 
-    /** Decode + tokenize once, then embeddings/s of the bare Embedder over the same sequences in batches of BATCH. */
-    static double bareEmbedder(Path model, List<byte[]> fits, int seconds) throws Exception {
+    /** The grz token sequences of the given FITS cutouts (decode + tokenize, as the pipeline's tokenize stage does). */
+    static List<float[][]> grzSequences(List<byte[]> fits) {
         CutoutDecoder decoder = new CutoutDecoder();
         PatchTokenizer tokenizer = new PatchTokenizer();
         List<float[][]> sequences = new ArrayList<>();
-        for (byte[] f : fits) {
-            Tokens t = tokenizer.tokenize(decoder.decode(f, "bench.fits", ImageFormat.AUTO, null, null));
-            float[][] s = new float[t.tokenCount()][];
-            for (int i = 0; i < s.length; i++) s[i] = t.token(i);
-            sequences.add(s);
-        }
+        for (byte[] f : fits) sequences.add(tokenizer.tokenize(decoder.decode(f, "bench.fits", ImageFormat.AUTO, null, null)).rows());
+        return sequences;
+    }
+
+    /** Embeddings/s of the bare Embedder over the given token sequences in batches of BATCH (decode and tokenize excluded). */
+    static double bareEmbedder(Path model, List<float[][]> sequences, int seconds) throws Exception {
         try (AstroPTModel m = Checkpoint.load(model, AstroPTModel.defaultDevice());
              Embedder embedder = new Embedder(m, new Embedder.Settings(BATCH, Embedder.Settings.DEFAULT.bucketLengths(), -1))) {
             for (int i = 0; i < sequences.size(); i += BATCH) embedder.embed(sequences.subList(i, Math.min(sequences.size(), i + BATCH)));
@@ -278,9 +279,13 @@ public final class PipelineBenchmark {
         producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), CUTOUTS.encode(c)));
     }
 
-    /** A read_committed reader on its own thread: per embedding, visible wall time minus the cutout's produce timestamp. */
+    /**
+     * A read_committed reader on its own thread: per embedding, visible wall time minus the cutout's produce timestamp
+     * (and the embedding record's own timestamp, when the embed stage wrote it, minus the same).
+     */
     static final class Visible implements AutoCloseable {
         private final List<Long> latencies = new ArrayList<>();
+        private final List<Long> recordLatencies = new ArrayList<>();
         private final AtomicBoolean stop = new AtomicBoolean();
         private final Thread thread;
         private long lastSeen;
@@ -301,6 +306,7 @@ public final class PipelineBenchmark {
                                 if (latencies.isEmpty()) firstSeen = now;
                                 if (now == firstSeen) atFirstSeen = latencies.size() + 1;
                                 latencies.add(now - source);
+                                recordLatencies.add(r.timestamp() - source);
                                 embedMicros += e.getTimings().getEmbedMicros();
                                 lastSeen = now;
                                 notifyAll();
@@ -322,6 +328,7 @@ public final class PipelineBenchmark {
 
         synchronized void reset() {
             latencies.clear();
+            recordLatencies.clear();
             embedMicros = 0;
         }
 
@@ -333,6 +340,12 @@ public final class PipelineBenchmark {
         }
 
         synchronized long[] latencies() { return latencies.stream().mapToLong(Long::longValue).toArray(); }
+
+        /** Embedding record timestamp minus produce timestamp: the latency before the checkpoint's commit makes it visible. */
+        synchronized long[] recordLatencies() { return recordLatencies.stream().mapToLong(Long::longValue).toArray(); }
+
+        /** Wall time (ms) when the first embedding since the last reset became visible. */
+        synchronized long firstSeen() { return firstSeen; }
 
         @Override
         public void close() throws InterruptedException {

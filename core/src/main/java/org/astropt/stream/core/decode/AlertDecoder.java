@@ -31,9 +31,24 @@ final class AlertDecoder {
     /** ZTF filter ids (candidate.fid). */
     private static final Map<Integer, String> ZTF_FILTERS = Map.of(1, "g", 2, "r", 3, "i");
 
+    /** Writer schemas whose datum readers are kept (a stream has one or a few; ZTF's change between its versions). */
+    private static final int READERS_KEPT = 16;
+
     private final DecodeLimits limits;
     private final AlertSchemas schemas;
     private final FitsDecoder fits;
+    /**
+     * A datum reader per writer schema: building one resolves the schema each time, about 0.1 ms for Rubin's (a third
+     * of decoding a Rubin alert's triplet), reading with a built one 0.01 ms (docs/BENCHMARKS.md, "Rubin visit").
+     * Avro's GenericDatumReader may be shared between threads (it keeps its resolvers per thread).
+     */
+    private final Map<Schema, GenericDatumReader<GenericRecord>> readers = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(READERS_KEPT, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Schema, GenericDatumReader<GenericRecord>> eldest) {
+                    return size() > READERS_KEPT;
+                }
+            });
 
     AlertDecoder(DecodeLimits limits, AlertSchemas schemas, FitsDecoder fits) {
         this.limits = limits;
@@ -106,7 +121,7 @@ final class AlertDecoder {
             throw new InvalidCutoutException(input, "alert schema is a " + schema.getType() + ", not a record");
         }
         try {
-            return new GenericDatumReader<GenericRecord>(schema)
+            return readers.computeIfAbsent(schema, GenericDatumReader::new)
                     .read(null, DecoderFactory.get().binaryDecoder(body, offset, length, null));
         } catch (Exception e) {
             throw new InvalidCutoutException(input, "alert cannot be read with its schema " + schema.getFullName()

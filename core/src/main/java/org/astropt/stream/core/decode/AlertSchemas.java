@@ -19,4 +19,7 @@ public interface AlertSchemas {
 
     /** A folder of {@code <id>.avsc} files, read on first use. */
     static AlertSchemas folder(Path dir) { return new FolderAlertSchemas(dir); }
+
+    /** This lookup, then {@code other} for the ids this one does not know. */
+    default AlertSchemas orElse(AlertSchemas other) { return id -> schema(id).or(() -> other.schema(id)); }
 }
