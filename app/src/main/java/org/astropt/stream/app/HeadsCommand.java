@@ -135,8 +135,8 @@ final class HeadsCommand implements Callable<Integer> {
         if (!Files.isRegularFile(truthFile)) throw new IllegalArgumentException(dir + " has no truth.csv; astropt simulate-alerts writes one");
         Map<String, java.util.Set<String>> labels = new java.util.HashMap<>();
         for (Map<String, String> row : org.astropt.stream.core.sim.AlertTruthCatalogue.read(truthFile)) {
-            labels.put(SequenceReader.id(Path.of(row.get("file"))), "bogus".equals(row.get("label"))
-                    ? java.util.Set.of(HeadFitter.ARTEFACT_PREFIX + row.get("kind").toLowerCase(Locale.ROOT)) : java.util.Set.of(HeadFitter.NORMAL));
+            labels.put(SequenceReader.id(Path.of(row.get("file"))),
+                    java.util.Set.of(org.astropt.stream.core.sim.AlertKind.valueOf(row.get("kind")).objectLabel()));
         }
         var tokenizing = options.config().alertTripletTokenizerSettings();
         TrainingData data = TrainingData.read(dir, SequenceReader.alertTriplets(options.decoder(List.of(dir)),
