@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
  *   bin/astropt evaluate --model models/sim-1m --simulate 1000 --seed 9001
  *   bin/astropt evaluate --model astropt:3 --bootstrap localhost:9092 --simulate 1000 --seed 9001 --json
  *   bin/astropt evaluate --model models/sim-1m --data data/heldout      # astropt simulate's folder, with truth.csv
+ *   bin/astropt evaluate --model models/astropt-ztf-1m-starter --alerts /tmp/ztf-27182   # simulate-alerts' folder: bogus vs real
  * </pre>
  */
 @Command(name = "evaluate", description = {
@@ -64,6 +65,11 @@ final class EvaluateCommand implements Callable<Integer> {
         @Option(names = "--data", paramLabel = "DIR", required = true,
                 description = "A folder astropt simulate wrote: cutouts (fits/) and truth.csv.")
         Path data;
+
+        @Option(names = "--alerts", paramLabel = "DIR", required = true,
+                description = "For an alert model: a folder astropt simulate-alerts wrote (packets and truth.csv); judges the version's"
+                        + " bogus heads (ROC AUC, flag precision and recall, per kind) beside the surprise score and a token-statistics probe.")
+        Path alerts;
     }
 
     @Option(names = "--model", required = true, paramLabel = "DIR|NAME:VERSION",
@@ -116,6 +122,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (source.alerts != null) return evaluateAlerts();
         if (folds < 2) throw new IllegalArgumentException("--folds must be at least 2, got " + folds);
         if (!(novelFraction >= 0 && novelFraction <= 1)) {
             throw new IllegalArgumentException("--novel-fraction must be between 0 and 1, got " + novelFraction);
@@ -157,6 +164,39 @@ final class EvaluateCommand implements Callable<Integer> {
         } else {
             out.printf("%s (%s) on %s%n", model, architecture, sourceName);
             out.print(EvaluationTable.render(figures));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** --alerts: the version's shipped heads judged on a labelled folder of alerts ({@link AlertJudgement}). */
+    private Integer evaluateAlerts() throws IOException {
+        ModelFolder folder = resolve();
+        List<org.astropt.stream.trainer.evaluation.HeadFitter.Example> alerts = AlertJudgement.examples(source.alerts, options, spec.commandLine().getErr());
+        if (alerts.size() < ModelEvaluation.MIN_OBJECTS) {
+            throw new InvalidCutoutException(source.alerts.toString(), "holds " + alerts.size() + " alerts with a truth.csv row; evaluate needs at least "
+                    + ModelEvaluation.MIN_OBJECTS);
+        }
+        ScoreHeads heads = folder.heads().orElseThrow(() -> new IllegalArgumentException(model + " ships no score heads to judge (astropt heads fits them)"));
+        AlertJudgement.Figures figures;
+        try (AstroPTModel m = folder.load(AstroPTModel.defaultDevice())) {
+            if (m.config().inputLayout() != org.astropt.stream.core.token.InputLayout.ALERT_TRIPLET) {
+                throw new IllegalArgumentException(model + " reads " + m.config().inputLayout().id() + ", not alert triplets: --alerts judges alert models");
+            }
+            try (org.astropt.stream.core.model.Embedder e = new org.astropt.stream.core.model.Embedder(m, org.astropt.stream.core.model.Embedder.Settings.DEFAULT)) {
+                figures = AlertJudgement.judge(heads, alerts, e.embed(alerts.stream().map(org.astropt.stream.trainer.evaluation.HeadFitter.Example::tokens).toList()));
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("model", model);
+            o.put("model_folder", folder.dir().toString());
+            o.put("source", source.alerts.toString());
+            figures.asMap().forEach(o::put);
+            out.println(JSON.writeValueAsString(o));
+        } else {
+            figures.print(out, source.alerts.toString());
         }
         out.flush();
         return 0;

@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.astropt.stream.core.heads.LogisticHead;
-import org.astropt.stream.core.heads.ScoreHeads;
 import org.astropt.stream.core.model.AstroPTModel;
 import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.token.PatchTokenizer;
@@ -122,7 +121,7 @@ final class HeadsCommand implements Callable<Integer> {
         }
         out.println("wrote the heads into " + folder.weights() + " (its sha256 is now " + folder.sha256() + ")");
         if (!judged.isEmpty()) {
-            judge(out, fitted.heads(), judged, judgedResults);
+            AlertJudgement.judge(fitted.heads(), judged, judgedResults).print(out, judgeOn.toString());
             baselines(out, examples, judged);
         }
         out.flush();
@@ -131,42 +130,7 @@ final class HeadsCommand implements Callable<Integer> {
 
     /** The labelled examples of a simulate-alerts folder, read as the alert-triplet layout. */
     private List<HeadFitter.Example> alertExamples(Path dir) throws IOException {
-        Path truthFile = dir.resolve("truth.csv");
-        if (!Files.isRegularFile(truthFile)) throw new IllegalArgumentException(dir + " has no truth.csv; astropt simulate-alerts writes one");
-        Map<String, java.util.Set<String>> labels = new java.util.HashMap<>();
-        for (Map<String, String> row : org.astropt.stream.core.sim.AlertTruthCatalogue.read(truthFile)) {
-            labels.put(SequenceReader.id(Path.of(row.get("file"))),
-                    java.util.Set.of(org.astropt.stream.core.sim.AlertKind.valueOf(row.get("kind")).objectLabel()));
-        }
-        var tokenizing = options.config().alertTripletTokenizerSettings();
-        TrainingData data = TrainingData.read(dir, SequenceReader.alertTriplets(options.decoder(List.of(dir)),
-                new org.astropt.stream.core.token.AlertTripletTokenizer(tokenizing)), s -> spec.commandLine().getErr().println("astropt: skipped " + s));
-        List<HeadFitter.Example> out = new java.util.ArrayList<>();
-        for (int i = 0; i < data.ids().size(); i++) {
-            java.util.Set<String> l = labels.get(data.ids().get(i));
-            if (l != null) out.add(new HeadFitter.Example(data.ids().get(i), data.sequences().get(i), l));
-        }
-        return out;
-    }
-
-    /** Bogus-vs-real ROC AUC of the fitted "any" head, and its flags' precision and recall, on alerts the fit never saw. */
-    private void judge(PrintWriter out, ScoreHeads heads, List<HeadFitter.Example> judged,
-                       List<org.astropt.stream.core.model.Embedder.Result> results) {
-        double[] p = new double[judged.size()];
-        boolean[] bogus = new boolean[judged.size()];
-        int flagged = 0, right = 0, positives = 0;
-        for (int i = 0; i < p.length; i++) {
-            ScoreHeads.Scored s = heads.score(judged.get(i).tokens(), results.get(i));
-            p[i] = s.scores().getOrDefault(ScoreHeads.ARTEFACT, Double.NaN);
-            bogus[i] = judged.get(i).labels().stream().anyMatch(l -> l.startsWith(HeadFitter.ARTEFACT_PREFIX));
-            boolean flag = s.flags().stream().anyMatch(f -> f.flagKind().equals("ARTEFACT"));
-            if (bogus[i]) positives++;
-            if (flag) flagged++;
-            if (flag && bogus[i]) right++;
-        }
-        out.printf(Locale.ROOT, "judged on %s: %d alerts (%d bogus): bogus-vs-real ROC AUC %.3f; ARTEFACT flags precision %s, recall %.3f%n",
-                judgeOn, p.length, positives, org.astropt.stream.trainer.evaluation.RankingMetrics.rocAuc(p, bogus),
-                flagged == 0 ? "none" : String.format(Locale.ROOT, "%.3f", (double) right / flagged), positives == 0 ? Double.NaN : (double) right / positives);
+        return AlertJudgement.examples(dir, options, spec.commandLine().getErr());
     }
 
     /**

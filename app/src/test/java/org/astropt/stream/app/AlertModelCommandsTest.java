@@ -6,24 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.astropt.stream.app.AstroptCliTest.Run;
-import org.astropt.stream.core.config.AstroptConfig;
-import org.astropt.stream.core.config.SettingsFile;
-import org.astropt.stream.core.decode.AlertSchemas;
-import org.astropt.stream.core.decode.CutoutDecoder;
-import org.astropt.stream.core.decode.DecodeLimits;
-import org.astropt.stream.core.heads.ScoreHeads;
-import org.astropt.stream.core.model.AstroPTModel;
-import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.ModelFolder;
 import org.astropt.stream.core.sim.AlertTruthCatalogue;
-import org.astropt.stream.core.token.AlertTripletTokenizer;
 import org.astropt.stream.core.token.InputLayout;
-import org.astropt.stream.trainer.evaluation.RankingMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,23 +93,20 @@ class AlertModelCommandsTest {
         assertTrue(embed.out().startsWith("{\"id\":\"" + truth.get(0).get("source_id") + "\",\"embedding\":["), embed.out());
         assertTrue(embed.out().strip().endsWith("\"model\":\"astropt-rubin-1m-starter\",\"tokens\":16}"), embed.out());
 
-        // the starter's own bogus head (shipped in its weights) on all 90
-        SequenceReader reader = SequenceReader.alertTriplets(new CutoutDecoder(DecodeLimits.defaults(), AlertSchemas.folder(alerts.resolve("schemas"))),
-                new AlertTripletTokenizer(AstroptConfig.of(SettingsFile.defaults()).alertTripletTokenizerSettings()));
-        List<float[][]> tokens = new ArrayList<>();
-        boolean[] bogus = new boolean[truth.size()];
-        for (int i = 0; i < bogus.length; i++) {
-            tokens.add(reader.read(alerts.resolve(truth.get(i).get("file"))).tokens());
-            bogus[i] = "bogus".equals(truth.get(i).get("label"));
-        }
-        ScoreHeads heads = new ModelFolder(RUBIN_STARTER).heads().orElseThrow();
-        double[] p = new double[bogus.length];
-        try (AstroPTModel m = new ModelFolder(RUBIN_STARTER).load(AstroPTModel.defaultDevice()); Embedder e = new Embedder(m, Embedder.Settings.DEFAULT)) {
-            List<Embedder.Result> results = e.embed(tokens);
-            for (int i = 0; i < p.length; i++) p[i] = heads.score(tokens.get(i), results.get(i)).scores().get(ScoreHeads.ARTEFACT);
-        }
-        double auc = RankingMetrics.rocAuc(p, bogus);
-        System.out.printf("the Rubin starter's bogus head on %d packets of seed 31: ROC AUC %.3f%n", p.length, auc);
+        // the starter's own bogus head (shipped in its weights) on all 90, through astropt evaluate --alerts
+        Run evaluate = run("evaluate", "--model", RUBIN_STARTER.toString(), "--alerts", alerts.toString(), "--json");
+        assertEquals(0, evaluate.exit(), evaluate.err());
+        com.fasterxml.jackson.databind.JsonNode figures = new com.fasterxml.jackson.databind.ObjectMapper().readTree(evaluate.out());
+        assertEquals(90, figures.get("alerts.count").asInt());
+        assertEquals(truth.stream().filter(r -> "bogus".equals(r.get("label"))).count(), figures.get("alerts.bogus").asLong());
+        double auc = figures.get("alerts.bogus_auc.head").asDouble();
+        System.out.printf("the Rubin starter's bogus head on 90 packets of seed 31: ROC AUC %.3f (surprise alone %.3f, token-statistics probe %.3f)%n",
+                auc, figures.get("alerts.bogus_auc.surprise").asDouble(), figures.get("alerts.bogus_auc.token_statistics").asDouble());
         assertTrue(auc >= 0.9, "bogus-vs-real ROC AUC of the Rubin starter's head on seed 31: " + auc);
+        assertTrue(auc > figures.get("alerts.bogus_auc.token_statistics").asDouble(), "the head beats the no-model probe: " + evaluate.out());
+
+        Run galaxyModel = run("evaluate", "--model", StarterModelTest.ROOT.resolve("models/astropt-1m-starter").toString(), "--alerts", alerts.toString());
+        assertEquals(AstroptCli.EXIT_BAD_INPUT, galaxyModel.exit());
+        assertTrue(galaxyModel.err().contains("reads grz-cutout, not alert triplets: --alerts judges alert models"), galaxyModel.err());
     }
 }
