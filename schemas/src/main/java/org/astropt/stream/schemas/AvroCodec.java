@@ -16,9 +16,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DatumWriter;
-import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -53,11 +51,7 @@ public final class AvroCodec<T> {
   private final long readerFingerprint;
   private final SchemaStore history;
   private final SchemaLookup confluentSchemas;
-  private final DatumWriter<T> writer;
-  /** The single-object header: C3 01, then the schema's fingerprint, little-endian. */
-  private final byte[] header;
-  /** Per thread: a growing buffer and a buffered encoder over it, kept between records (Flink calls encode on one task thread). */
-  private final ThreadLocal<Encoding> encodings = ThreadLocal.withInitial(Encoding::new);
+  private final BinaryMessageEncoder<T> encoder;
   private final Map<Long, DatumReader<T>> readersByFingerprint = new ConcurrentHashMap<>();
   private final Map<Integer, DatumReader<T>> readersBySchemaId = new ConcurrentHashMap<>();
 
@@ -67,11 +61,7 @@ public final class AvroCodec<T> {
     this.readerFingerprint = SchemaNormalization.parsingFingerprint64(readerSchema);
     this.history = history;
     this.confluentSchemas = confluentSchemas;
-    @SuppressWarnings("unchecked")
-    DatumWriter<T> w = (DatumWriter<T>) model.createDatumWriter(readerSchema);
-    this.writer = w;
-    this.header = ByteBuffer.allocate(10).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-        .put((byte) 0xC3).put((byte) 0x01).putLong(readerFingerprint).array();
+    this.encoder = new BinaryMessageEncoder<>(model, readerSchema);
   }
 
   /** Codec for a generated record class with the project's schema history and no Confluent schemas. */
@@ -119,57 +109,18 @@ public final class AvroCodec<T> {
     if (record == null) {
       return null;
     }
-    Encoding e = encodings.get();
+    ByteBuffer buffer;
     try {
-      e.out.reset();
-      e.out.write(header, 0, header.length);
-      e.encoder = EncoderFactory.get().binaryEncoder(e.out, e.encoder);
-      writer.write(record, e.encoder);
-      e.encoder.flush();
-    } catch (IOException ex) {
-      e.encoder = null; // it may hold part of the record: never flush that into the next one
-      throw new UncheckedIOException("encoding " + readerSchema.getName() + " in memory failed: " + ex.getMessage(), ex);
-    } catch (RuntimeException ex) { // NullPointerException, ClassCastException, AvroRuntimeException
-      e.encoder = null;
-      throw new IllegalArgumentException("cannot encode " + readerSchema.getName() + " as Avro: " + ex.getMessage(), ex);
+      buffer = encoder.encode(record);
+    } catch (IOException e) {
+      throw new UncheckedIOException("encoding " + readerSchema.getName() + " in memory failed: " + e.getMessage(), e);
+    } catch (RuntimeException e) { // NullPointerException, ClassCastException, AvroRuntimeException
+      throw new IllegalArgumentException("cannot encode " + readerSchema.getName() + " as Avro: " + e.getMessage(), e);
     }
-    return e.out.toByteArray();
-  }
-
-  /**
-   * A thread's reusable encoding buffer: unsynchronized (a ByteArrayOutputStream takes a lock per write, and
-   * Avro's direct encoder writes every int and string length on its own), kept at the largest record written.
-   */
-  private static final class Encoding {
-    final Bytes out = new Bytes();
-    BinaryEncoder encoder;
-  }
-
-  private static final class Bytes extends java.io.OutputStream {
-    private byte[] buf = new byte[4096];
-    private int count;
-
-    void reset() { count = 0; }
-
-    @Override
-    public void write(int b) {
-      if (count == buf.length) buf = Arrays.copyOf(buf, buf.length * 2);
-      buf[count++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      if (count + len > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + len));
-      System.arraycopy(b, off, buf, count, len);
-      count += len;
-    }
-
-    /** The bytes written since the reset; a buffer grown past 1 MB (a dead letter's big cutout) is let go. */
-    byte[] toByteArray() {
-      byte[] out = Arrays.copyOf(buf, count);
-      if (buf.length > 1 << 20) buf = new byte[4096];
-      return out;
-    }
+    byte[] array = buffer.array();
+    boolean whole = buffer.arrayOffset() == 0 && buffer.position() == 0 && buffer.remaining() == array.length;
+    return whole ? array : Arrays.copyOfRange(array, buffer.arrayOffset() + buffer.position(),
+        buffer.arrayOffset() + buffer.limit());
   }
 
   /**
