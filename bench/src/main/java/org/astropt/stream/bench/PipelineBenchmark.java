@@ -215,7 +215,7 @@ public final class PipelineBenchmark {
                 long modelCpuBefore = inferenceCpuNanos();
                 long processCpuBefore = processCpuNanos();
                 var cpuBefore = cpu.mark();
-                int n = rate > 0 ? (int) (rate * seconds) : (int) Math.max(500, 400L * seconds);
+                int n = rate > 0 ? (int) (rate * seconds) : Integer.getInteger("astropt.bench.round-cutouts", (int) Math.max(500, 400L * seconds));
                 long start = System.nanoTime();
                 long firstSend = System.currentTimeMillis();
                 for (int i = 0; i < n; i++) {

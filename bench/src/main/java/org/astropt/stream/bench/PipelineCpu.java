@@ -39,7 +39,7 @@ final class PipelineCpu implements AutoCloseable {
     enum Group { PIPELINE, FORWARD, FLINK_RUNTIME, BROKER, LOAD, MEASURING, OTHER }
 
     /** How often every thread's CPU time is read: a thread that ends loses at most this much of its time. */
-    static final long SAMPLE_MS = 100;
+    static final long SAMPLE_MS = 200;
 
     /** A Flink task thread: "Source: cutouts (1/1)#0", "decode-tokenize -> ... Writer (1/1)#0", "embed -> ... (1/1)#3". */
     private static final Pattern TASK = Pattern.compile(".* \\(\\d+/\\d+\\)#\\d+$");

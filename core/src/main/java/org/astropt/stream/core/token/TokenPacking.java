@@ -70,6 +70,12 @@ public final class TokenPacking {
         if (precision == Precision.FLOAT32) {
             java.nio.FloatBuffer floats = buf.asFloatBuffer();
             for (float[] token : out) floats.get(token);
+        } else if (buf.hasArray()) { // Avro's and Kafka's buffers: read the bytes in place
+            byte[] b = buf.array();
+            int at = buf.arrayOffset() + buf.position();
+            for (float[] token : out) {
+                for (int k = 0; k < dim; k++, at += 2) token[k] = HALF_TO_FLOAT[(b[at] & 0xff) | (b[at + 1] & 0xff) << 8];
+            }
         } else {
             java.nio.ShortBuffer halves = buf.asShortBuffer();
             for (float[] token : out) {
