@@ -46,7 +46,10 @@ import org.astropt.stream.schemas.ImageFormat;
  * the same cluster. Broker, mini cluster, producer and consumer share one JVM and this machine's cores;
  * with -Dastropt.bench.bootstrap=HOST:PORT the broker is another process's ({@link BrokerMain}). Each line
  * also says where the model's time went: forward pass per cutout against the bare one, the share of the
- * time in forward passes and on a CPU, the process's share of the cores, the JIT's compile time.
+ * time in forward passes and on a CPU, the process's share of the cores, the JIT's compile time; and a second line,
+ * {@code pipeline_cpu_us_per_cutout}: the thread CPU of the pipeline's own threads per cutout ({@link PipelineCpu}).
+ * -Dastropt.bench.preset (1M), cutout-px (64), stamps (500) and round-cutouts pick the model, the stamps and the
+ * size of a flat-out round (docs/BENCHMARKS.md, "Pipeline CPU per cutout").
  *
  * <pre>
  *   ./mvnw -B -o -q -pl bench -am package -DskipTests
