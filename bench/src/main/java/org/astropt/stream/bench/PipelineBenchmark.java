@@ -46,7 +46,10 @@ import org.astropt.stream.schemas.ImageFormat;
  * the same cluster. Broker, mini cluster, producer and consumer share one JVM and this machine's cores;
  * with -Dastropt.bench.bootstrap=HOST:PORT the broker is another process's ({@link BrokerMain}). Each line
  * also says where the model's time went: forward pass per cutout against the bare one, the share of the
- * time in forward passes and on a CPU, the process's share of the cores, the JIT's compile time.
+ * time in forward passes and on a CPU, the process's share of the cores, the JIT's compile time; and a second line,
+ * {@code pipeline_cpu_us_per_cutout}: the thread CPU of the pipeline's own threads per cutout ({@link PipelineCpu}).
+ * -Dastropt.bench.preset (1M), cutout-px (64), stamps (500) and round-cutouts pick the model, the stamps and the
+ * size of a flat-out round (docs/BENCHMARKS.md, "Pipeline CPU per cutout").
  *
  * <pre>
  *   ./mvnw -B -o -q -pl bench -am package -DskipTests
@@ -59,7 +62,10 @@ public final class PipelineBenchmark {
     /** Same micro-batch as config/pipeline.properties, so the bare embedder gets the same batches. */
     static final int BATCH = 32;
     /** Distinct stamps sent round robin: enough that nothing is cached, small enough to make quickly. */
-    static final int STAMPS = 500;
+    static final int STAMPS = Integer.getInteger("astropt.bench.stamps", 500);
+    /** The model (-Dastropt.bench.preset, default 1M) and the stamps' side (-Dastropt.bench.cutout-px, default 64: 16 tokens; 256: 256 tokens). */
+    static final String PRESET = System.getProperty("astropt.bench.preset", "1M");
+    static final int CUTOUT_PX = Integer.getInteger("astropt.bench.cutout-px", 64);
     static final AvroCodec<Cutout> CUTOUTS = AvroCodec.of(Cutout.class);
     /** Cutouts sent flat out (and awaited) before the rounds of each run: -Dastropt.bench.warmup=N (default 8000). */
     static final int WARM_UP_CUTOUTS = Integer.getInteger("astropt.bench.warmup", 8000);
@@ -86,10 +92,10 @@ public final class PipelineBenchmark {
         double[] rates = Arrays.stream((args.length > 2 ? args[2] : "100,250,0").split(",")).mapToDouble(Double::parseDouble).toArray();
         Path dir = Files.createTempDirectory("astropt-pipeline-bench");
         Path model = dir.resolve("astropt-1m");
-        try (AstroPTModel m = AstroPTModel.create(ModelConfig.preset("1M").config(), AstroPTModel.defaultDevice(), 1)) {
+        try (AstroPTModel m = AstroPTModel.create(ModelConfig.preset(PRESET).config(), AstroPTModel.defaultDevice(), 1)) {
             Checkpoint.save(m, model, Safetensors.Dtype.F32);
         }
-        SyntheticSurvey survey = new SyntheticSurvey(11, 64, STAMPS);
+        SyntheticSurvey survey = new SyntheticSurvey(11, CUTOUT_PX, STAMPS);
         List<byte[]> fits = new ArrayList<>();
         for (int i = 0; i < STAMPS; i++) fits.add(SurveyWriter.fitsBytes(survey.galaxy(i)));
 
@@ -116,6 +122,8 @@ public final class PipelineBenchmark {
                                     variant.isEmpty() ? "" : "[" + variant + "] ", interval,
                                     rate == 0 ? "flat out" : String.format(Locale.ROOT, "%.0f/s", rate), r.count, r.throughput,
                                     r.steady, 100 * r.steady / bare, r.p50, r.p99, r.max, r.embedMicros, 1e6 / bare, 100 * r.modelBusy(), 100 * r.modelCpu(), 100 * r.processCpu() / CORES, 100 * r.compiling(), r.round());
+                            System.out.printf(Locale.ROOT, "%s%s, %d px stamps: %s%n", variant.isEmpty() ? "" : "[" + variant + "] ",
+                                    PRESET, CUTOUT_PX, r.cpu().line());
                         }
                     }
                 }
@@ -159,7 +167,7 @@ public final class PipelineBenchmark {
      *                   the rate the pipeline sustains, without the wait for the first and last commits
      */
     record Result(int count, double throughput, double steady, long p50, long p99, long max, double embedMicros,
-            double compiling, int round, double modelCpu, double processCpu) {
+            double compiling, int round, double modelCpu, double processCpu, PipelineCpu.Round cpu) {
         /** The share of the round's time (first send to last visible) the model spent in forward passes. */
         double modelBusy() { return throughput * embedMicros / 1e6; }
     }
@@ -188,7 +196,8 @@ public final class PipelineBenchmark {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.LINGER_MS_CONFIG, "5"),
                 new ByteArraySerializer(), new ByteArraySerializer());
-             Visible visible = new Visible(kafka, topics.name(Topics.EMBEDDINGS))) {
+             Visible visible = new Visible(kafka, topics.name(Topics.EMBEDDINGS));
+             PipelineCpu cpu = new PipelineCpu(name)) {
             String cutouts = topics.name(Topics.CUTOUTS);
             // Warm-up: the JIT compiles Flink's, Kafka's and Avro's hot paths for minutes on two cores, and
             // measured too early, the compiler takes a good share of a core from the pipeline. A flat-out warm-up
@@ -200,6 +209,7 @@ public final class PipelineBenchmark {
             for (int i = 0; i < WARM_UP_CUTOUTS; i++) send(producer, cutouts, "warm-" + i, fits.get(i % fits.size()));
             producer.flush();
             visible.await(WARM_UP_CUTOUTS, Duration.ofMinutes(3));
+            cpu.printGrouping();
             long roundsStart = System.nanoTime();
             int sent = WARM_UP_CUTOUTS;
             List<Result> rounds = new ArrayList<>();
@@ -208,7 +218,8 @@ public final class PipelineBenchmark {
                 long jitBefore = jit.getTotalCompilationTime();
                 long modelCpuBefore = inferenceCpuNanos();
                 long processCpuBefore = processCpuNanos();
-                int n = rate > 0 ? (int) (rate * seconds) : (int) Math.max(500, 400L * seconds);
+                var cpuBefore = cpu.mark();
+                int n = rate > 0 ? (int) (rate * seconds) : Integer.getInteger("astropt.bench.round-cutouts", (int) Math.max(500, 400L * seconds));
                 long start = System.nanoTime();
                 long firstSend = System.currentTimeMillis();
                 for (int i = 0; i < n; i++) {
@@ -220,6 +231,7 @@ public final class PipelineBenchmark {
                 }
                 producer.flush();
                 long lastSeen = visible.await(n, Duration.ofMinutes(5));
+                var cpuAfter = cpu.mark();
                 long[] lat = visible.latencies();
                 Arrays.sort(lat);
                 if (lat.length < n) throw new IllegalStateException(name + ": " + lat.length + " of " + n + " embeddings became visible");
@@ -228,9 +240,10 @@ public final class PipelineBenchmark {
                         lat[(int) (lat.length * 0.99)], lat[lat.length - 1], visible.embedMicrosPerCutout(),
                         (jit.getTotalCompilationTime() - jitBefore) / roundMs, round,
                         (inferenceCpuNanos() - modelCpuBefore) / 1e6 / roundMs,
-                        (processCpuNanos() - processCpuBefore) / 1e6 / roundMs);
-                System.out.printf(Locale.ROOT, "%s round %d at %s: %.0f/s steady, p99 %d ms, JIT compiling %.0f%%%n",
-                        name, round, java.time.LocalTime.now(), r.steady, r.p99, 100 * r.compiling);
+                        (processCpuNanos() - processCpuBefore) / 1e6 / roundMs, PipelineCpu.Round.between(cpuBefore, cpuAfter, n));
+                System.out.printf(Locale.ROOT, "%s round %d at %s: %.0f/s steady, p99 %d ms, JIT compiling %.0f%%, pipeline %.0f us/cutout CPU%n",
+                        name, round, java.time.LocalTime.now(), r.steady, r.p99, 100 * r.compiling,
+                        r.cpu().microsPerCutout(PipelineCpu.Group.PIPELINE));
                 rounds.add(r);
                 if (System.nanoTime() - roundsStart > ROUNDS.toNanos() && rounds.size() >= LAST_ROUNDS) {
                     List<Result> last = new ArrayList<>(rounds.subList(rounds.size() - LAST_ROUNDS, rounds.size()));

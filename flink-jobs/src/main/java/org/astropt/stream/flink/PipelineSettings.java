@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 import org.astropt.stream.core.config.AstroptConfig;
 import org.astropt.stream.core.config.SettingsFile;
+import org.astropt.stream.core.token.TokenPacking;
 import org.astropt.stream.flink.functions.EmbedSettings;
 
 /**
@@ -49,6 +50,7 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
         }
         AstroptConfig.of(s).checked(); // a bad decode.* or tokenizer.* value fails here, naming the file, not in a task
         s.build(() -> PipelineInputs.parse(s.string(INPUTS, null), "astropt.cutouts")); // and a bad pipeline.inputs
+        s.build(() -> tokenPrecision(s.properties())); // and a bad pipeline.token-dtype
         EmbedSettings d = EmbedSettings.defaults();
         int batch = s.intValue("pipeline.batch-size", d.batchSize());
         EmbedSettings embed = s.build(() -> new EmbedSettings(
@@ -94,6 +96,20 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
     public PipelineInputs inputs(String cutoutsTopic) {
         SettingsFile s = SettingsFile.of(coreProperties);
         return s.build(() -> PipelineInputs.parse(s.string(INPUTS, null), cutoutsTopic));
+    }
+
+    /** {@code pipeline.token-dtype}: how the tokens topic carries token values. */
+    public static final String TOKEN_DTYPE = "pipeline.token-dtype";
+
+    /**
+     * {@code pipeline.token-dtype}: float32 (the default: exact) or float16 (half the bytes on the tokens topic and
+     * between the stages; embeddings match float32 ones to about 1e-4, TokenDtypeParityTest). Not the default because
+     * float16 rounding ties values that float32 keeps apart, and the score heads read tied values (HeadFeatures'
+     * tokens.*_tied): heads fitted on float32 tokens would flag differently. Every reader of the tokens topic reads
+     * both ({@code TokenSequences}).
+     */
+    public static TokenPacking.Precision tokenPrecision(Properties p) {
+        return TokenPacking.Precision.of(SettingsFile.of(p).string(TOKEN_DTYPE, "float32"), TOKEN_DTYPE);
     }
 
     /** {@code pipeline.partition-discovery-ms}: how often the source looks for new partitions and new topics of a pattern (60000). */

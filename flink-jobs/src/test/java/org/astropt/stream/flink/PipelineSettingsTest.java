@@ -49,6 +49,21 @@ class PipelineSettingsTest {
         assertEquals("lz4", out.getProperty("compression.type"));
     }
 
+    /** Tokens go out as float32 unless pipeline.token-dtype says float16; an empty value keeps the default; anything else is refused by name. */
+    @Test
+    void tokenDtypeIsFloat32UnlessSetAndABadOneIsRefusedByName() {
+        Properties p = new Properties();
+        assertEquals(org.astropt.stream.core.token.TokenPacking.Precision.FLOAT32, PipelineSettings.tokenPrecision(p));
+        p.setProperty("pipeline.token-dtype", "");
+        assertEquals(org.astropt.stream.core.token.TokenPacking.Precision.FLOAT32, PipelineSettings.tokenPrecision(p));
+        p.setProperty("pipeline.token-dtype", "FLOAT16");
+        assertEquals(org.astropt.stream.core.token.TokenPacking.Precision.FLOAT16,
+                PipelineSettings.tokenPrecision(PipelineSettings.of(p).coreProperties()));
+        p.setProperty("pipeline.token-dtype", "bfloat16");
+        var e = assertThrows(IllegalArgumentException.class, () -> PipelineSettings.of(p));
+        assertEquals("pipeline.token-dtype=bfloat16 is not a token dtype: use float32 or float16", e.getMessage());
+    }
+
     @Test
     void aNegativeNumberInFlightIsRefusedByName() {
         Properties p = new Properties();

@@ -20,6 +20,19 @@ public final class TokenPacking {
         Precision(int bytesPerValue) { this.bytesPerValue = bytesPerValue; }
 
         public int bytesPerValue() { return bytesPerValue; }
+
+        /** "float32" or "float16" (any case), as settings write it; anything else is an error naming the setting. */
+        public static Precision of(String name, String setting) {
+            for (Precision p : values()) if (p.name().equalsIgnoreCase(name.trim())) return p;
+            throw new IllegalArgumentException(setting + "=" + name + " is not a token dtype: use float32 or float16");
+        }
+    }
+
+    /** Every binary16 bit pattern's float (256 KB): unpacking float16 tokens is one load per value. */
+    private static final float[] HALF_TO_FLOAT = new float[0x10000];
+
+    static {
+        for (int h = 0; h < 0x10000; h++) HALF_TO_FLOAT[h] = fromFloat16((short) h);
     }
 
     private TokenPacking() {}
@@ -41,6 +54,37 @@ public final class TokenPacking {
         return bytes;
     }
 
+    /**
+     * The packed values of {@code count} tokens of {@code dim} values each, straight into [count][dim] (no flat
+     * array in between), from the buffer's position to its limit, leaving the buffer as it was. Bytes that do not
+     * hold count x dim values are an error naming {@code what}.
+     */
+    public static float[][] unpackTokens(ByteBuffer bytes, Precision precision, int count, int dim, String what) {
+        ByteBuffer buf = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
+        long expected = (long) count * dim * precision.bytesPerValue();
+        if (count < 0 || dim < 0 || buf.remaining() != expected) {
+            throw new IllegalArgumentException(what + ": token bytes hold " + buf.remaining() / precision.bytesPerValue()
+                    + " values, not " + count + " x " + dim);
+        }
+        float[][] out = new float[count][dim];
+        if (precision == Precision.FLOAT32) {
+            java.nio.FloatBuffer floats = buf.asFloatBuffer();
+            for (float[] token : out) floats.get(token);
+        } else if (buf.hasArray()) { // Avro's and Kafka's buffers: read the bytes in place
+            byte[] b = buf.array();
+            int at = buf.arrayOffset() + buf.position();
+            for (float[] token : out) {
+                for (int k = 0; k < dim; k++, at += 2) token[k] = HALF_TO_FLOAT[(b[at] & 0xff) | (b[at + 1] & 0xff) << 8];
+            }
+        } else {
+            java.nio.ShortBuffer halves = buf.asShortBuffer();
+            for (float[] token : out) {
+                for (int k = 0; k < dim; k++) token[k] = HALF_TO_FLOAT[halves.get() & 0xffff];
+            }
+        }
+        return out;
+    }
+
     /** The inverse of {@link #pack}. */
     public static float[] unpack(byte[] bytes, Precision precision) {
         return unpack(ByteBuffer.wrap(bytes), precision);
@@ -60,7 +104,7 @@ public final class TokenPacking {
         } else {
             short[] halves = new short[values.length];
             buf.asShortBuffer().get(halves);
-            for (int k = 0; k < values.length; k++) values[k] = fromFloat16(halves[k]);
+            for (int k = 0; k < values.length; k++) values[k] = HALF_TO_FLOAT[halves[k] & 0xffff];
         }
         return values;
     }

@@ -12,17 +12,6 @@ public final class TokenSequences {
     public static float[][] tokens(TokenSequence s) {
         TokenPacking.Precision precision = s.getDtype() == TokenDtype.FLOAT16
                 ? TokenPacking.Precision.FLOAT16 : TokenPacking.Precision.FLOAT32;
-        float[] flat = TokenPacking.unpack(s.getTokens(), precision);
-        int t = s.getTokenCount();
-        int d = s.getTokenDim();
-        if (flat.length != (long) t * d) {
-            throw new IllegalArgumentException(s.getId() + ": token bytes hold " + flat.length + " values, not " + t + " x " + d);
-        }
-        float[][] out = new float[t][];
-        for (int i = 0; i < t; i++) {
-            out[i] = new float[d];
-            System.arraycopy(flat, i * d, out[i], 0, d);
-        }
-        return out;
+        return TokenPacking.unpackTokens(s.getTokens(), precision, s.getTokenCount(), s.getTokenDim(), s.getId().toString());
     }
 }

@@ -48,6 +48,31 @@ class TokenPackingTest {
         }
     }
 
+    /** Tokens straight into [count][dim], from a buffer inside a larger array (as Avro hands them out) or a direct one: the values unpack gives. */
+    @Test
+    void unpackTokensGivesTheValuesOfUnpackWhereverTheBytesLie() {
+        float[] values = new float[3 * 5];
+        Random random = new Random(7);
+        for (int k = 0; k < values.length; k++) values[k] = (float) random.nextGaussian();
+        for (Precision precision : Precision.values()) {
+            byte[] packed = TokenPacking.pack(values, precision);
+            float[] flat = TokenPacking.unpack(packed, precision);
+            byte[] larger = new byte[packed.length + 7];
+            System.arraycopy(packed, 0, larger, 3, packed.length);
+            ByteBuffer inside = ByteBuffer.wrap(larger, 3, packed.length);
+            ByteBuffer direct = ByteBuffer.allocateDirect(packed.length).put(packed).flip();
+            for (ByteBuffer bytes : List.of(inside, direct)) {
+                float[][] tokens = TokenPacking.unpackTokens(bytes, precision, 3, 5, "obj-1");
+                for (int t = 0; t < 3; t++) {
+                    assertArrayEquals(java.util.Arrays.copyOfRange(flat, 5 * t, 5 * t + 5), tokens[t], precision + " token " + t);
+                }
+            }
+            assertEquals(3, inside.position());
+            var e = assertThrows(IllegalArgumentException.class, () -> TokenPacking.unpackTokens(ByteBuffer.wrap(packed), precision, 4, 5, "obj-1"));
+            assertEquals("obj-1: token bytes hold 15 values, not 4 x 5", e.getMessage());
+        }
+    }
+
     @Test
     void float16KnownEncodings() {
         // IEEE 754 binary16 bit patterns.

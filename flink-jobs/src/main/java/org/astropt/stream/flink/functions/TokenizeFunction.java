@@ -11,7 +11,9 @@ import org.astropt.stream.core.image.CutoutImage;
 import org.astropt.stream.core.token.AlertTripletTokenizer;
 import org.astropt.stream.core.token.InputLayout;
 import org.astropt.stream.core.token.PatchTokenizer;
+import org.astropt.stream.core.token.TokenPacking;
 import org.astropt.stream.core.token.Tokens;
+import org.astropt.stream.flink.PipelineSettings;
 import org.astropt.stream.flink.PipelineInputs.Format;
 import org.astropt.stream.flink.records.DeadLetters;
 import org.astropt.stream.flink.records.KafkaBytes;
@@ -47,6 +49,7 @@ public final class TokenizeFunction extends ProcessFunction<SourceRecord, Tokeni
     private transient PatchTokenizer tokenizer;
     private transient AlertTripletTokenizer triplets;
     private transient InputDecoder inputs;
+    private transient TokenPacking.Precision precision;
 
     public TokenizeFunction(Properties coreSettings) {
         this.coreSettings = coreSettings;
@@ -62,6 +65,7 @@ public final class TokenizeFunction extends ProcessFunction<SourceRecord, Tokeni
         tokenizer = new PatchTokenizer(config.tokenizerSettings());
         triplets = new AlertTripletTokenizer(config.alertTripletTokenizerSettings());
         inputs = new InputDecoder(decoder);
+        precision = PipelineSettings.tokenPrecision(coreSettings);
     }
 
     @Override
@@ -100,7 +104,7 @@ public final class TokenizeFunction extends ProcessFunction<SourceRecord, Tokeni
             long t2 = System.nanoTime();
             TokenizedCutout t = new TokenizedCutout();
             t.id = cutout.getId();
-            TokenSequence sequence = TokenRecords.sequence(cutout, image.metadata(), tokens, r, layout);
+            TokenSequence sequence = TokenRecords.sequence(cutout, image.metadata(), tokens, r, layout, precision);
             t.sequence = sequences.encode(sequence);
             t.layout = sequence.getLayout();
             t.tokenDim = sequence.getTokenDim();

@@ -24,12 +24,15 @@ public final class TokenRecords {
      *                 cards such as the synthetic survey's truth, alert fields), so the trainer's probes find labels
      */
     public static TokenSequence sequence(Cutout cutout, Map<String, String> metadata, Tokens tokens, SourceRecord source) {
-        return sequence(cutout, metadata, tokens, source, InputLayout.GRZ_CUTOUT);
+        return sequence(cutout, metadata, tokens, source, InputLayout.GRZ_CUTOUT, TokenPacking.Precision.FLOAT32);
     }
 
-    /** {@link #sequence(Cutout, Map, Tokens, SourceRecord)} of tokens made in the given layout. */
+    /**
+     * {@link #sequence(Cutout, Map, Tokens, SourceRecord)} of tokens made in the given layout, packed at the given
+     * precision ({@code pipeline.token-dtype}).
+     */
     public static TokenSequence sequence(Cutout cutout, Map<String, String> metadata, Tokens tokens, SourceRecord source,
-            InputLayout layout) {
+            InputLayout layout, TokenPacking.Precision precision) {
         metadata = new HashMap<>(metadata);
         org.astropt.stream.schemas.TokenizerSettings settings = org.astropt.stream.schemas.TokenizerSettings.newBuilder()
                 .setPatchSize(tokens.patchSize())
@@ -57,8 +60,8 @@ public final class TokenRecords {
                 .setGridSize(tokens.gridSize())
                 .setTokenCount(tokens.tokenCount())
                 .setTokenDim(tokens.tokenDim())
-                .setDtype(TokenDtype.FLOAT32)
-                .setTokens(ByteBuffer.wrap(TokenPacking.pack(tokens.data(), TokenPacking.Precision.FLOAT32)))
+                .setDtype(precision == TokenPacking.Precision.FLOAT16 ? TokenDtype.FLOAT16 : TokenDtype.FLOAT32)
+                .setTokens(ByteBuffer.wrap(TokenPacking.pack(tokens.data(), precision)))
                 .setNanFraction((float) tokens.nanFraction())
                 .setProvenance(provenance)
                 .setLayout(layout.id())
