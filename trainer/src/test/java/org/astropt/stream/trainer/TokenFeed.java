@@ -25,6 +25,7 @@ import org.astropt.stream.core.sim.ZtfPacketWriter;
 import org.astropt.stream.core.token.AlertTripletTokenizer;
 import org.astropt.stream.core.token.InputLayout;
 import org.astropt.stream.core.token.PatchTokenizer;
+import org.astropt.stream.core.token.TokenPacking;
 import org.astropt.stream.core.token.TokenizerSettings;
 import org.astropt.stream.flink.records.SourceRecord;
 import org.astropt.stream.flink.records.TokenRecords;
@@ -98,7 +99,7 @@ final class TokenFeed {
                 Cutout c = Cutout.newBuilder().setId(candid).setSurvey("ZTF").setFormat(ImageFormat.ZTF_ALERT)
                         .setImage(ByteBuffer.wrap(packet)).build();
                 TokenSequence s = TokenRecords.sequence(c, triplet.metadata(), tokenizer.tokenize(candid, triplet),
-                        new SourceRecord(null, null, "test", -1, -1, 0), InputLayout.ALERT_TRIPLET);
+                        new SourceRecord(null, null, "test", -1, -1, 0), InputLayout.ALERT_TRIPLET, TokenPacking.Precision.FLOAT32);
                 producer.send(new ProducerRecord<>(topics.name(Topics.TOKENS), candid.getBytes(StandardCharsets.UTF_8), TOKENS.encode(s)));
                 ids.add(candid);
             }
