@@ -293,7 +293,7 @@ final class DemoCommand implements Callable<Integer> {
         StreamTally.Summary summary = stack.tally().summary(feed.sent() - feed.refused().size());
         out.printf("%nsummary of this run%n%s", summary.render());
         if (stack.feedsAlerts()) out.println(DemoAlerts.progress(stack));
-        String example = stack.tally().anyEmbedded();
+        String example = stack.tally().anyEmbedded(feed.ids()); // a galaxy: the alerts are the alert model's space
         if (example != null && stop.getCount() > 0) out.println(askForNeighbours(stack.server(), example));
         out.flush();
         if (exitWhenDone) {

@@ -144,8 +144,11 @@ final class StreamTally implements AutoCloseable {
                 artefactFlaggedByModel.getOrDefault(modelName, Set.of()).size(), deadLettersByTopic.getOrDefault(topic, 0L));
     }
 
-    /** Some embedded id of this run, or null. */
-    synchronized String anyEmbedded() { return embedded.isEmpty() ? null : embedded.iterator().next(); }
+    /** The first of ids (e.g. the cutout feed's, not the alerts') embedded in this run, or null. */
+    synchronized String anyEmbedded(java.util.Collection<String> ids) {
+        for (String id : ids) if (embedded.contains(id)) return id;
+        return null;
+    }
 
     Throwable failure() { return failure; }
 

@@ -34,7 +34,8 @@ import org.astropt.stream.schemas.TokenSequence;
  * <p>Micro-batches are per model: a model's sequences collect until {@code batchSize} of them, or {@code batchDelayMs}
  * after the first. Every batch is flushed, and every batch in flight emitted, before each checkpoint barrier and at the
  * end of input, so a checkpoint never holds half a batch. A sequence no serving model reads waits while no model
- * serves or a version is loading (at most {@code maxWaiting} held, kept in state); otherwise, or when that bound is
+ * serves, a version is loading, or a name {@code pipeline.model-names} lists has no version yet (at most
+ * {@code maxWaiting} held, kept in state); otherwise, or when that bound is
  * reached and the loads in flight are done, it is dead-lettered with a one-line reason naming its layout and the
  * models served (with no model at all, the operator fails as before). A new version of a name is swapped in between two of its batches; the old one closes after
  * the batches that still use it; other names are untouched. The serving models live in a transient field and load
@@ -171,7 +172,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         }
         ServingModel m = served.route(shape);
         if (m == null) {
-            if (served.isEmpty() || (mayWait && (versions.loadsWaiting() || loader.inFlight() != null))) {
+            if (served.isEmpty() || (mayWait && (versions.loadsWaiting() || loader.inFlight() != null || namedModelMissing()))) {
                 waiting.add(t); // with no model at all, awaitModels() and endInput() fail loudly
                 return;
             }
@@ -187,6 +188,15 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         batch.add(t);
         if (batch.size() >= settings.batchSize()) flush(name);
         else armTimer(deadlines.get(name));
+    }
+
+    /**
+     * Whether a name pipeline.model-names lists has no version serving yet: its first version (e.g. the galaxy model a
+     * demo trains from the stream while the alert starter already serves) may be the one that reads a sequence.
+     */
+    private boolean namedModelMissing() {
+        for (String name : settings.modelNames()) if (!served.serves(name)) return true;
+        return false;
     }
 
     /** The layout and token shape of a sequence: from the tokenize stage's fields, or decoded (a backfill's token records). */

@@ -27,6 +27,9 @@ final class ServedModels {
 
     boolean isEmpty() { return byName.isEmpty(); }
 
+    /** Whether a version of this name serves. */
+    boolean serves(String name) { return byName.containsKey(name); }
+
     ServingModel get(String name) { return byName.get(name); }
 
     /** Serves {@code next} for its name; returns the models it replaces (its name's old one, a retired initial model): close them after the batches in flight. */

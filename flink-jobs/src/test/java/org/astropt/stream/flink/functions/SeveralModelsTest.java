@@ -125,6 +125,31 @@ class SeveralModelsTest {
         }
     }
 
+    /**
+     * The demo trained from scratch: the alert starter serves from the start, the galaxy model's first version comes
+     * from the trainer's first round later; the galaxies wait for it instead of going to the dead letters.
+     */
+    @Test
+    void galaxiesWaitForTheFirstVersionOfTheirListedModelWhileOnlyTheAlertModelServes(@TempDir Path dir) throws Exception {
+        List<TokenizedCutout> galaxies = EmbedOperatorTest.tokenized(2);
+        EmbedSettings d = EmbedSettings.defaults().withBatch(3, 60_000);
+        EmbedOperator operator = new EmbedOperator(new EmbedSettings(d.batchSize(), d.batchDelayMs(), d.forwardBatchSize(),
+                "astropt,astropt-ztf", null, d.maxWaiting(), d.publishStatus(), d.inFlight()));
+        try (var h = new TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes>(operator)) {
+            h.open();
+            h.processElement2(model(dir, "astropt-ztf", 1, ALERT));
+            settle(h, operator);
+            for (TokenizedCutout t : galaxies) h.processElement1(new StreamRecord<>(t));
+            h.setProcessingTime(h.getProcessingTime() + EmbedOperator.LOAD_POLL_MS);
+            assertEquals(List.of(), h.extractOutputValues(), "the galaxies wait: no dead letter, no embedding");
+            h.processElement2(model(dir, "astropt", 1, GRZ));
+            settle(h, operator);
+            List<Embedding> out = embed(h, List.of(), 1);
+            assertEquals(List.of(), h.extractOutputValues().stream().filter(k -> k.role != null).toList(), "no dead letter");
+            assertEquals(ids(galaxies), idsBy(out, "astropt"));
+        }
+    }
+
     /** An alert-triplet sequence of random tokens, shaped from a tokenized galaxy's record. */
     private static TokenizedCutout alert(TokenizedCutout template, String id, int tokenCount, int tokenDim, long seed) {
         Random random = new Random(seed);
