@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,18 +50,7 @@ public final class AlertTruthCatalogue {
         if (lines.isEmpty() || !lines.get(0).equals(header())) {
             throw new InvalidCutoutException(file.toString(), "is not an alert truth catalogue: its first line is not the expected header");
         }
-        List<Map<String, String>> rows = new ArrayList<>();
-        for (int i = 1; i < lines.size(); i++) {
-            if (lines.get(i).isEmpty()) continue;
-            String[] cells = lines.get(i).split(",", -1);
-            if (cells.length != COLUMNS.size()) {
-                throw new InvalidCutoutException(file + ":" + (i + 1), "has " + cells.length + " cells, expected " + COLUMNS.size());
-            }
-            Map<String, String> row = new LinkedHashMap<>();
-            for (int c = 0; c < cells.length; c++) row.put(COLUMNS.get(c), cells[c]);
-            rows.add(row);
-        }
-        return rows;
+        return TruthCatalogue.rows(file, lines, COLUMNS.size(), COLUMNS);
     }
 
     private static String f(double v, int decimals) {

@@ -82,15 +82,24 @@ public final class TruthCatalogue {
         if (header.size() < FIRST_COLUMNS || header.size() > COLUMNS.size() || !header.equals(COLUMNS.subList(0, header.size()))) {
             throw new InvalidCutoutException(file.toString(), "is not a truth catalogue: its first line is not the expected header");
         }
+        return rows(file, lines, header.size(), COLUMNS);
+    }
+
+    /**
+     * The rows after a checked header line: each of exactly width cells (an InvalidCutoutException naming the file and
+     * line otherwise), as a column-name to cell map over columns, "" for the columns a narrower (older) file lacks;
+     * blank lines skipped. Shared with {@link AlertTruthCatalogue#read}.
+     */
+    static List<Map<String, String>> rows(Path file, List<String> lines, int width, List<String> columns) {
         List<Map<String, String>> rows = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             if (lines.get(i).isEmpty()) continue;
             String[] cells = lines.get(i).split(",", -1);
-            if (cells.length != header.size()) {
-                throw new InvalidCutoutException(file + ":" + (i + 1), "has " + cells.length + " cells, expected " + header.size());
+            if (cells.length != width) {
+                throw new InvalidCutoutException(file + ":" + (i + 1), "has " + cells.length + " cells, expected " + width);
             }
             Map<String, String> row = new LinkedHashMap<>();
-            for (int c = 0; c < COLUMNS.size(); c++) row.put(COLUMNS.get(c), c < cells.length ? cells[c] : "");
+            for (int c = 0; c < columns.size(); c++) row.put(columns.get(c), c < cells.length ? cells[c] : "");
             rows.add(row);
         }
         return rows;
