@@ -132,7 +132,7 @@ class ModelWithdrawalTest {
      * Until no load is in flight: waits for the load to end, then advances processing time past the operator's
      * poll timer so it takes the outcome (a refusal may start the next load, a fall-back).
      */
-    private static void settle(TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes> h, EmbedOperator op)
+    static void settle(TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes> h, EmbedOperator op)
             throws Exception {
         for (int i = 0; i < 10 && op.loadInFlight() != null; i++) {
             try {

@@ -1,7 +1,7 @@
 package org.astropt.stream.flink.functions;
 
+import static org.astropt.stream.flink.functions.ModelWithdrawalTest.settle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -10,8 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.astropt.stream.core.model.AstroPTModel;
@@ -211,19 +209,5 @@ class SeveralModelsTest {
                 .setStatus(ModelStatus.PROMOTED).setCreatedTime(Instant.now()).build();
         byte[] bytes = VERSIONS.encode(v);
         return new StreamRecord<>(ModelPointerDeserializer.pointer(v, bytes));
-    }
-
-    /** Until no load is in flight: waits for each load, then advances processing time so the operator takes it. */
-    private static void settle(TwoInputStreamOperatorTestHarness<TokenizedCutout, ModelPointer, KafkaBytes> h, EmbedOperator op)
-            throws Exception {
-        for (int i = 0; i < 10 && op.loadInFlight() != null; i++) {
-            try {
-                op.loadInFlight().get(60, TimeUnit.SECONDS);
-            } catch (ExecutionException refused) {
-                // the operator takes the refusal on its timer
-            }
-            h.setProcessingTime(h.getProcessingTime() + EmbedOperator.LOAD_POLL_MS);
-        }
-        assertNull(op.loadInFlight(), "the loads settled");
     }
 }
