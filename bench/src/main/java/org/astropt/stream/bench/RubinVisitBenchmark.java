@@ -128,8 +128,7 @@ public final class RubinVisitBenchmark {
              PipelineBenchmark.Visible visible = new PipelineBenchmark.Visible(stack.bootstrapServers(), topics.name(Topics.EMBEDDINGS))) {
             for (Packet p : packets) producer.send(new ProducerRecord<>(input, p.key, p.value));
             producer.flush();
-            String load = loadAverage();
-            long jitBefore = jit(), cpuBefore = PipelineBenchmark.processCpuNanos(), modelBefore = PipelineBenchmark.inferenceCpuNanos();
+            Usage usage = Usage.now();
             long submitted = System.currentTimeMillis();
             JobClient job = stack.flink().submit(stack.kafkaClient(), topics, settings(name, model, schemas, input), name);
             try {
@@ -138,12 +137,8 @@ public final class RubinVisitBenchmark {
                 if (seen < packets.size()) throw new IllegalStateException(name + ": " + seen + " of " + packets.size() + " embeddings became visible");
                 double ms = last - submitted;
                 System.out.printf(Locale.ROOT, "%s: %d alerts produced beforehand, submit to last embedding visible %.1f s (first visible after %.1f s; "
-                                + "%.0f alerts/s steady after it); forward pass %.0f us/alert, model thread on a CPU %.0f%%, process %.0f%% of the cores, "
-                                + "JIT compiling %.0f%%; load average before %s, after %s%n",
-                        name, packets.size(), ms / 1e3, (visible.firstSeen() - submitted) / 1e3, visible.steady(), visible.embedMicrosPerCutout(),
-                        100 * (PipelineBenchmark.inferenceCpuNanos() - modelBefore) / 1e6 / ms,
-                        100 * (PipelineBenchmark.processCpuNanos() - cpuBefore) / 1e6 / ms / PipelineBenchmark.CORES, 100 * (jit() - jitBefore) / ms,
-                        load, loadAverage());
+                                + "%.0f alerts/s steady after it); %s%n",
+                        name, packets.size(), ms / 1e3, (visible.firstSeen() - submitted) / 1e3, visible.steady(), usage.since(visible, ms));
             } finally {
                 job.cancel().get();
                 deleteTopics(stack, topics, input);
@@ -162,8 +157,7 @@ public final class RubinVisitBenchmark {
             send(producer, input, packets.subList(0, warmUp), rate);
             visible.await(warmUp, Duration.ofMinutes(5));
             visible.reset();
-            String load = loadAverage();
-            long jitBefore = jit(), cpuBefore = PipelineBenchmark.processCpuNanos(), modelBefore = PipelineBenchmark.inferenceCpuNanos();
+            Usage usage = Usage.now();
             long start = System.currentTimeMillis();
             send(producer, input, packets, rate);
             long last = visible.await(packets.size(), Duration.ofMinutes(5));
@@ -173,16 +167,29 @@ public final class RubinVisitBenchmark {
             Arrays.sort(rec);
             double ms = last - start;
             System.out.printf(Locale.ROOT, "%s at %.0f alerts/s: %d alerts in %.1f s; produce to embedding record p50 %d ms, p99 %d ms, max %d ms; "
-                            + "produce to visible (read_committed) p50 %d ms, p99 %d ms, max %d ms; forward pass %.0f us/alert, model thread on a CPU %.0f%%, "
-                            + "process %.0f%% of the cores, JIT compiling %.0f%%; load average before %s, after %s%n",
+                            + "produce to visible (read_committed) p50 %d ms, p99 %d ms, max %d ms; %s%n",
                     name, rate, lat.length, ms / 1e3, quantile(rec, 0.5), quantile(rec, 0.99), rec[rec.length - 1],
-                    quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1], visible.embedMicrosPerCutout(),
-                    100 * (PipelineBenchmark.inferenceCpuNanos() - modelBefore) / 1e6 / ms,
-                    100 * (PipelineBenchmark.processCpuNanos() - cpuBefore) / 1e6 / ms / PipelineBenchmark.CORES, 100 * (jit() - jitBefore) / ms,
-                    load, loadAverage());
+                    quantile(lat, 0.5), quantile(lat, 0.99), lat[lat.length - 1], usage.since(visible, ms));
         } finally {
             job.cancel().get();
             deleteTopics(stack, topics, input);
+        }
+    }
+
+    /** The load average, JIT time and CPU times at the start of a part, to say where its time went at its end. */
+    private record Usage(String load, long jitMs, long processCpu, long modelCpu) {
+
+        static Usage now() {
+            return new Usage(loadAverage(), RubinVisitBenchmark.jit(), PipelineBenchmark.processCpuNanos(), PipelineBenchmark.inferenceCpuNanos());
+        }
+
+        /** Over the ms since now(): the forward pass per alert, the model thread's, the process's and the JIT's share, the load before and after. */
+        String since(PipelineBenchmark.Visible visible, double ms) {
+            return String.format(Locale.ROOT, "forward pass %.0f us/alert, model thread on a CPU %.0f%%, process %.0f%% of the cores, "
+                            + "JIT compiling %.0f%%; load average before %s, after %s", visible.embedMicrosPerCutout(),
+                    100 * (PipelineBenchmark.inferenceCpuNanos() - modelCpu) / 1e6 / ms,
+                    100 * (PipelineBenchmark.processCpuNanos() - processCpu) / 1e6 / ms / PipelineBenchmark.CORES, 100 * (RubinVisitBenchmark.jit() - jitMs) / ms,
+                    load, loadAverage());
         }
     }
 
