@@ -88,19 +88,18 @@ final class HeadsOnlyCandidate {
 
         Path servingFolder = store.open(URI.create(serving.getWeightsUri()));
         Path dir = stateDir.resolve(DIR);
-        FileModelStore.deleteTree(dir);
-        Files.createDirectories(dir);
-        try (Stream<Path> files = Files.list(servingFolder)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        }
         Map<String, Object> metrics = new LinkedHashMap<>(new ModelFolder(servingFolder).metrics());
         double before;
         double after;
         try (AstroPTModel model = Checkpoint.load(servingFolder, AstroPTModel.defaultDevice())) {
             HeadTraining.Fit fit = heads.fit(model, labels);
             if (fit.examples().human().length == 0) {
-                FileModelStore.deleteTree(dir);
                 return List.of(); // the new labels are all of other models' objects (another layout): nothing to refit on
+            }
+            FileModelStore.deleteTree(dir);
+            Files.createDirectories(dir);
+            try (Stream<Path> files = Files.list(servingFolder)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
             before = HeadTraining.agreement(new ModelFolder(servingFolder).heads().orElse(ScoreHeads.NONE), fit.examples());
             after = fit.figures().getOrDefault(HeadTraining.AGREEMENT, Double.NaN);
