@@ -36,7 +36,7 @@ import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.Safetensors;
 import org.astropt.stream.core.token.InputLayout;
 import org.astropt.stream.flink.functions.ServingModel;
-import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.InProcessBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.DeadLetter;
@@ -46,8 +46,6 @@ import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.schemas.PipelineStage;
 import org.astropt.stream.schemas.TokenSequence;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,17 +71,8 @@ class AlertInputsITCase {
 
     @TempDir
     static Path dir;
-    static LocalKafkaBroker kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults());
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
-    }
+    @RegisterExtension
+    static final InProcessBroker kafka = new InProcessBroker();
 
     @Test
     void ztfPacketsBecomeAlertTripletsAndEmbeddingsWithTheirFieldsAndCorruptCopiesDeadLetter() throws Exception {
@@ -101,9 +90,9 @@ class AlertInputsITCase {
         magic[0] = 'X';
         bad.put("wrong-magic", magic);
 
-        try (PipelineFixture p = new PipelineFixture(kafka, "alerts")) {
+        try (PipelineFixture p = new PipelineFixture(kafka.broker(), "alerts")) {
             String alertsTopic = p.name + ".alerts.ztf", rubinTopic = p.name + ".rubin", fitsTopic = p.name + ".fits";
-            try (var admin = kafka.admin()) {
+            try (var admin = kafka.broker().admin()) {
                 admin.createTopics(List.of(new NewTopic(alertsTopic, 2, (short) 1), new NewTopic(rubinTopic, 1, (short) 1),
                                 new NewTopic(fitsTopic, 1, (short) 1)).stream()
                         .map(t -> t.configs(Map.of("max.message.bytes", String.valueOf(KafkaEdges.MAX_RECORD_BYTES)))).toList())

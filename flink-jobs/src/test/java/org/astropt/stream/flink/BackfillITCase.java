@@ -29,7 +29,7 @@ import org.astropt.stream.flink.records.SourceRecord;
 import org.astropt.stream.flink.records.TokenRecords;
 import org.astropt.stream.kafka.CommittedRecords;
 import org.astropt.stream.kafka.KafkaClientSettings;
-import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.InProcessBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Cutout;
@@ -37,7 +37,6 @@ import org.astropt.stream.schemas.Embedding;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.schemas.TokenSequence;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -55,26 +54,21 @@ class BackfillITCase {
 
     @TempDir
     static Path dir;
-    static LocalKafkaBroker kafka;
+    @RegisterExtension
+    static final InProcessBroker kafka = new InProcessBroker();
     static ModelStore store;
 
     static final AvroCodec<Embedding> EMBEDDINGS = AvroCodec.of(Embedding.class);
     static final AvroCodec<TokenSequence> SEQUENCES = AvroCodec.of(TokenSequence.class);
 
     @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults());
+    static void openStore() {
         store = new ModelStore(dir.resolve("models"));
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
     }
 
     @Test
     void everyObjectOfTheTokenTopicGetsOneEmbeddingOfThePinnedVersion() throws Exception {
-        try (PipelineFixture p = new PipelineFixture(kafka, "backfill")) {
+        try (PipelineFixture p = new PipelineFixture(kafka.broker(), "backfill")) {
             ModelVersion v1 = ModelStore.pointer("astropt-small", 1, store.save("astropt-small", 1), ModelStatus.PROMOTED);
             ModelVersion v2 = ModelStore.pointer("astropt-small", 2, store.save("astropt-small", 2), ModelStatus.PROMOTED);
             p.sendModel(v1);

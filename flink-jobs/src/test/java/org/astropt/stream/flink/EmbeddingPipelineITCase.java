@@ -17,7 +17,7 @@ import java.util.Set;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.InProcessBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Cutout;
@@ -28,7 +28,6 @@ import org.astropt.stream.schemas.FlagKind;
 import org.astropt.stream.schemas.ImageFormat;
 import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.schemas.ModelStatus;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,7 +42,8 @@ class EmbeddingPipelineITCase {
 
     @TempDir
     static Path dir;
-    static LocalKafkaBroker kafka;
+    @RegisterExtension
+    static final InProcessBroker kafka = new InProcessBroker();
     static ModelStore store;
 
     static final AvroCodec<Embedding> EMBEDDINGS = AvroCodec.of(Embedding.class);
@@ -53,19 +53,13 @@ class EmbeddingPipelineITCase {
     static final org.astropt.stream.core.sim.SyntheticSurvey TRUTH = new org.astropt.stream.core.sim.SyntheticSurvey(11, 64, 1000);
 
     @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults());
+    static void openStore() {
         store = new ModelStore(dir.resolve("models"));
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
     }
 
     @Test
     void thousandCutoutsGiveThousandEmbeddingsEachIdOnce() throws Exception {
-        try (PipelineFixture p = new PipelineFixture(kafka, "thousand")) {
+        try (PipelineFixture p = new PipelineFixture(kafka.broker(), "thousand")) {
             // a version with score heads: its artefact_nan_block head flags cutouts with a blank region
             p.sendModel(ModelStore.pointer("astropt-small", 1, store.saveWithHeads("astropt-small", 1), ModelStatus.PROMOTED));
             List<Cutout> cutouts = new ArrayList<>(PipelineFixture.realGrz());
@@ -117,7 +111,7 @@ class EmbeddingPipelineITCase {
 
     @Test
     void badInputsBecomeDeadLettersWithTheirBytesAndTheJobKeepsRunning() throws Exception {
-        try (PipelineFixture p = new PipelineFixture(kafka, "dead")) {
+        try (PipelineFixture p = new PipelineFixture(kafka.broker(), "dead")) {
             p.sendModel(ModelStore.pointer("astropt-small", 1, store.save("astropt-small", 1), ModelStatus.PROMOTED));
             p.start(p.settings(2));
             Map<String, byte[]> bad = badInputs(p);
@@ -177,7 +171,7 @@ class EmbeddingPipelineITCase {
 
     @Test
     void hotSwapLosesAndDuplicatesNothingVersionsNeverGoBackAndBadVersionsAreRefused() throws Exception {
-        try (PipelineFixture p = new PipelineFixture(kafka, "swap")) {
+        try (PipelineFixture p = new PipelineFixture(kafka.broker(), "swap")) {
             p.sendModel(ModelStore.pointer("astropt-small", 1, store.save("astropt-small", 1), ModelStatus.PROMOTED));
             p.start(p.settings(2));
             List<Cutout> first = p.synthetic(21, 0, 300);

@@ -15,15 +15,14 @@ import java.util.List;
 import java.util.Optional;
 import org.astropt.stream.core.model.Checkpoint;
 import org.astropt.stream.core.model.Trainer;
-import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.InProcessBroker;
 import org.astropt.stream.kafka.ModelRegistry;
 import org.astropt.stream.kafka.ModelVersions;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The trainer against the real in-process broker: rounds, promotion, rejection, rollback, crash-resume. */
@@ -31,23 +30,14 @@ class ContinuousTrainerITCase {
 
     @TempDir
     static Path dir;
-    static LocalKafkaBroker kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults());
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
-    }
+    @RegisterExtension
+    static final InProcessBroker kafka = new InProcessBroker();
 
     @Test
     void roundsArePublishedPromotedOrRejectedAndRolledBack() throws Exception {
-        Topics topics = TokenFeed.topics(kafka, "rounds");
-        TrainerSettings settings = TokenFeed.settings(kafka, "rounds", dir.resolve("rounds"), 20);
-        TokenFeed.sendTokens(kafka, topics, 3, 0, 100);
+        Topics topics = TokenFeed.topics(kafka.broker(), "rounds");
+        TrainerSettings settings = TokenFeed.settings(kafka.broker(), "rounds", dir.resolve("rounds"), 20);
+        TokenFeed.sendTokens(kafka.broker(), topics, 3, 0, 100);
 
         RoundResult v1;
         RoundResult v2;
@@ -70,7 +60,7 @@ class ContinuousTrainerITCase {
 
             assertEquals(Optional.empty(), trainer.runRound(), "no new records, no round");
 
-            TokenFeed.sendTokens(kafka, topics, 3, 100, 40);
+            TokenFeed.sendTokens(kafka.broker(), topics, 3, 100, 40);
             v2 = trainer.runRound().orElseThrow();
             assertEquals(2, v2.version());
             assertEquals(1L, v2.parentVersion(), "fine-tuned from the serving version");
@@ -85,7 +75,7 @@ class ContinuousTrainerITCase {
         }
 
         // A candidate trained at a learning rate that diverges is worse, and is rejected with both numbers.
-        TokenFeed.sendTokens(kafka, topics, 3, 140, 30);
+        TokenFeed.sendTokens(kafka.broker(), topics, 3, 140, 30);
         long servingBefore;
         try (ContinuousTrainer diverging = new ContinuousTrainer(settings.withLearningRate(5.0), topics, new ContinuousTrainer.Listener() {})) {
             servingBefore = diverging.catalog().serving(settings.modelName()).orElseThrow().getVersion();
@@ -124,9 +114,9 @@ class ContinuousTrainerITCase {
 
     @Test
     void aTrainerKilledMidRoundResumesFromItsCheckpoint() throws Exception {
-        Topics topics = TokenFeed.topics(kafka, "crash");
-        TokenFeed.sendTokens(kafka, topics, 5, 0, 60);
-        TrainerSettings settings = TokenFeed.settings(kafka, "crash", dir.resolve("crash"), 20);
+        Topics topics = TokenFeed.topics(kafka.broker(), "crash");
+        TokenFeed.sendTokens(kafka.broker(), topics, 5, 0, 60);
+        TrainerSettings settings = TokenFeed.settings(kafka.broker(), "crash", dir.resolve("crash"), 20);
         try (ContinuousTrainer doomed = new ContinuousTrainer(settings, topics, new ContinuousTrainer.Listener() {
             @Override
             public void progress(long round, Trainer.Progress p) {
@@ -153,9 +143,9 @@ class ContinuousTrainerITCase {
         assertEquals(java.util.stream.IntStream.rangeClosed(1, 20).boxed().toList(), logged, "every step once");
 
         // The same round without the crash reads the same records: tokens seen match, nothing lost or redone.
-        Topics clean = TokenFeed.topics(kafka, "nocrash");
-        TokenFeed.sendTokens(kafka, clean, 5, 0, 60);
-        try (ContinuousTrainer straight = new ContinuousTrainer(TokenFeed.settings(kafka, "nocrash", dir.resolve("nocrash"), 20),
+        Topics clean = TokenFeed.topics(kafka.broker(), "nocrash");
+        TokenFeed.sendTokens(kafka.broker(), clean, 5, 0, 60);
+        try (ContinuousTrainer straight = new ContinuousTrainer(TokenFeed.settings(kafka.broker(), "nocrash", dir.resolve("nocrash"), 20),
                 clean, new ContinuousTrainer.Listener() {})) {
             RoundResult r = straight.runRound().orElseThrow();
             assertEquals(r.metrics().get("tokens_seen"), resumed.metrics().get("tokens_seen"));

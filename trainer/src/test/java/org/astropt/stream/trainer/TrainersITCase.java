@@ -17,13 +17,12 @@ import org.astropt.stream.core.model.Trainer;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.core.token.InputLayout;
 import org.astropt.stream.core.token.TokenizerSettings;
-import org.astropt.stream.kafka.LocalKafkaBroker;
+import org.astropt.stream.kafka.InProcessBroker;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,28 +42,19 @@ class TrainersITCase {
 
     @TempDir
     static Path dir;
-    static LocalKafkaBroker kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafkaBroker.start(dir.resolve("kafka"), 0, Topics.defaults());
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
-    }
+    @RegisterExtension
+    static final InProcessBroker kafka = new InProcessBroker();
 
     @Test
     void eachModelTrainsOnItsLayoutWithItsOwnVersionsAndPosition() throws Exception {
-        Topics topics = TokenFeed.topics(kafka, "models");
-        TrainerSettings settings = TokenFeed.settings(kafka, "models", dir.resolve("models"), ONE_PASS,
+        Topics topics = TokenFeed.topics(kafka.broker(), "models");
+        TrainerSettings settings = TokenFeed.settings(kafka.broker(), "models", dir.resolve("models"), ONE_PASS,
                 Map.of("trainer.models", GALAXIES + "=grz-cutout, " + ALERTS + "=alert-triplet",
                         "trainer.held-out-max", String.valueOf(HELD_OUT_MAX)));
         // alerts first: a galaxy model sized from the topic's first record would be an alert model
-        List<String> alertIds = new ArrayList<>(TokenFeed.sendAlertTokens(kafka, topics, 5, 0, 16));
-        TokenFeed.sendTokens(kafka, topics, 3, 0, 30, TokenizerSettings.defaults().withPatchSize(8).withSize(TokenFeed.SIZE));
-        alertIds.addAll(TokenFeed.sendAlertTokens(kafka, topics, 5, 16, 8));
+        List<String> alertIds = new ArrayList<>(TokenFeed.sendAlertTokens(kafka.broker(), topics, 5, 0, 16));
+        TokenFeed.sendTokens(kafka.broker(), topics, 3, 0, 30, TokenizerSettings.defaults().withPatchSize(8).withSize(TokenFeed.SIZE));
+        alertIds.addAll(TokenFeed.sendAlertTokens(kafka.broker(), topics, 5, 16, 8));
         List<String> galaxyIds = IntStream.range(0, 30).mapToObj(i -> SyntheticSurvey.id(3, i)).toList();
         long onTopic = alertIds.size() + galaxyIds.size();
 
@@ -104,7 +94,7 @@ class TrainersITCase {
             assertEquals(onTopic, committed("models-trainer-" + ALERTS, topics));
 
             // new alerts: a round of the alert model moves neither the galaxy model's position nor its versions
-            int more = TokenFeed.sendAlertTokens(kafka, topics, 5, 24, 8).size();
+            int more = TokenFeed.sendAlertTokens(kafka.broker(), topics, 5, 24, 8).size();
             Path galaxyState = dir.resolve("models/state").resolve(GALAXIES).resolve("state.json");
             String galaxyStateBefore = Files.readString(galaxyState);
             RoundResult ztf2 = trainers.runRound(ALERTS).orElseThrow();
@@ -142,7 +132,7 @@ class TrainersITCase {
 
     /** The offsets a consumer group committed on the token topic, summed over partitions. */
     private static long committed(String group, Topics topics) throws Exception {
-        try (var admin = kafka.admin()) {
+        try (var admin = kafka.broker().admin()) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
             return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topics.name(Topics.TOKENS)))
                     .mapToLong(e -> e.getValue().offset()).sum();
