@@ -58,7 +58,10 @@ final class AlertFeed implements Runnable, AutoCloseable {
     private final AtomicLong labelled = new AtomicLong();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong refusedAlerts = new AtomicLong();
+    private final AtomicLong refusedLabels = new AtomicLong();
+    /** Kafka's reason for the first refusal, for the console line. */
+    private volatile String firstRefusal;
     private volatile Throwable failure;
     private Thread thread;
     private Path data;
@@ -139,11 +142,22 @@ final class AlertFeed implements Runnable, AutoCloseable {
     /** The alert index this run started at. */
     long firstIndex() { return firstIndex; }
 
-    /** Alerts sent so far in this run (Kafka may still refuse some: {@link #refused}). */
+    /** Alerts sent so far in this run (Kafka may still refuse some: {@link #refusedAlerts}). */
     long sent() { return sent.get(); }
 
     /** Alerts Kafka refused. */
-    long refused() { return refused.get(); }
+    long refusedAlerts() { return refusedAlerts.get(); }
+
+    /** Labels Kafka refused (their alerts may have gone through). */
+    long refusedLabels() { return refusedLabels.get(); }
+
+    /** Why Kafka refused the first alert or label it refused; null while none was. */
+    String firstRefusal() { return firstRefusal; }
+
+    private void refused(AtomicLong counter, String what, Exception e) {
+        if (firstRefusal == null) firstRefusal = what + ": " + e.getMessage(); // callbacks run on the producer's one I/O thread
+        counter.incrementAndGet();
+    }
 
     Throwable failure() { return failure; }
 
@@ -168,14 +182,14 @@ final class AlertFeed implements Runnable, AutoCloseable {
                 csv.flush(); // the truth is on disk before the alert can be served
                 producer.send(new ProducerRecord<>(topic, Long.toString(alert.truth().sourceId()).getBytes(StandardCharsets.UTF_8), packet),
                         (meta, e) -> {
-                            if (e != null) refused.incrementAndGet();
+                            if (e != null) refused(refusedAlerts, "alert " + alert.truth().sourceId(), e);
                         });
                 if (labelTopic != null && labels(firstIndex + n, labelFraction)) {
                     String id = Long.toString(alert.truth().sourceId());
                     Label label = Label.newBuilder().setId(id).setLabel(alert.truth().kind().objectLabel()).setWho(SCANNER)
                             .setTime(java.time.Instant.now()).setNote("the simulator's truth: " + alert.truth().kind().name().toLowerCase(java.util.Locale.ROOT)).build();
                     producer.send(new ProducerRecord<>(labelTopic, id.getBytes(StandardCharsets.UTF_8), LABELS.encode(label)), (meta, e) -> {
-                        if (e != null) refused.incrementAndGet();
+                        if (e != null) refused(refusedLabels, "the label of alert " + id, e);
                     });
                     labelled.incrementAndGet();
                 }

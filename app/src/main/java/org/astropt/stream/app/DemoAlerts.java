@@ -76,11 +76,19 @@ final class DemoAlerts {
                 v.getName(), v.getVersion(), folder, DemoCommand.ZTF_ALERTS_TOPIC);
     }
 
-    /** e.g. {@code alerts: 120 sent to astropt.alerts.ztf (36 labelled), 118 embedded by astropt-ztf, 79 flagged bogus (ARTEFACT), 0 dead-lettered}. */
+    /**
+     * e.g. {@code alerts: 120 sent to astropt.alerts.ztf (36 labelled), 118 embedded by astropt-ztf, 79 flagged bogus
+     * (ARTEFACT), 0 dead-lettered}, and what Kafka refused when it refused any.
+     */
     static String progress(LocalStack stack) {
-        String topic = stack.alertFeed().topic();
-        StreamTally.InputProgress p = stack.tally().progress(MODEL, topic);
-        return String.format(Locale.ROOT, "alerts: %d sent to %s (%d labelled), %d embedded by %s, %d flagged bogus (ARTEFACT), %d dead-lettered",
-                stack.alertFeed().sent(), topic, stack.alertFeed().labelled(), p.embedded(), MODEL, p.flaggedArtefact(), p.deadLettered());
+        AlertFeed feed = stack.alertFeed();
+        StreamTally.InputProgress p = stack.tally().progress(MODEL, feed.topic());
+        String line = String.format(Locale.ROOT, "alerts: %d sent to %s (%d labelled), %d embedded by %s, %d flagged bogus (ARTEFACT), %d dead-lettered",
+                feed.sent(), feed.topic(), feed.labelled(), p.embedded(), MODEL, p.flaggedArtefact(), p.deadLettered());
+        if (feed.refusedAlerts() + feed.refusedLabels() > 0) {
+            line += String.format(Locale.ROOT, "; Kafka refused %d alerts and %d labels (the first, %s)",
+                    feed.refusedAlerts(), feed.refusedLabels(), feed.firstRefusal());
+        }
+        return line;
     }
 }
