@@ -262,13 +262,13 @@ final class PlainFitsHeader implements FitsHeader {
             i++;
             while (i < to && b[i] >= '0' && b[i] <= '9') { i++; fraction++; }
         }
-        if (digits + fraction == 0) return 0;
+        if (digits == 0) return 0; // nom-tam-fits reads ".5" as no number: so does this
         if (i < to && (b[i] == 'E' || b[i] == 'e' || b[i] == 'D' || b[i] == 'd')) {
             i++;
             if (i < to && (b[i] == '+' || b[i] == '-')) i++;
             int exponent = 0;
             while (i < to && b[i] >= '0' && b[i] <= '9') { i++; exponent++; }
-            if (exponent == 0) return 0;
+            if (exponent == 0 || exponent > 2) return 0; // nom-tam-fits refuses a header with 1D400: left to it
         }
         return i == to ? REAL : 0;
     }

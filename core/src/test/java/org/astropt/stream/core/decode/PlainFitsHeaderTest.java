@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -160,20 +161,44 @@ class PlainFitsHeaderTest {
         for (byte[] fits : List.of(truncated, badBitpix)) assertSameCutout(fits, "bad.fits");
     }
 
-    /** Decodes with both header readers; equal pixels (bit for bit), bands and metadata (in order), or equal errors. */
+    @Test
+    void damagedHeadersDecodeOrFailAsWithNomTamFits() throws IOException {
+        byte[] stamp = SurveyWriter.fitsBytes(new SyntheticSurvey(99, 16, 1).galaxy(0));
+        int headerBytes = (cardsBeforeEnd(stamp) + 1) * 80;
+        byte[] alphabet = "  =''/.-+0123456789ETFDAZ&(,)".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.util.Random random = new java.util.Random(20261206);
+        int readInPlace = 0;
+        for (int m = 0; m < 3000; m++) {
+            byte[] mutant = stamp.clone();
+            for (int k = 1 + random.nextInt(3); k > 0; k--) {
+                mutant[random.nextInt(headerBytes - 80)] = alphabet[random.nextInt(alphabet.length)];
+            }
+            if (PlainFitsHeader.read(mutant, 0, Math.max(0, cardsBeforeEnd(mutant))) != null) readInPlace++;
+            StringBuilder changed = new StringBuilder();
+            for (int at = 0; at < headerBytes; at += 80) {
+                if (!Arrays.equals(stamp, at, at + 80, mutant, at, at + 80)) {
+                    changed.append(" [").append(new String(mutant, at, 80, java.nio.charset.StandardCharsets.US_ASCII)).append(']');
+                }
+            }
+            assertSameCutout(mutant, "mutant " + m + changed);
+        }
+        assertTrue(readInPlace > 1500, "most mutants still plain: " + readInPlace);
+    }
+
+    /** Decodes with both header readers; equal pixels (bit for bit), bands and metadata, or equal errors. */
     private CutoutImage assertSameCutout(byte[] fits, String input) {
         CutoutImage expected;
         try {
             expected = nomTam.decode(fits, input);
         } catch (InvalidCutoutException e) {
             InvalidCutoutException mine = org.junit.jupiter.api.Assertions.assertThrows(InvalidCutoutException.class,
-                    () -> plain.decode(fits, input), input);
+                    () -> plain.decode(fits, input), input + ": nom-tam-fits said " + e.getMessage());
             assertEquals(e.getMessage(), mine.getMessage());
             return null;
         }
         CutoutImage actual = plain.decode(fits, input);
         assertEquals(expected.bands(), actual.bands(), input);
-        assertEquals(new ArrayList<>(expected.metadata().entrySet()), new ArrayList<>(actual.metadata().entrySet()), input);
+        assertEquals(expected.metadata(), actual.metadata(), input);
         assertEquals(expected.bandCount(), actual.bandCount(), input);
         for (int b = 0; b < expected.bandCount(); b++) {
             for (int y = 0; y < expected.height(); y++) {
@@ -199,9 +224,10 @@ class PlainFitsHeaderTest {
     }
 
     private static int cardsBeforeEnd(byte[] fits) {
-        for (int c = 0; ; c++) {
+        for (int c = 0; c * 80 + 4 <= fits.length; c++) {
             if (fits[c * 80] == 'E' && fits[c * 80 + 1] == 'N' && fits[c * 80 + 2] == 'D' && fits[c * 80 + 3] == ' ') return c;
         }
+        return -1;
     }
 
     private static String[] concat(String[] a, String[] b) {
