@@ -74,7 +74,6 @@ public final class PatchTokenizer {
         float[] out = new float[n * n * dim];
         float[][][] pixels = image.pixels();
         long blanks = 0;
-        double[] deviations = new double[dim]; // one token's v - mean, reused by every token of this call
         // Cells row block by row block (j outer), so each pass reads the same 16 * C image rows onward.
         for (int j = 0; j < n; j++) {
             // Cell (i, j) reads image rows y = p*j + py (A's second spatial axis) ...
@@ -100,7 +99,7 @@ public final class PatchTokenizer {
                         sum += rowSum;
                     }
                 }
-                blanks += normalise(out, base, dim, sum, deviations);
+                blanks += normalise(out, base, dim, sum);
             }
         }
         long kept = (long) (side - padding.top() - padding.bottom()) * (side - padding.left() - padding.right()) * bandCount;
@@ -135,11 +134,9 @@ public final class PatchTokenizer {
      * In place: (v - mean) / (std + 1e-8) over out[from, from + count), unbiased std, in double, given
      * the values' sum; returns how many blank (NaN or infinite) values it found and set to 0 first. A blank
      * makes the sum non-finite (finite floats cannot overflow a double sum), so clean tokens, nearly
-     * all of them, pay nothing for the check. Four running sums break the add-latency chain. Each
-     * v - mean is kept in {@code deviations} by the variance pass and scaled from there, the same
-     * doubles as recomputing it, without a second float-to-double conversion and subtraction.
+     * all of them, pay nothing for the check. Four running sums break the add-latency chain.
      */
-    private static int normalise(float[] out, int from, int count, double sum, double[] deviations) {
+    private static int normalise(float[] out, int from, int count, double sum) {
         int blanks = 0;
         if (!Double.isFinite(sum)) {
             for (int k = from; k < from + count; k++) {
@@ -151,28 +148,21 @@ public final class PatchTokenizer {
             sum = sum(out, from, count);
         }
         double mean = sum / count;
-        double[] d = deviations;
-        int split = count & ~3, i = 0;
+        int to = from + count, split = from + (count & ~3), k = from;
         double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-        for (; i < split; i += 4) {
-            double d0 = out[from + i] - mean, d1 = out[from + i + 1] - mean;
-            double d2 = out[from + i + 2] - mean, d3 = out[from + i + 3] - mean;
-            d[i] = d0;
-            d[i + 1] = d1;
-            d[i + 2] = d2;
-            d[i + 3] = d3;
+        for (; k < split; k += 4) {
+            double d0 = out[k] - mean, d1 = out[k + 1] - mean, d2 = out[k + 2] - mean, d3 = out[k + 3] - mean;
             q0 += d0 * d0;
             q1 += d1 * d1;
             q2 += d2 * d2;
             q3 += d3 * d3;
         }
-        for (; i < count; i++) {
-            double di = out[from + i] - mean;
-            d[i] = di;
-            q0 += di * di;
+        for (; k < to; k++) {
+            double d = out[k] - mean;
+            q0 += d * d;
         }
         double scale = 1.0 / (Math.sqrt(((q0 + q1) + (q2 + q3)) / (count - 1)) + STD_EPSILON);
-        for (i = 0; i < count; i++) out[from + i] = (float) (d[i] * scale);
+        for (k = from; k < to; k++) out[k] = (float) ((out[k] - mean) * scale);
         return blanks;
     }
 
