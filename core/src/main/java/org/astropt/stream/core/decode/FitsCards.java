@@ -49,6 +49,8 @@ final class FitsCards {
     /** Whether a value card of this keyword becomes metadata: it does unless it describes structure or scaling. */
     static boolean isMetadata(String key) {
         if (STRUCTURAL.contains(key)) return false;
+        char first = key.isEmpty() ? ' ' : key.charAt(0);
+        if (first != 'N' && first != 'Z' && first != 'T') return true; // every stem below starts so
         for (String stem : STRUCTURAL_NUMBERED) if (key.startsWith(stem) && digitsFrom(key, stem.length())) return false;
         for (String stem : COLUMN_STEMS) {
             if (key.length() > stem.length() && key.startsWith(stem) && digitsFrom(key, stem.length())) return false;
