@@ -17,10 +17,7 @@ interface FitsHeader {
 
     long longValue(String key, long missing);
 
-    default int intValue(String key, int missing) {
-        long v = longValue(key, missing);
-        return v == (int) v ? (int) v : missing;
-    }
+    int intValue(String key, int missing);
 
     double doubleValue(String key, double missing);
 
