@@ -136,9 +136,7 @@ public final class CutoutDecoder {
      * laid over the image's.
      */
     public CutoutImage decode(Cutout record) {
-        ByteBuffer image = record.getImage();
-        byte[] bytes = new byte[image == null ? 0 : image.remaining()];
-        if (image != null) image.duplicate().get(bytes);
+        byte[] bytes = bytesOf(record.getImage());
         CutoutImage decoded = decode(bytes, record.getId(), record.getFormat(), record.getWidth(), record.getHeight());
         List<String> bands = decoded.bands();
         if (record.getBands() != null && !record.getBands().isEmpty()) {
@@ -151,6 +149,21 @@ public final class CutoutDecoder {
         Map<String, String> metadata = new LinkedHashMap<>(decoded.metadata());
         if (record.getMetadata() != null) metadata.putAll(record.getMetadata());
         return new CutoutImage(decoded.pixels(), bands, metadata);
+    }
+
+    /**
+     * The image bytes of a record without copying them when the buffer is a whole heap array, as Avro's
+     * reader makes it (the decoders only read their input); a copy otherwise.
+     */
+    static byte[] bytesOf(ByteBuffer image) {
+        if (image == null) return new byte[0];
+        if (image.hasArray() && !image.isReadOnly() && image.arrayOffset() == 0 && image.position() == 0
+                && image.remaining() == image.array().length) {
+            return image.array();
+        }
+        byte[] bytes = new byte[image.remaining()];
+        image.duplicate().get(bytes);
+        return bytes;
     }
 
     /**

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import nom.tam.fits.Header;
 import nom.tam.image.compression.hdu.CompressedImageData;
 import nom.tam.image.compression.hdu.CompressedImageHDU;
 import nom.tam.util.FitsInputStream;
@@ -33,13 +32,20 @@ final class FitsDecoder {
     private static final Set<String> GENERIC_EXTNAMES = Set.of("COMPRESSED_IMAGE", "PRIMARY", "IMAGE", "SCI");
 
     private final DecodeLimits limits;
+    /** False: every header through nom-tam-fits, as before {@link PlainFitsHeader} (tests compare the two). */
+    private final boolean plainHeaders;
 
-    FitsDecoder(DecodeLimits limits) { this.limits = limits; }
+    FitsDecoder(DecodeLimits limits) { this(limits, true); }
+
+    FitsDecoder(DecodeLimits limits, boolean plainHeaders) {
+        this.limits = limits;
+        this.plainHeaders = plainHeaders;
+    }
 
     CutoutImage decode(byte[] bytes, String input) {
         boolean gzip = BoundedGzip.isGzip(bytes);
         byte[] fits = gzip ? BoundedGzip.gunzip(bytes, limits.maxDecompressedBytes(), input) : bytes;
-        List<FitsLayout.Hdu> hdus = FitsLayout.read(fits, input, limits);
+        List<FitsLayout.Hdu> hdus = FitsLayout.read(fits, input, limits, plainHeaders);
         List<FitsLayout.Hdu> images = hdus.stream().filter(FitsLayout.Hdu::isImage).toList();
         if (images.isEmpty()) {
             throw new InvalidCutoutException(input, "FITS file has no image HDU with pixels (" + summary(hdus) + ")");
@@ -48,7 +54,7 @@ final class FitsDecoder {
         List<float[][]> planes = new ArrayList<>();
         List<String> names = new ArrayList<>();
         Map<String, String> cards = new LinkedHashMap<>();
-        Header primary = hdus.get(0).header();
+        FitsHeader primary = hdus.get(0).header();
         boolean primaryShared = hdus.get(0).kind() == FitsLayout.Kind.EMPTY;
         for (FitsLayout.Hdu hdu : images) {
             if (hdu.width() != first.width() || hdu.height() != first.height()) {
@@ -56,7 +62,7 @@ final class FitsDecoder {
                         + hdu.height() + " pixels but HDU " + first.index() + " is " + first.width() + " x "
                         + first.height() + "; all bands of a cutout must have one shape");
             }
-            Header header = hdu.header();
+            FitsHeader header = hdu.header();
             float[][][] hduPlanes;
             if (hdu.kind() == FitsLayout.Kind.COMPRESSED_IMAGE) {
                 CompressedImageHDU compressed = readCompressed(fits, hdu, input);
@@ -67,15 +73,15 @@ final class FitsDecoder {
                 hduPlanes = FitsPixels.planes(fits, hdu.dataOffset(), (int) hdu.dataBytes(), hdu.bitpix(), hdu.width(),
                         hdu.height(), hdu.planes(), FitsPixels.Scaling.of(header, hdu.bitpix()));
             }
-            boolean inherits = primaryShared || header.getBooleanValue("INHERIT", false);
+            boolean inherits = primaryShared || header.booleanValue("INHERIT", false);
             String name = hdu.planes() == 1 ? bandName(header, inherits && hdu.index() > 0 ? primary : null) : null;
             for (float[][] plane : hduPlanes) {
                 planes.add(plane);
                 names.add(name);
             }
-            FitsCards.copy(header, cards);
+            header.copyMetadataCards(cards);
         }
-        if (primaryShared) FitsCards.copy(primary, cards);
+        if (primaryShared) primary.copyMetadataCards(cards);
         Map<String, String> metadata = FitsCards.select(cards, limits.maxMetadataEntries());
         metadata.put("decode.format", gzip ? "FITS.gz" : "FITS");
         return new CutoutImage(planes.toArray(new float[0][][]), namesOrDefaults(names), metadata);
@@ -97,15 +103,15 @@ final class FitsDecoder {
         return names;
     }
 
-    private static String bandName(Header own, Header inherited) {
-        String name = firstWord(own.getStringValue("FILTER", null));
-        if (name == null) name = firstWord(own.getStringValue("BAND", null));
+    private static String bandName(FitsHeader own, FitsHeader inherited) {
+        String name = firstWord(own.stringValue("FILTER"));
+        if (name == null) name = firstWord(own.stringValue("BAND"));
         if (name == null && inherited != null) {
-            name = firstWord(inherited.getStringValue("FILTER", null));
-            if (name == null) name = firstWord(inherited.getStringValue("BAND", null));
+            name = firstWord(inherited.stringValue("FILTER"));
+            if (name == null) name = firstWord(inherited.stringValue("BAND"));
         }
         if (name == null) {
-            String ext = firstWord(own.getStringValue("EXTNAME", null));
+            String ext = firstWord(own.stringValue("EXTNAME"));
             if (ext != null && !GENERIC_EXTNAMES.contains(ext.toUpperCase())) name = ext;
         }
         return name;
@@ -122,18 +128,18 @@ final class FitsDecoder {
         int padded = (int) FitsLayout.padded(hdu.dataBytes());
         byte[] region = java.util.Arrays.copyOfRange(fits, hdu.dataOffset(), hdu.dataOffset() + padded);
         try (FitsInputStream in = new FitsInputStream(new ByteArrayInputStream(region))) {
-            CompressedImageData data = CompressedImageHDU.manufactureData(hdu.header());
+            CompressedImageData data = CompressedImageHDU.manufactureData(hdu.header().nomTam());
             data.read(in);
-            return new CompressedImageHDU(hdu.header(), data);
+            return new CompressedImageHDU(hdu.header().nomTam(), data);
         } catch (Exception e) {
             throw new InvalidCutoutException(input, "FITS HDU " + hdu.index()
                     + " tile-compressed image cannot be read (" + OneLine.of(e) + ")");
         }
     }
 
-    private static Header imageHeader(CompressedImageHDU compressed, FitsLayout.Hdu hdu, String input) {
+    private static FitsHeader imageHeader(CompressedImageHDU compressed, FitsLayout.Hdu hdu, String input) {
         try {
-            return compressed.getImageHeader();
+            return FitsHeader.of(compressed.getImageHeader());
         } catch (Exception e) {
             throw new InvalidCutoutException(input, "FITS HDU " + hdu.index()
                     + " tile-compressed image header cannot be rebuilt (" + OneLine.of(e) + ")");

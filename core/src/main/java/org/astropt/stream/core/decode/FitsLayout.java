@@ -14,9 +14,10 @@ import org.astropt.stream.core.InvalidCutoutException;
  * checked here against {@link DecodeLimits} and against the bytes actually present, before any pixel
  * array exists: so an absurd NAXIS, a truncated file or a header without END fails with one line.
  *
- * <p>Headers are parsed by nom-tam-fits; where each header ends (the END card) and where its data
- * lies are computed here, with overflow-checked arithmetic, so a hostile header cannot make
- * nom-tam-fits allocate.
+ * <p>Plain headers are read in place by {@link PlainFitsHeader}; tile-compressed images' headers, and any
+ * header it declines, by nom-tam-fits. Where each header ends (the END card) and where its data lies
+ * are computed here, with overflow-checked arithmetic, so a hostile header cannot make nom-tam-fits
+ * allocate.
  */
 final class FitsLayout {
 
@@ -29,7 +30,7 @@ final class FitsLayout {
      *
      * @param axes NAXIS1..NAXISn in FITS order: axes[0] is the width, axes[1] the height, the rest planes
      */
-    record Hdu(int index, Kind kind, Header header, int bitpix, long[] axes, int dataOffset, long dataBytes,
+    record Hdu(int index, Kind kind, FitsHeader header, int bitpix, long[] axes, int dataOffset, long dataBytes,
                String extname) {
 
         boolean isImage() { return kind == Kind.IMAGE || kind == Kind.COMPRESSED_IMAGE; }
@@ -66,6 +67,14 @@ final class FitsLayout {
 
     /** Walks every HDU of {@code bytes}; trailing bytes that are not an XTENSION header are ignored. */
     static List<Hdu> read(byte[] bytes, String input, DecodeLimits limits) {
+        return read(bytes, input, limits, true);
+    }
+
+    /**
+     * As {@link #read(byte[], String, DecodeLimits)}; {@code plainHeaders} false parses every header with
+     * nom-tam-fits, as before {@link PlainFitsHeader} (for the tests that compare the two).
+     */
+    static List<Hdu> read(byte[] bytes, String input, DecodeLimits limits, boolean plainHeaders) {
         if (!MagicBytes.startsWith(bytes, SIMPLE)) {
             throw new InvalidCutoutException(input, "not a FITS file (it does not start with a SIMPLE card)");
         }
@@ -79,9 +88,13 @@ final class FitsLayout {
                         + " HDUs (DecodeLimits.maxHdus)");
             }
             int headerCards = endCard(bytes, offset, index, input, limits) + 1;
-            Header header = parseHeader(bytes, offset, headerCards, index, input);
+            FitsHeader plain = plainHeaders ? PlainFitsHeader.read(bytes, offset, headerCards - 1) : null;
+            FitsHeader header = plain != null ? plain : FitsHeader.of(parseHeader(bytes, offset, headerCards, index, input));
             int dataOffset = (int) Math.min(bytes.length, offset + padded((long) headerCards * CARD));
             Hdu hdu = describe(header, index, dataOffset, input);
+            if (plain != null && hdu.kind() == Kind.COMPRESSED_IMAGE) { // nom-tam-fits decompresses: give it its header
+                hdu = describe(FitsHeader.of(parseHeader(bytes, offset, headerCards, index, input)), index, dataOffset, input);
+            }
             if (hdu.isImage()) {
                 checkImage(hdu, input, limits);
                 if (hdu.kind() == Kind.COMPRESSED_IMAGE) checkTiles(hdu, input);
@@ -139,13 +152,13 @@ final class FitsLayout {
         }
     }
 
-    private static Hdu describe(Header h, int index, int dataOffset, String input) {
-        int bitpix = bitpix(h.getIntValue("BITPIX", 0), "BITPIX", index, input);
+    private static Hdu describe(FitsHeader h, int index, int dataOffset, String input) {
+        int bitpix = bitpix(h.intValue("BITPIX", 0), "BITPIX", index, input);
         long[] axes = axes(h, "NAXIS", index, input);
-        String xtension = index == 0 ? "PRIMARY" : h.getStringValue("XTENSION", "").trim().toUpperCase();
-        String extname = h.getStringValue("EXTNAME", "");
+        String xtension = index == 0 ? "PRIMARY" : orEmpty(h.stringValue("XTENSION")).trim().toUpperCase();
+        String extname = orEmpty(h.stringValue("EXTNAME"));
         long dataBytes = dataBytes(h, bitpix, axes);
-        boolean groups = index == 0 && h.getBooleanValue("GROUPS", false);
+        boolean groups = index == 0 && h.booleanValue("GROUPS", false);
         if (axes.length == 0) {
             return new Hdu(index, Kind.EMPTY, h, bitpix, axes, dataOffset, dataBytes, extname.trim());
         }
@@ -157,9 +170,9 @@ final class FitsLayout {
         } else if (xtension.equals("PRIMARY") || xtension.equals("IMAGE")) {
             kind = axes.length >= 2 ? Kind.IMAGE : Kind.OTHER;
             if (kind == Kind.IMAGE) requirePositive(axes, "NAXIS", index, input);
-        } else if (xtension.equals("BINTABLE") && h.getBooleanValue("ZIMAGE", false)) {
+        } else if (xtension.equals("BINTABLE") && h.booleanValue("ZIMAGE", false)) {
             requirePositive(axes, "NAXIS", index, input);
-            imageBitpix = bitpix(h.getIntValue("ZBITPIX", 0), "ZBITPIX", index, input);
+            imageBitpix = bitpix(h.intValue("ZBITPIX", 0), "ZBITPIX", index, input);
             imageAxes = axes(h, "ZNAXIS", index, input);
             kind = imageAxes.length >= 2 ? Kind.COMPRESSED_IMAGE : Kind.OTHER;
             if (kind == Kind.COMPRESSED_IMAGE) requirePositive(imageAxes, "ZNAXIS", index, input);
@@ -174,7 +187,7 @@ final class FitsLayout {
      * forever on tile sizes near 2^31), and one table row per tile, as the standard requires.
      */
     private static void checkTiles(Hdu hdu, String input) {
-        Header h = hdu.header();
+        Header h = hdu.header().nomTam();
         long[] imageAxes = hdu.axes();
         long rows = h.getLongValue("NAXIS2", 0);
         int index = hdu.index();
@@ -234,8 +247,8 @@ final class FitsLayout {
         };
     }
 
-    private static long[] axes(Header h, String key, int index, String input) {
-        long n = h.getLongValue(key, -1);
+    private static long[] axes(FitsHeader h, String key, int index, String input) {
+        long n = h.longValue(key, -1);
         if (n < 0 || n > MAX_NAXIS) {
             throw new InvalidCutoutException(input, "FITS HDU " + index + " has " + key + " = "
                     + (h.containsKey(key) ? String.valueOf(n) : "(missing)") + ", not a number of axes from 0 to "
@@ -243,7 +256,7 @@ final class FitsLayout {
         }
         long[] axes = new long[(int) n];
         for (int i = 0; i < n; i++) {
-            axes[i] = h.getLongValue(key + (i + 1), -1);
+            axes[i] = h.longValue(key + (i + 1), -1);
             if (axes[i] < 0) {
                 throw new InvalidCutoutException(input, "FITS HDU " + index + " has no valid " + key + (i + 1)
                         + " card (an axis length must be a whole number of 0 or more)");
@@ -262,11 +275,11 @@ final class FitsLayout {
     }
 
     /** |BITPIX|/8 x GCOUNT x (PCOUNT + NAXIS1 x ... x NAXISn), saturating at Long.MAX_VALUE. */
-    private static long dataBytes(Header h, int bitpix, long[] axes) {
+    private static long dataBytes(FitsHeader h, int bitpix, long[] axes) {
         if (axes.length == 0) return 0;
-        boolean groups = h.getBooleanValue("GROUPS", false) && axes[0] == 0;
-        long pcount = Math.max(0, h.getLongValue("PCOUNT", 0));
-        long gcount = Math.max(1, h.getLongValue("GCOUNT", 1));
+        boolean groups = h.booleanValue("GROUPS", false) && axes[0] == 0;
+        long pcount = Math.max(0, h.longValue("PCOUNT", 0));
+        long gcount = Math.max(1, h.longValue("GCOUNT", 1));
         try {
             long elements = Math.addExact(pcount, product(axes, groups ? 1 : 0));
             return Math.multiplyExact(Math.multiplyExact(elements, gcount), Math.abs(bitpix) / 8);
@@ -290,6 +303,8 @@ final class FitsLayout {
         for (int i = from; i < to; i++) if (b[i] != ' ') return false;
         return true;
     }
+
+    private static String orEmpty(String s) { return s == null ? "" : s; }
 
     private static byte[] slice(byte[] bytes, int offset) {
         return Arrays.copyOfRange(bytes, offset, Math.min(bytes.length, offset + XTENSION.length));

@@ -97,6 +97,19 @@ class AlertDecoderTest {
         assertEquals("test", image.metadata().get("producer"));
         assertEquals("FITS", image.metadata().get("decode.format"));
 
+        // The record's bytes as Avro's reader leaves them (a whole heap array), a slice of a larger array and a
+        // read-only view all decode to the same image; the whole array is read in place and left unchanged.
+        byte[] padded = new byte[fits.length + 7];
+        java.util.Arrays.fill(padded, (byte) 'X');
+        System.arraycopy(fits, 0, padded, 3, fits.length);
+        byte[] before = fits.clone();
+        for (ByteBuffer view : List.of(ByteBuffer.wrap(padded, 3, fits.length), ByteBuffer.wrap(fits).asReadOnlyBuffer(),
+                ByteBuffer.wrap(padded, 3, fits.length).slice())) {
+            CutoutImage other = new CutoutDecoder().decode(Cutout.newBuilder(record).setImage(view).build());
+            for (int b = 0; b < 2; b++) org.junit.jupiter.api.Assertions.assertArrayEquals(image.pixels()[b], other.pixels()[b]);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, fits);
+
         Cutout wrongCount = Cutout.newBuilder(record).setBands(List.of("g", "r", "z")).build();
         InvalidCutoutException e = assertThrows(InvalidCutoutException.class, () -> new CutoutDecoder().decode(wrongCount));
         assertEquals("obj-1: record lists 3 bands [g, r, z] but its image holds 2", e.getMessage());
