@@ -5,6 +5,8 @@
 #   BASELINE_CORE_JAR=old-core.jar: also runs our side with that build of core/ (e.g. a jar of an older
 #   commit's core module) in every round, so a change is measured against PyTorch and its own past at once
 #
+#   GLIBC_MALLOC_DEFAULTS=1: both sides with glibc's default malloc settings instead of bin/astropt's (below)
+#
 # Each side runs one libtorch thread: `bin/astropt bench model --threads 1` with
 # -Dai.djl.pytorch.num_threads=1 against bench/scripts/vs_pytorch_model.py (Debian's python3-torch, its
 # BLAS OpenBLAS with OPENBLAS_NUM_THREADS=1; both installed with apt when missing). The PyTorch model is
@@ -41,6 +43,15 @@ if [ ! -f "$jar" ] || [ -n "$(find "$root" \( -path "$root/*/src/main/*" -o -nam
 fi
 
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# The same glibc malloc settings on both sides (bin/astropt sets them too): libtorch allocates every
+# result afresh, and glibc's defaults hand freed megabyte arrays back to the kernel and fault them in
+# again on the next call. Unset, a training step spends a fifth of its CPU in page faults on our side
+# and a fourteenth on PyTorch's (docs/BENCHMARKS.md, "The allocator and the GELU's backward").
+if [ -z "${GLIBC_MALLOC_DEFAULTS:-}" ]; then
+  export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_TOP_PAD_=67108864
+else
+  unset MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_ MALLOC_TOP_PAD_
+fi
 "$py" "$here/vs_pytorch_model.py" check "$fixture"
 
 # preset tokens batch mode: the issue's configurations

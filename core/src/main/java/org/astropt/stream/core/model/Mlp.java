@@ -29,7 +29,7 @@ final class Mlp extends Layer {
         NDArray up = cFc.apply(ps, x, training);             // [B, T, 4E]
         NDArray h;
         if (training) {
-            h = geluTanh(up);
+            h = geluTanhStraightThrough(up);
         } else {
             h = geluTanhInPlace(up);
             up.close(); // inference: nothing reads it again; frees the widest array before c_proj
@@ -42,11 +42,41 @@ final class Mlp extends Layer {
      * (nn.GELU(approximate='tanh') in the reference); DJL's gelu is the exact erf form. Computed as
      * x sigmoid(x (A + B x^2)) with A = 2 sqrt(2/pi), B = 0.044715 A, which is the same function
      * (0.5 (1 + tanh(z)) = sigmoid(2 z)) in six array operations instead of nine: DJL 0.36 reaches
-     * no fused tanh-GELU, so the number of passes over the MLP's widest array is what counts.
+     * no fused tanh-GELU, so the number of passes over the MLP's widest array is what counts. The
+     * reference form that {@link #geluTanhStraightThrough} (training) and {@link #geluTanhInPlace}
+     * (inference) round exactly as.
      */
     static NDArray geluTanh(NDArray x) {
         NDArray inner = x.mul(x).mul(scalar(x, GELU_B)).add(scalar(x, GELU_A)).mul(x); // x (A + B x^2)
         return x.mul(Activation.sigmoid(inner));
+    }
+
+    /**
+     * The same GELU for training, with the same forward values (bit for bit, a zero's sign aside: -0 + 0
+     * is +0) and its exact derivative, in three recorded operations instead of six: y = gelu(x) + (x - x') gelu'(x), where x' is x
+     * detached. x - x' is exactly zero, so y is {@link #geluTanhInPlace}'s value; autograd sees only
+     * a subtraction, a product by the constant gelu'(x) and an addition, so backward is one product
+     * (grad gelu'(x)) where autograd through the six operations takes about eleven passes and as
+     * many fresh arrays. PyTorch runs one fused gelu_backward here, which DJL 0.36 cannot reach.
+     * gelu'(x) = s + x s (1 - s) (A + 3 B x^2) with s = sigmoid(x (A + B x^2)), computed without
+     * recording, mostly in place.
+     */
+    static NDArray geluTanhStraightThrough(NDArray x) {
+        NDArray detached = x.stopGradient();                                 // same storage, nothing recorded on it
+        NDArray square = detached.mul(detached);                              // x^2
+        NDArray inner = square.mul(scalar(x, GELU_B));
+        inner.addi(scalar(x, GELU_A)).muli(detached);                         // x (A + B x^2), rounded as geluTanh
+        NDArray s = Activation.sigmoid(inner);
+        inner.close();
+        NDArray value = detached.mul(s);                                      // x s: geluTanh's value
+        square.muli(scalar(x, 3 * GELU_B)).addi(scalar(x, GELU_A));            // A + 3 B x^2
+        NDArray slope = s.mul(value).subi(value).muli(square);                // -x s (1 - s) (A + 3 B x^2)
+        square.close();
+        NDArray derivative = s.subi(slope);                                   // s + x s (1 - s) (A + 3 B x^2)
+        slope.close();
+        NDArray y = x.sub(detached).muli(derivative).addi(value);             // recorded: zero times gelu'(x), plus the value
+        value.close();
+        return y;
     }
 
     /**
