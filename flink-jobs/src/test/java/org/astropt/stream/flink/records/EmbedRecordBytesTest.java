@@ -34,8 +34,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The embed stage's hand-read TokenSequences and hand-written Embeddings ({@link TokenSequenceFields},
- * {@link EmbeddingBytes}) against Avro's own codec, on the records of synthetic grz galaxies (their 49 FITS cards as
- * metadata): the same tokens and fields read, byte for byte the same Embedding written.
+ * {@link EmbeddingBytes}) and the tokenize stage's hand-written TokenSequences ({@link TokenSequenceBytes}) against
+ * Avro's own codec, on the records of synthetic grz galaxies (their FITS cards as metadata): byte for byte the same
+ * TokenSequence and Embedding written, the same tokens and fields read.
  */
 class EmbedRecordBytesTest {
 
@@ -59,6 +60,7 @@ class EmbedRecordBytesTest {
         for (int i = 0; i < 3; i++) {
             Cutout cutout = Cutout.newBuilder().setId("bytes-" + i).setSurvey("synthetic").setFormat(ImageFormat.AUTO)
                     .setRa(i == 1 ? null : 150.1 + i).setDec(i == 1 ? null : 2.2)
+                    .setObservedTime(i == 0 ? Instant.ofEpochMilli(1_760_000_000_123L) : null)
                     .setImage(ByteBuffer.wrap(SurveyWriter.fitsBytes(survey.galaxy(i)))).build();
             CutoutImage image = decoder.decode(cutout);
             SourceRecord source = i == 2 ? new SourceRecord(null, null, null, -1, -1, 0)
@@ -66,6 +68,26 @@ class EmbedRecordBytesTest {
             out.add(new Sample(cutout, i == 2 ? Map.of() : metadata(image), tokenizer.tokenize(cutout.getId(), image), source));
         }
         return out;
+    }
+
+    @Test
+    void writesTheTokenSequenceBytesAvroWrites() throws Exception {
+        TokenSequenceBytes writer = new TokenSequenceBytes();
+        for (Sample s : samples()) {
+            for (Precision precision : Precision.values()) {
+                for (InputLayout layout : List.of(InputLayout.GRZ_CUTOUT, InputLayout.ALERT_TRIPLET)) {
+                    byte[] avro = SEQUENCES.encode(TokenRecords.sequence(s.cutout, s.metadata, s.tokens, s.source, layout, precision));
+                    byte[] ours = TokenRecords.sequenceBytes(s.cutout, s.metadata, s.tokens, s.source, layout, precision, writer);
+                    assertArrayEquals(avro, ours, s.cutout.getId() + " " + precision + " " + layout);
+                }
+            }
+        }
+        Sample s = samples().get(0);
+        Cutout nameless = Cutout.newBuilder(s.cutout).build();
+        nameless.setSurvey(null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TokenRecords.sequenceBytes(
+                nameless, s.metadata, s.tokens, s.source, InputLayout.GRZ_CUTOUT, Precision.FLOAT32, writer));
+        assertEquals("cannot encode TokenSequence as Avro: provenance.survey is null", e.getMessage());
     }
 
     @Test
