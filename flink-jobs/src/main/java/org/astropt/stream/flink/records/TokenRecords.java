@@ -55,7 +55,7 @@ public final class TokenRecords {
      */
     static TokenSequence withoutTokens(Cutout cutout, Map<String, String> metadata, Tokens tokens, SourceRecord source,
             InputLayout layout, TokenPacking.Precision precision) {
-        // a HashMap copy, as Avro's reader makes: its order is the order the record's bytes have always carried
+        // a HashMap copy, as before: its iteration order is the order astropt.tokens records have always carried the cards in
         Map<String, String> cards = new HashMap<>(metadata);
         TokenizerSettings settings = new TokenizerSettings(tokens.patchSize(), tokens.cropSize(), List.copyOf(tokens.bands()),
                 fromFitsOrder(cutout), "none",
