@@ -40,18 +40,23 @@ public final class TokenPacking {
     /** values -> values.length * bytesPerValue little-endian bytes. */
     public static byte[] pack(float[] values, Precision precision) {
         Objects.requireNonNull(values, "values");
-        if (precision == Precision.FLOAT32) {
-            ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            buf.asFloatBuffer().put(values);
-            return buf.array();
-        }
-        byte[] bytes = new byte[values.length * 2];
-        for (int k = 0; k < values.length; k++) {
-            int half = toFloat16(values[k]);
-            bytes[2 * k] = (byte) half;
-            bytes[2 * k + 1] = (byte) (half >>> 8);
-        }
+        byte[] bytes = new byte[values.length * precision.bytesPerValue()];
+        packInto(values, precision, bytes, 0);
         return bytes;
+    }
+
+    /** {@link #pack} into {@code dest} from {@code at} (a record's buffer: no array of its own); values.length * bytesPerValue bytes. */
+    public static void packInto(float[] values, Precision precision, byte[] dest, int at) {
+        Objects.checkFromIndexSize(at, values.length * precision.bytesPerValue(), dest.length);
+        if (precision == Precision.FLOAT32) {
+            ByteBuffer.wrap(dest, at, values.length * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values); // a bulk copy
+            return;
+        }
+        for (int k = 0; k < values.length; k++, at += 2) {
+            int half = toFloat16(values[k]);
+            dest[at] = (byte) half;
+            dest[at + 1] = (byte) (half >>> 8);
+        }
     }
 
     /**

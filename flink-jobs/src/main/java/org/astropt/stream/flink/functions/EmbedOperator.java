@@ -19,8 +19,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.astropt.stream.flink.records.KafkaBytes;
 import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.flink.records.TokenizedCutout;
-import org.astropt.stream.schemas.AvroCodec;
-import org.astropt.stream.schemas.TokenSequence;
+import org.astropt.stream.flink.records.TokenSequenceFields;
 
 /**
  * Stage two: token sequences (input 1) to embeddings, with model versions broadcast on input 2. Several models
@@ -75,7 +74,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     private transient VersionLoader loader;
     private transient InferenceQueue<MicroBatchEmbedder.Prepared, MicroBatchEmbedder.Forwarded> inference;
     private transient MicroBatchEmbedder embedder;
-    private transient AvroCodec<TokenSequence> sequences;
+    private transient TokenSequenceFields.Reader sequences;
     private transient MailboxExecutor mailbox;
     private transient boolean sequencesEnded;
     private transient boolean modelsEnded;
@@ -124,7 +123,7 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
     public void open() throws Exception {
         super.open();
         embedder = new MicroBatchEmbedder();
-        sequences = AvroCodec.of(TokenSequence.class);
+        sequences = new TokenSequenceFields.Reader();
         batches = new TreeMap<>();
         deadlines = new TreeMap<>();
         timerAt = Long.MAX_VALUE;
@@ -199,11 +198,11 @@ public final class EmbedOperator extends AbstractStreamOperator<KafkaBytes>
         return false;
     }
 
-    /** The layout and token shape of a sequence: from the tokenize stage's fields, or decoded (a backfill's token records). */
+    /** The layout and token shape of a sequence: from the tokenize stage's fields, or read from its bytes (a backfill's token records). */
     private ServedModels.Shape shape(TokenizedCutout t) {
         if (t.layout != null) return new ServedModels.Shape(t.layout, t.tokenDim, t.tokenCount);
-        TokenSequence s = sequences.decode(t.sequence);
-        return new ServedModels.Shape(s.getLayout(), s.getTokenDim(), s.getTokenCount());
+        TokenSequenceFields s = sequences.read(t.sequence, t.id);
+        return new ServedModels.Shape(s.layout(), s.tokenDim(), s.tokenCount());
     }
 
     @Override

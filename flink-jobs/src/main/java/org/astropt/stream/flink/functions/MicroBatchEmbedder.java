@@ -4,31 +4,28 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.astropt.stream.core.heads.ScoreHeads;
 import org.astropt.stream.core.model.Embedder;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.flink.records.DeadLetters;
+import org.astropt.stream.flink.records.EmbeddingBytes;
 import org.astropt.stream.flink.records.KafkaBytes;
 import org.astropt.stream.flink.records.ModelPointer;
 import org.astropt.stream.flink.records.SourceRecord;
-import org.astropt.stream.flink.records.TokenRecords;
+import org.astropt.stream.flink.records.TokenSequenceFields;
 import org.astropt.stream.flink.records.TokenizedCutout;
 import org.astropt.stream.kafka.Topics;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.DeadLetter;
-import org.astropt.stream.schemas.Embedding;
 import org.astropt.stream.schemas.Flag;
 import org.astropt.stream.schemas.FlagKind;
 import org.astropt.stream.schemas.ModelStatus;
 import org.astropt.stream.schemas.ModelVersion;
 import org.astropt.stream.schemas.PipelineStage;
-import org.astropt.stream.schemas.StageTimings;
-import org.astropt.stream.schemas.TokenSequence;
 
 /**
- * The embed stage's work on one micro-batch, in three steps: {@link #prepare} decodes and checks the token
+ * The embed stage's work on one micro-batch, in three steps: {@link #prepare} reads and checks the token
  * sequences (task thread), {@link #forward} runs them through the serving model (the inference thread),
  * {@link #records} scores the results with the version's {@link ScoreHeads} and turns them into Embedding records
  * (each naming the model and version that made it, with its scores and hardest tokens) and one Flag per flag the
@@ -38,19 +35,19 @@ import org.astropt.stream.schemas.TokenSequence;
  */
 final class MicroBatchEmbedder {
 
-    private final AvroCodec<TokenSequence> sequences = AvroCodec.of(TokenSequence.class);
-    private final AvroCodec<Embedding> embeddings = AvroCodec.of(Embedding.class);
+    private final TokenSequenceFields.Reader sequences = new TokenSequenceFields.Reader();
+    private final EmbeddingBytes embeddings = new EmbeddingBytes();
     private final AvroCodec<Flag> flags = AvroCodec.of(Flag.class);
     private final AvroCodec<DeadLetter> deadLetters = AvroCodec.of(DeadLetter.class);
     private final AvroCodec<ModelVersion> models = AvroCodec.of(ModelVersion.class);
 
     /**
-     * A micro-batch decoded and checked on the task thread, ready for the model: the sequences the serving
-     * model can read with their tokens and provenance metadata, the dead letters of those it cannot, and the
+     * A micro-batch read and checked on the task thread, ready for the model: the sequences the serving
+     * model can read with their fields (provenance metadata among them) and tokens, the dead letters of those it cannot, and the
      * model (with its heads) of the moment it was formed (a swap while it is in the model does not change it).
      */
     record Prepared(ServingModel model, List<TokenizedCutout> kept,
-            List<Map<String, String>> metadata, List<float[][]> tokens, List<KafkaBytes> rejected) {
+            List<TokenSequenceFields> fields, List<float[][]> tokens, List<KafkaBytes> rejected) {
 
         boolean isEmpty() { return kept.isEmpty(); }
     }
@@ -58,34 +55,34 @@ final class MicroBatchEmbedder {
     /** A batch's forward pass: one result per kept sequence, and the time it took per sequence. */
     record Forwarded(List<Embedder.Result> results, long perItemMicros) {}
 
-    /** Decodes and checks a batch (task thread). */
+    /** Reads and checks a batch (task thread): the fields it needs of each sequence, read in place (TokenSequenceFields). */
     Prepared prepare(ServingModel model, List<TokenizedCutout> batch) {
         ModelConfig config = model.config();
         List<TokenizedCutout> kept = new ArrayList<>(batch.size());
-        List<Map<String, String>> metadata = new ArrayList<>(batch.size());
+        List<TokenSequenceFields> fields = new ArrayList<>(batch.size());
         List<float[][]> tokens = new ArrayList<>(batch.size());
         List<KafkaBytes> rejected = new ArrayList<>(0);
         for (TokenizedCutout t : batch) {
             try {
-                TokenSequence s = sequences.decode(t.sequence);
-                if (!config.inputLayout().id().equals(s.getLayout())) {
-                    throw new IllegalArgumentException(t.id + ": a " + s.getLayout() + " sequence does not fit "
+                TokenSequenceFields s = sequences.read(t.sequence, t.id);
+                if (!config.inputLayout().id().equals(s.layout())) {
+                    throw new IllegalArgumentException(t.id + ": a " + s.layout() + " sequence does not fit "
                             + model.pointer().label() + ", which reads " + config.inputLayout().id()
                             + " (input_layout in its config.json)");
                 }
-                if (s.getTokenDim() != config.tokenDim() || s.getTokenCount() > config.blockSize() || s.getTokenCount() < 1) {
-                    throw new IllegalArgumentException(t.id + ": " + s.getTokenCount() + " tokens of " + s.getTokenDim()
+                if (s.tokenDim() != config.tokenDim() || s.tokenCount() > config.blockSize() || s.tokenCount() < 1) {
+                    throw new IllegalArgumentException(t.id + ": " + s.tokenCount() + " tokens of " + s.tokenDim()
                             + " values do not fit " + model.pointer().label() + ", which reads up to " + config.blockSize()
                             + " tokens of " + config.tokenDim() + " (" + config.patchSize() + " px patches, " + config.nChan() + " bands)");
                 }
-                tokens.add(TokenRecords.tokens(s));
+                tokens.add(s.tokens());
                 kept.add(t);
-                metadata.add(s.getProvenance().getMetadata());
+                fields.add(s);
             } catch (RuntimeException e) {
                 rejected.add(deadLetter(t, e).to(Topics.DEAD_LETTER));
             }
         }
-        return new Prepared(model, kept, metadata, tokens, rejected);
+        return new Prepared(model, kept, fields, tokens, rejected);
     }
 
     /** The forward pass (the inference thread: touches nothing but the batch and its model). */
@@ -109,31 +106,12 @@ final class MicroBatchEmbedder {
             TokenizedCutout t = p.kept().get(i);
             Embedder.Result r = f.results().get(i);
             ScoreHeads.Scored scored = heads.score(p.tokens().get(i), r);
-            List<Float> vector = new ArrayList<>(r.embedding().length);
-            for (float v : r.embedding()) vector.add(v);
-            List<Integer> hardest = new ArrayList<>(scored.hardestTokens().length);
-            for (int position : scored.hardestTokens()) hardest.add(position);
             Set<String> kinds = new LinkedHashSet<>();
             scored.flags().forEach(flag -> kinds.add(flag.flagKind()));
-            Embedding e = Embedding.newBuilder()
-                    .setId(t.id)
-                    .setModelName(model.name)
-                    .setModelVersion(model.version)
-                    .setVector(vector)
-                    .setSurprise(r.surprise())
-                    .setFlags(List.copyOf(kinds))
-                    .setTimings(StageTimings.newBuilder()
-                            .setDecodeMicros(t.decodeMicros)
-                            .setTokenizeMicros(t.tokenizeMicros)
-                            .setEmbedMicros(f.perItemMicros())
-                            .setSourceTime(t.sourceTime > 0 ? Instant.ofEpochMilli(t.sourceTime) : null)
-                            .setProducedTime(Instant.ofEpochMilli(now))
-                            .build())
-                    .setMetadata(p.metadata().get(i)) // decoded for this record alone
-                    .setScores(scored.scores())
-                    .setHardestTokens(hardest)
-                    .build();
-            out.add(KafkaBytes.keyed(t.id, embeddings.encode(e), t.sourcePartition)); // the sink's own topic
+            byte[] embedding = embeddings.encode(t.id, model.name, model.version, r.embedding(), r.surprise(), kinds,
+                    new EmbeddingBytes.Timings(t.decodeMicros, t.tokenizeMicros, f.perItemMicros(), t.sourceTime, now),
+                    p.fields().get(i), scored.scores(), scored.hardestTokens()); // metadata as the sequence carried it
+            out.add(KafkaBytes.keyed(t.id, embedding, t.sourcePartition)); // the sink's own topic
             for (ScoreHeads.Flagged raised : scored.flags()) {
                 Flag flag = Flag.newBuilder()
                         .setId(t.id)

@@ -19,12 +19,12 @@ import org.astropt.stream.flink.records.DeadLetters;
 import org.astropt.stream.flink.records.KafkaBytes;
 import org.astropt.stream.flink.records.SourceRecord;
 import org.astropt.stream.flink.records.TokenRecords;
+import org.astropt.stream.flink.records.TokenSequenceBytes;
 import org.astropt.stream.flink.records.TokenizedCutout;
 import org.astropt.stream.schemas.AvroCodec;
 import org.astropt.stream.schemas.Cutout;
 import org.astropt.stream.schemas.DeadLetter;
 import org.astropt.stream.schemas.PipelineStage;
-import org.astropt.stream.schemas.TokenSequence;
 
 /**
  * Stage one: the bytes of an input record -> image (core's CutoutDecoder) -> tokens -> TokenSequence bytes.
@@ -43,7 +43,7 @@ public final class TokenizeFunction extends ProcessFunction<SourceRecord, Tokeni
     private final Properties coreSettings;
 
     private transient AvroCodec<Cutout> cutouts;
-    private transient AvroCodec<TokenSequence> sequences;
+    private transient TokenSequenceBytes sequences;
     private transient AvroCodec<DeadLetter> deadLetters;
     private transient CutoutDecoder decoder;
     private transient PatchTokenizer tokenizer;
@@ -59,7 +59,7 @@ public final class TokenizeFunction extends ProcessFunction<SourceRecord, Tokeni
     public void open(OpenContext context) {
         AstroptConfig config = AstroptConfig.of(coreSettings);
         cutouts = AvroCodec.of(Cutout.class);
-        sequences = AvroCodec.of(TokenSequence.class);
+        sequences = new TokenSequenceBytes();
         deadLetters = AvroCodec.of(DeadLetter.class);
         decoder = new CutoutDecoder(config.decodeLimits(), config.alertSchemas());
         tokenizer = new PatchTokenizer(config.tokenizerSettings());
@@ -104,11 +104,10 @@ public final class TokenizeFunction extends ProcessFunction<SourceRecord, Tokeni
             long t2 = System.nanoTime();
             TokenizedCutout t = new TokenizedCutout();
             t.id = cutout.getId();
-            TokenSequence sequence = TokenRecords.sequence(cutout, image.metadata(), tokens, r, layout, precision);
-            t.sequence = sequences.encode(sequence);
-            t.layout = sequence.getLayout();
-            t.tokenDim = sequence.getTokenDim();
-            t.tokenCount = sequence.getTokenCount();
+            t.sequence = TokenRecords.sequenceBytes(cutout, image.metadata(), tokens, r, layout, precision, sequences);
+            t.layout = layout.id();
+            t.tokenDim = tokens.tokenDim();
+            t.tokenCount = tokens.tokenCount();
             t.sourceTopic = r.topic;
             t.sourcePartition = r.partition;
             t.sourceOffset = r.offset;

@@ -13,6 +13,7 @@ import org.astropt.stream.schemas.ImageFormat;
 import org.astropt.stream.schemas.Provenance;
 import org.astropt.stream.schemas.TokenDtype;
 import org.astropt.stream.schemas.TokenSequence;
+import org.astropt.stream.schemas.TokenizerSettings;
 
 /** Builds the TokenSequence record of one tokenized cutout, and reads its tokens back for the model. */
 public final class TokenRecords {
@@ -33,40 +34,42 @@ public final class TokenRecords {
      */
     public static TokenSequence sequence(Cutout cutout, Map<String, String> metadata, Tokens tokens, SourceRecord source,
             InputLayout layout, TokenPacking.Precision precision) {
-        metadata = new HashMap<>(metadata);
-        org.astropt.stream.schemas.TokenizerSettings settings = org.astropt.stream.schemas.TokenizerSettings.newBuilder()
-                .setPatchSize(tokens.patchSize())
-                .setCropSize(tokens.cropSize())
-                .setBandOrder(List.copyOf(tokens.bands()))
-                .setFlipped(fromFitsOrder(cutout))
-                .setStretch("none")
-                .setPadding(Math.max(Math.max(tokens.padding().top(), tokens.padding().bottom()),
-                        Math.max(tokens.padding().left(), tokens.padding().right())))
-                .setTokenizerVersion(tokens.settings().version())
-                .build();
-        Provenance provenance = Provenance.newBuilder()
-                .setSurvey(cutout.getSurvey())
-                .setRa(cutout.getRa())
-                .setDec(cutout.getDec())
-                .setObservedTime(cutout.getObservedTime())
-                .setSourceTopic(source.topic)
-                .setSourcePartition(source.partition < 0 ? null : source.partition)
-                .setSourceOffset(source.offset < 0 ? null : source.offset)
-                .setMetadata(metadata)
-                .build();
-        return TokenSequence.newBuilder()
-                .setId(cutout.getId())
-                .setTokenizer(settings)
-                .setGridSize(tokens.gridSize())
-                .setTokenCount(tokens.tokenCount())
-                .setTokenDim(tokens.tokenDim())
-                .setDtype(precision == TokenPacking.Precision.FLOAT16 ? TokenDtype.FLOAT16 : TokenDtype.FLOAT32)
-                .setTokens(ByteBuffer.wrap(TokenPacking.pack(tokens.data(), precision)))
-                .setNanFraction((float) tokens.nanFraction())
-                .setProvenance(provenance)
-                .setLayout(layout.id())
-                .build();
+        TokenSequence s = withoutTokens(cutout, metadata, tokens, source, layout, precision);
+        s.setTokens(ByteBuffer.wrap(TokenPacking.pack(tokens.data(), precision)));
+        return s;
     }
+
+    /**
+     * The bytes of {@link #sequence(Cutout, Map, Tokens, SourceRecord, InputLayout, TokenPacking.Precision)}, as
+     * {@code AvroCodec.of(TokenSequence.class).encode} writes them, the tokens packed straight into the record's bytes
+     * ({@link TokenSequenceBytes}: the tokenize stage's writer).
+     */
+    public static byte[] sequenceBytes(Cutout cutout, Map<String, String> metadata, Tokens tokens, SourceRecord source,
+            InputLayout layout, TokenPacking.Precision precision, TokenSequenceBytes writer) {
+        return writer.encode(withoutTokens(cutout, metadata, tokens, source, layout, precision), tokens.data(), precision);
+    }
+
+    /**
+     * The record but its tokens (left empty), built with the records' constructors (Avro's builders check and copy
+     * every field): every rule of what goes into a TokenSequence is here.
+     */
+    static TokenSequence withoutTokens(Cutout cutout, Map<String, String> metadata, Tokens tokens, SourceRecord source,
+            InputLayout layout, TokenPacking.Precision precision) {
+        // a HashMap copy, as before: its iteration order is the order astropt.tokens records have always carried the cards in
+        Map<String, String> cards = new HashMap<>(metadata);
+        TokenizerSettings settings = new TokenizerSettings(tokens.patchSize(), tokens.cropSize(), List.copyOf(tokens.bands()),
+                fromFitsOrder(cutout), "none",
+                Math.max(Math.max(tokens.padding().top(), tokens.padding().bottom()),
+                        Math.max(tokens.padding().left(), tokens.padding().right())),
+                tokens.settings().version());
+        Provenance provenance = new Provenance(cutout.getSurvey(), cutout.getRa(), cutout.getDec(), cutout.getObservedTime(),
+                source.topic, source.partition < 0 ? null : source.partition, source.offset < 0 ? null : source.offset, cards);
+        return new TokenSequence(cutout.getId(), settings, tokens.gridSize(), tokens.tokenCount(), tokens.tokenDim(),
+                precision == TokenPacking.Precision.FLOAT16 ? TokenDtype.FLOAT16 : TokenDtype.FLOAT32, NO_TOKENS,
+                (float) tokens.nanFraction(), provenance, layout.id());
+    }
+
+    private static final ByteBuffer NO_TOKENS = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     /** The tokens as [tokenCount][tokenDim]. */
     public static float[][] tokens(TokenSequence s) {
