@@ -30,7 +30,9 @@ import org.astropt.stream.schemas.ImageFormat;
  *   java -cp 'OLD/core.jar:bench/target/benchmarks.jar:bench/target/lib/*' org.astropt.stream.bench.DecodeTokenizeCpu 64 20000 5
  * </pre>
  * Arguments: side in pixels (64), cutouts per turn (20,000), turns (5; the first is warm-up and is not
- * in the median). Prints one line per turn and a line of medians: us of thread CPU per cutout.
+ * in the median). -Dastropt.bench.stamps=N (default 32) sets how many distinct stamps go round: 32 stay in
+ * the caches; a few thousand (as many megabytes as the pipeline streams through between two reads of one
+ * stamp) do not. Prints one line per turn and a line of medians: us of thread CPU per cutout.
  */
 public final class DecodeTokenizeCpu {
 
@@ -40,7 +42,7 @@ public final class DecodeTokenizeCpu {
         int size = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int perTurn = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         int turns = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-        SyntheticSurvey survey = new SyntheticSurvey(11, size, 32);
+        SyntheticSurvey survey = new SyntheticSurvey(11, size, Integer.getInteger("astropt.bench.stamps", 32));
         List<byte[]> stamps = new ArrayList<>();
         for (int i = 0; i < survey.count(); i++) stamps.add(SurveyWriter.fitsBytes(survey.galaxy(i)));
         CutoutDecoder decoder = new CutoutDecoder(DecodeLimits.defaults());
