@@ -24,6 +24,8 @@ final class RoundPlan {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoundPlan.class);
     static final String HELD_OUT_FILE = "heldout.bin";
+    /** Records read at a time while counting a one-pass round's training records. */
+    private static final int SCAN_CHUNK = 256;
 
     private final TrainerSettings settings;
     private final TokenReader reader;
@@ -49,13 +51,16 @@ final class RoundPlan {
         Map<Integer, Long> end = reader.end();
         long records = records(from, end);
         if (records == 0) return false;
+        // one pass: sized by the records it will train on, so that its learning-rate schedule ends where the pass
+        // does (the topic may carry other layouts' records, which the round skips, and held-out ones)
+        long trained = settings.stepsPerRound() > 0 ? -1 : trainingRecords(from, end);
         int perStep = settings.batchSize() - replayPerStep(from);
         state.roundStart = new TreeMap<>(from);
         state.roundEnd = new TreeMap<>(end);
         state.roundPosition = new TreeMap<>(from);
         state.pass = 0;
         state.step = 0;
-        state.maxSteps = steps(settings.stepsPerRound(), records, settings.heldOutFraction(), perStep);
+        state.maxSteps = steps(settings.stepsPerRound(), trained, perStep);
         state.parentVersion = parentVersion;
         state.checkpoint = null;
         state.startedMillis = System.currentTimeMillis();
@@ -63,9 +68,28 @@ final class RoundPlan {
         state.tokensSeen = 0;
         state.phase = TrainerState.Phase.TRAINING;
         state.save(stateDir);
-        LOG.info("round={} records={} parent={} steps={} from={} to={}", state.round + 1, records,
+        LOG.info("round={} records={} training_records={} parent={} steps={} from={} to={}", state.round + 1, records,
+                trained < 0 ? "uncounted" : trained,
                 state.parentVersion == null ? "none" : "v" + state.parentVersion, state.maxSteps, from, end);
         return true;
+    }
+
+    /**
+     * The records a one-pass round between two positions trains on: of this model's layout, not held out (one scan
+     * of the range, in chunks).
+     */
+    long trainingRecords(Map<Integer, Long> from, Map<Integer, Long> end) {
+        long n = 0;
+        for (Map.Entry<Integer, Long> e : end.entrySet()) {
+            long at = from.getOrDefault(e.getKey(), 0L);
+            while (at < e.getValue()) {
+                List<TokenRecord> chunk = reader.readAt(e.getKey(), at, SCAN_CHUNK, e.getValue());
+                if (chunk.isEmpty()) break; // the rest of the range holds no readable record
+                for (TokenRecord r : chunk) if (ofLayout(r.sequence()) && !heldOut(r)) n++;
+                at = chunk.get(chunk.size() - 1).offset() + 1;
+            }
+        }
+        return n;
     }
 
     /** Records between two positions, summed over partitions. */
@@ -75,9 +99,9 @@ final class RoundPlan {
         return n;
     }
 
-    /** A round's steps: trainer.steps-per-round, or (0) one pass over the records that are not held out. */
-    static int steps(int stepsPerRound, long records, double heldOutFraction, int recordsPerStep) {
-        return stepsPerRound > 0 ? stepsPerRound : (int) Math.max(1, Math.ceil(records * (1 - heldOutFraction) / recordsPerStep));
+    /** A round's steps: trainer.steps-per-round, or (0) one pass over its training records ({@link #trainingRecords}). */
+    static int steps(int stepsPerRound, long trainingRecords, int recordsPerStep) {
+        return stepsPerRound > 0 ? stepsPerRound : (int) Math.max(1, Math.ceil(trainingRecords / (double) recordsPerStep));
     }
 
     /** Records replayed per step: a share of the batch (at least one new record stays), when there are older records. */

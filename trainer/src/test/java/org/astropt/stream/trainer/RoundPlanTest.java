@@ -30,9 +30,9 @@ class RoundPlanTest {
 
     @Test
     void aRoundIsTheConfiguredStepsOrOnePassOverTheRecordsNotHeldOut() {
-        assertEquals(200, RoundPlan.steps(200, 10, 0.05, 8));
-        assertEquals(12, RoundPlan.steps(0, 100, 0.05, 8), "ceil(100 * 0.95 / 8)");
-        assertEquals(1, RoundPlan.steps(0, 1, 0.05, 8), "at least one step");
+        assertEquals(200, RoundPlan.steps(200, -1, 8));
+        assertEquals(12, RoundPlan.steps(0, 95, 8), "ceil(95 / 8)");
+        assertEquals(1, RoundPlan.steps(0, 0, 8), "at least one step");
     }
 
     @Test

@@ -12,8 +12,10 @@ import java.util.Optional;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.astropt.stream.core.model.LrSchedule;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.core.model.Trainer;
+import org.astropt.stream.core.model.TrainLog;
 import org.astropt.stream.core.sim.SyntheticSurvey;
 import org.astropt.stream.core.token.InputLayout;
 import org.astropt.stream.core.token.TokenizerSettings;
@@ -82,6 +84,9 @@ class TrainersITCase {
             // other layout would change the count
             assertEquals(15.0 * (galaxyIds.size() - heldOut(galaxyIds, settings)), galaxy1.metrics().get("tokens_seen"), galaxy1.metrics().toString());
             assertEquals(63.0 * (alertIds.size() - heldOut(alertIds, settings)), ztf1.metrics().get("tokens_seen"), ztf1.metrics().toString());
+            // the learning-rate schedule of a one-pass round is sized for the model's own records, so it ends with the
+            // pass (sized for the whole topic, the alert model's would stop half-way down, still near its peak)
+            for (String name : trainers.names()) assertScheduleEndsWithThePass(name, settings);
             // each evaluated on a held-out sample of its own layout, full (trainer.held-out-max), not crowded out by the other's
             assertEquals((double) Math.min(HELD_OUT_MAX, heldOut(galaxyIds, settings)), galaxy1.metrics().get("heldout_sequences"));
             assertEquals((double) Math.min(HELD_OUT_MAX, heldOut(alertIds, settings)), ztf1.metrics().get("heldout_sequences"));
@@ -137,5 +142,13 @@ class TrainersITCase {
             return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topics.name(Topics.TOKENS)))
                     .mapToLong(e -> e.getValue().offset()).sum();
         }
+    }
+
+    /** The round's last logged learning rate is its schedule's value at the last step: the schedule was as long as the pass. */
+    private static void assertScheduleEndsWithThePass(String name, TrainerSettings settings) throws Exception {
+        List<Double> lr = TrainLog.columns(Files.readAllLines(dir.resolve("models/state").resolve(name).resolve(RoundLog.FILE)), Integer.MAX_VALUE).get("lr");
+        int steps = lr.size();
+        double end = LrSchedule.of(settings.peakLearningRate(), steps / 20, steps).at(steps - 1);
+        assertEquals(end, lr.get(steps - 1), 1e-5 * end, name + "'s last learning rate in " + steps + " steps: " + lr);
     }
 }
