@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.astropt.stream.core.model.ModelConfig;
 import org.astropt.stream.schemas.TokenSequence;
 import org.slf4j.Logger;
@@ -24,7 +25,7 @@ final class RoundPlan {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoundPlan.class);
     static final String HELD_OUT_FILE = "heldout.bin";
-    /** Records read at a time while counting a one-pass round's training records. */
+    /** Records read at a time while scanning a range ({@link #trainingRecords}, {@link #firstOfLayout}). */
     private static final int SCAN_CHUNK = 256;
 
     private final TrainerSettings settings;
@@ -76,20 +77,41 @@ final class RoundPlan {
 
     /**
      * The records a one-pass round between two positions trains on: of this model's layout, not held out (one scan
-     * of the range, in chunks).
+     * of the range).
      */
     long trainingRecords(Map<Integer, Long> from, Map<Integer, Long> end) {
-        long n = 0;
+        long[] n = {0};
+        scan(from, end, r -> {
+            if (ofLayout(r.sequence()) && !heldOut(r)) n[0]++;
+            return true;
+        });
+        return n[0];
+    }
+
+    /** The first record of this model's layout between two positions; null when there is none. */
+    TokenSequence firstOfLayout(Map<Integer, Long> from, Map<Integer, Long> end) {
+        TokenSequence[] first = {null};
+        scan(from, end, r -> {
+            if (ofLayout(r.sequence())) first[0] = r.sequence();
+            return first[0] == null;
+        });
+        return first[0];
+    }
+
+    /**
+     * Reads the records between two positions, partition by partition, SCAN_CHUNK at a time through the reader's
+     * second consumer (the round's own position stays where it is), until visit returns false.
+     */
+    private void scan(Map<Integer, Long> from, Map<Integer, Long> end, Predicate<TokenRecord> visit) {
         for (Map.Entry<Integer, Long> e : end.entrySet()) {
             long at = from.getOrDefault(e.getKey(), 0L);
             while (at < e.getValue()) {
                 List<TokenRecord> chunk = reader.readAt(e.getKey(), at, SCAN_CHUNK, e.getValue());
                 if (chunk.isEmpty()) break; // the rest of the range holds no readable record
-                for (TokenRecord r : chunk) if (ofLayout(r.sequence()) && !heldOut(r)) n++;
+                for (TokenRecord r : chunk) if (!visit.test(r)) return;
                 at = chunk.get(chunk.size() - 1).offset() + 1;
             }
         }
-        return n;
     }
 
     /** Records between two positions, summed over partitions. */

@@ -39,8 +39,6 @@ final class TrainingRound {
     }
 
     private static final String OPTIMIZER_FILE = "optimizer.safetensors";
-    /** Records read at a time while looking for a first round's first record of the model's layout. */
-    private static final int FIRST_RECORD_CHUNK = 256;
 
     private final TrainerSettings settings;
     private final Path stateDir;
@@ -181,26 +179,11 @@ final class TrainingRound {
         if (state.parentVersion != null) {
             return Checkpoint.load(store.open(parentWeights.apply(state.parentVersion)), AstroPTModel.defaultDevice());
         }
-        TokenSequence first = firstOfLayout(state);
+        TokenSequence first = plan.firstOfLayout(state.roundStart, state.roundEnd);
         if (first == null) return null;
         ModelConfig config = settings.modelPreset().config().forTokens(settings.layout(), first.getTokenizer().getPatchSize(),
                 first.getTokenDim(), "token record " + first.getId() + " (" + first.getLayout() + ")");
         return AstroPTModel.create(config, AstroPTModel.defaultDevice(), settings.seed());
-    }
-
-    /** The first record of the model's layout in the round's range (read in chunks); null when there is none. */
-    private TokenSequence firstOfLayout(TrainerState state) {
-        for (Map.Entry<Integer, Long> e : state.roundStart.entrySet()) {
-            long end = state.roundEnd.getOrDefault(e.getKey(), 0L);
-            long at = e.getValue();
-            while (at < end) {
-                List<TokenRecord> chunk = reader.readAt(e.getKey(), at, FIRST_RECORD_CHUNK, end);
-                if (chunk.isEmpty()) break;
-                for (TokenRecord r : chunk) if (plan.ofLayout(r.sequence())) return r.sequence();
-                at = chunk.get(chunk.size() - 1).offset() + 1;
-            }
-        }
-        return null;
     }
 
     /** One optimizer step on sequences of possibly several lengths: one micro-batch per length. */
