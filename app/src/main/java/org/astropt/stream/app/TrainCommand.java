@@ -238,19 +238,28 @@ final class TrainCommand implements Callable<Integer> {
                         : "no new token records since the last round: nothing to train on");
                 return 0;
             }
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                service.close(); // checkpoints the round under way
-                stopped.countDown();
-            }));
-            service.start();
-            stdout.printf(Locale.ROOT, "training %s from %s every %d records or %s; state in %s, versions in %s; Ctrl-C stops%n",
+            return untilCtrlC(service::start, service::close, stdout, String.format(Locale.ROOT,
+                    "training %s from %s every %d records or %s; state in %s, versions in %s; Ctrl-C stops",
                     settings.modelName(), settings.bootstrapServers(), settings.every(), settings.maxWait(),
-                    settings.stateDir().toAbsolutePath(), settings.modelStore());
-            stdout.flush();
-            stopped.await();
-            return 0;
+                    settings.stateDir().toAbsolutePath(), settings.modelStore()));
         }
+    }
+
+    /**
+     * Starts the trainers' rounds, says so, and waits for Ctrl-C, whose shutdown hook closes them (a round under way
+     * checkpoints) before the command returns 0.
+     */
+    private static int untilCtrlC(Runnable start, Runnable close, PrintWriter stdout, String started) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            close.run();
+            stopped.countDown();
+        }));
+        start.run();
+        stdout.println(started);
+        stdout.flush();
+        stopped.await();
+        return 0;
     }
 
     /** trainer.models: one round of each model now (or each model's rounds until Ctrl-C with --continuous). */
@@ -273,18 +282,10 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 return 0;
             }
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                service.close(); // checkpoints the rounds under way
-                stopped.countDown();
-            }));
-            service.start();
-            stdout.printf(Locale.ROOT, "training %s from %s every %d records or %s; state under %s, versions in %s; Ctrl-C stops%n",
+            return untilCtrlC(service::start, service::close, stdout, String.format(Locale.ROOT,
+                    "training %s from %s every %d records or %s; state under %s, versions in %s; Ctrl-C stops",
                     settings.models(), settings.bootstrapServers(), settings.every(), settings.maxWait(),
-                    settings.stateDir().toAbsolutePath(), settings.modelStore());
-            stdout.flush();
-            stopped.await();
-            return 0;
+                    settings.stateDir().toAbsolutePath(), settings.modelStore()));
         }
     }
 
