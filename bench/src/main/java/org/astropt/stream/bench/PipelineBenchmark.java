@@ -124,6 +124,7 @@ public final class PipelineBenchmark {
                                     r.steady, 100 * r.steady / bare, r.p50, r.p99, r.max, r.embedMicros, 1e6 / bare, 100 * r.modelBusy(), 100 * r.modelCpu(), 100 * r.processCpu() / CORES, 100 * r.compiling(), r.round());
                             System.out.printf(Locale.ROOT, "%s%s, %d px stamps: %s%n", variant.isEmpty() ? "" : "[" + variant + "] ",
                                     PRESET, CUTOUT_PX, r.cpu().line());
+                            System.out.println(r.cpu().threadLines());
                         }
                     }
                 }

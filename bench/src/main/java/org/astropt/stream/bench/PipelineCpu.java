@@ -57,6 +57,9 @@ final class PipelineCpu implements AutoCloseable {
     private final String run;
     private final Map<Long, Long> lastCpu = new HashMap<>();
     private final Map<Long, Group> groups = new HashMap<>();
+    private final Map<Long, String> names = new HashMap<>();
+    /** CPU nanoseconds so far of each pipeline thread, by name (the Flink task threads' names shortened). */
+    private final Map<String, Long> pipelineThreads = new TreeMap<>();
     private final Map<String, Group> seen = new TreeMap<>();
     private final EnumMap<Group, Long> totals = new EnumMap<>(Group.class);
     private final Thread sampler;
@@ -119,19 +122,37 @@ final class PipelineCpu implements AutoCloseable {
                 String name = infos[i].getThreadName();
                 g = groupOf(name, run);
                 groups.put(ids[i], g);
+                names.put(ids[i], shortName(name));
                 seen.putIfAbsent(name, g);
             }
             Long before = lastCpu.put(ids[i], cpu);
             // a thread first seen after the start was born since the last sample: all its time is new
-            if (count) totals.merge(g, cpu - (before == null ? 0 : before), Long::sum);
+            if (!count) continue;
+            long grown = cpu - (before == null ? 0 : before);
+            totals.merge(g, grown, Long::sum);
+            if (g == Group.PIPELINE) pipelineThreads.merge(names.get(ids[i]), grown, Long::sum);
         }
     }
 
-    /** CPU nanoseconds per group so far (sampled now). */
-    synchronized EnumMap<Group, Long> mark() {
-        sample(true);
-        return new EnumMap<>(totals);
+    /**
+     * A thread's name as the per-thread table shows it: a Flink task by its first operator (the chain's full name
+     * is hundreds of characters), a producer by its client id, a transaction's producer number dropped.
+     */
+    static String shortName(String name) {
+        String n = name.replaceAll(" -> .*( \\(\\d+/\\d+\\)#\\d+)$", " ...$1")
+                .replaceFirst("^kafka-producer-network-thread \\| producer-", "producer ")
+                .replaceFirst("-\\d+$", "");
+        return n.length() > 60 ? n.substring(0, 60) : n;
     }
+
+    /** CPU nanoseconds per group so far (sampled now). */
+    synchronized Mark mark() {
+        sample(true);
+        return new Mark(new EnumMap<>(totals), new TreeMap<>(pipelineThreads));
+    }
+
+    /** The CPU so far per group, and per pipeline thread. */
+    record Mark(EnumMap<Group, Long> groups, Map<String, Long> threads) {}
 
     /** Every thread name seen so far, with its group: printed once per run so a reader can check the grouping. */
     synchronized void printGrouping() {
@@ -145,12 +166,23 @@ final class PipelineCpu implements AutoCloseable {
     }
 
     /** The CPU of one round, per cutout: what the pipeline's own threads spent, and the forward pass beside it. */
-    record Round(int cutouts, EnumMap<Group, Long> nanos) {
+    record Round(int cutouts, EnumMap<Group, Long> nanos, Map<String, Long> threads) {
 
-        static Round between(EnumMap<Group, Long> before, EnumMap<Group, Long> after, int cutouts) {
+        static Round between(Mark before, Mark after, int cutouts) {
             EnumMap<Group, Long> d = new EnumMap<>(Group.class);
-            for (Group g : Group.values()) d.put(g, after.get(g) - before.get(g));
-            return new Round(cutouts, d);
+            for (Group g : Group.values()) d.put(g, after.groups().get(g) - before.groups().get(g));
+            Map<String, Long> t = new TreeMap<>();
+            after.threads().forEach((name, ns) -> t.put(name, ns - before.threads().getOrDefault(name, 0L)));
+            return new Round(cutouts, d, t);
+        }
+
+        /** The pipeline's threads, largest first, in us per cutout: where {@code pipeline_cpu_us_per_cutout} goes. */
+        String threadLines() {
+            StringBuilder s = new StringBuilder("pipeline threads, us/cutout:");
+            threads.entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .forEach(e -> s.append(String.format(Locale.ROOT, "%n  %7.1f  %s", e.getValue() / 1e3 / cutouts, e.getKey())));
+            return s.toString();
         }
 
         double microsPerCutout(Group g) { return nanos.get(g) / 1e3 / cutouts; }

@@ -136,6 +136,17 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
         return out;
     }
 
+    /**
+     * Kafka consumer settings for the pipeline's sources, as {@link #producerOverrides} for the sinks: every
+     * {@code pipeline.consumer.<key>=<value>} becomes {@code <key>=<value>} (fetch.min.bytes, fetch.max.wait.ms...).
+     * The source's own settings (group, isolation level, offsets) stay the source's.
+     */
+    public Properties consumerOverrides() {
+        Properties out = new Properties();
+        out.putAll(SettingsFile.of(coreProperties).withPrefix("pipeline.consumer."));
+        return out;
+    }
+
     public PipelineSettings withEmbed(EmbedSettings e) {
         return new PipelineSettings(parallelism, checkpointIntervalMs, transactionTimeoutMs, transactionalIdPrefix, groupId, e, coreProperties);
     }

@@ -19,6 +19,7 @@ class PipelineSettingsTest {
         assertEquals(2, s.embed().inFlight());
         assertEquals(500, s.checkpointIntervalMs());
         assertEquals(0, s.producerOverrides().size(), "the examples there are comments");
+        assertEquals(0, s.consumerOverrides().size(), "the examples there are comments");
     }
 
     /** pipeline.model-names lists the names served at once; empty keys serve every name; both keys set is refused. */
@@ -47,6 +48,10 @@ class PipelineSettingsTest {
         assertEquals(2, out.size(), out.toString());
         assertEquals("1048576", out.getProperty("batch.size"));
         assertEquals("lz4", out.getProperty("compression.type"));
+        assertEquals(0, PipelineSettings.of(p).consumerOverrides().size(), "producer keys are not consumer keys");
+        p.setProperty("pipeline.consumer.fetch.min.bytes", "1048576");
+        assertEquals("1048576", PipelineSettings.of(p).consumerOverrides().getProperty("fetch.min.bytes"));
+        assertEquals(1, PipelineSettings.of(p).consumerOverrides().size());
     }
 
     /** Tokens go out as float32 unless pipeline.token-dtype says float16; an empty value keeps the default; anything else is refused by name. */
