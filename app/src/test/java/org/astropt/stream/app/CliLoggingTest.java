@@ -29,7 +29,10 @@ class CliLoggingTest {
         System.setErr(new PrintStream(console, true, StandardCharsets.UTF_8));
         LoggerContext context = new LoggerContext("astropt-cli-logging-test");
         try {
-            context.start(new XmlConfiguration(context, ConfigurationSource.fromUri(CliLoggingTest.class.getResource("/log4j2.xml").toURI())));
+            XmlConfiguration config = new XmlConfiguration(context, ConfigurationSource.fromUri(CliLoggingTest.class.getResource("/log4j2.xml").toURI()));
+            context.start(config);
+            assertFalse(config.isShutdownHookEnabled(), "a command's own shutdown hook stops its stack, logging as it goes: "
+                    + "Log4j's hook must not stop the logging under it (the console then shows Log4j's own warnings)");
             context.getLogger("org.apache.kafka.clients.NetworkClient").warn("node 1 disconnected");
             context.getLogger("org.apache.flink.metrics.MetricGroup").warn(String.format(COLLISION, "pendingCommittables", "tokens-sink: Committer"));
             context.getLogger("org.apache.flink.metrics.MetricGroup").warn(String.format(COLLISION, "numRecordsIn", "embed"));
