@@ -45,6 +45,15 @@ public final class KafkaEdges implements PipelineSources {
      */
     public static final int SINK_BATCH_BYTES = 1024 * 1024;
 
+    /**
+     * The record sources' {@code receive.buffer.bytes} unless set: -1, the operating system's socket buffer, which
+     * Linux grows with the traffic, where Kafka's consumer fixes 64 KB (and so turns the growth off): fetches of
+     * 49 KB and 786 KB cutouts were read through it in many small reads. Measured in the pipeline benchmark
+     * (docs/BENCHMARKS.md, issue 15), per thread: the cutouts source's fetcher -35 to -50% per 256x256 cutout, -20
+     * to -40% per 64x64 one.
+     */
+    public static final int SOURCE_RECEIVE_BUFFER_BYTES = -1;
+
     private final KafkaClientSettings kafka;
     private final Topics topics;
     private final PipelineSettings settings;
@@ -124,12 +133,15 @@ public final class KafkaEdges implements PipelineSources {
     }
 
     /**
-     * The record sources' consumer settings: the connection's kafka.* keys, then pipeline.consumer.* over them. The
+     * The record sources' consumer settings: {@link #SOURCE_RECEIVE_BUFFER_BYTES}, the connection's kafka.* keys,
+     * then pipeline.consumer.* over them. The
      * models source takes the connection's alone: a fetch.min.bytes with a short fetch.max.wait.ms, right for a
      * busy cutouts topic, would make it poll an idle topic fifty times a second.
      */
     Properties consumerProperties() {
-        Properties consumer = kafka.properties();
+        Properties consumer = new Properties();
+        consumer.setProperty("receive.buffer.bytes", String.valueOf(SOURCE_RECEIVE_BUFFER_BYTES));
+        consumer.putAll(kafka.properties());
         consumer.putAll(settings.consumerOverrides());
         return consumer;
     }

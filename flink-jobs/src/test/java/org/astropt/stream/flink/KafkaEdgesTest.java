@@ -43,9 +43,9 @@ class KafkaEdgesTest {
         p.setProperty("pipeline.producer.linger.ms", "20");
         Properties consumer = edges(p).consumerProperties();
         assertEquals("1048576", consumer.getProperty("fetch.min.bytes"));
-        assertNull(consumer.getProperty("receive.buffer.bytes"), "Kafka's default unless set");
-        p.setProperty("pipeline.consumer.receive.buffer.bytes", "-1");
-        assertEquals("-1", edges(p).consumerProperties().getProperty("receive.buffer.bytes"));
+        assertEquals("-1", consumer.getProperty("receive.buffer.bytes"), "the operating system's socket buffer unless set");
+        p.setProperty("pipeline.consumer.receive.buffer.bytes", "65536");
+        assertEquals("65536", edges(p).consumerProperties().getProperty("receive.buffer.bytes"));
         assertEquals("SASL_SSL", consumer.getProperty("security.protocol"));
         assertNull(consumer.getProperty("linger.ms"));
         assertEquals("20", edges(p).producerProperties().getProperty("linger.ms"));
