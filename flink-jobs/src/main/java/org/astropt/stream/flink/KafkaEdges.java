@@ -139,11 +139,7 @@ public final class KafkaEdges implements PipelineSources {
      * busy cutouts topic, would make it poll an idle topic fifty times a second.
      */
     Properties consumerProperties() {
-        Properties consumer = new Properties();
-        consumer.setProperty("receive.buffer.bytes", String.valueOf(SOURCE_RECEIVE_BUFFER_BYTES));
-        consumer.putAll(kafka.properties());
-        consumer.putAll(settings.consumerOverrides());
-        return consumer;
+        return layered("receive.buffer.bytes", SOURCE_RECEIVE_BUFFER_BYTES, settings.consumerOverrides());
     }
 
     /**
@@ -151,11 +147,16 @@ public final class KafkaEdges implements PipelineSources {
      * pipeline.producer.* over them (the transactional settings are the sink's own, set after these).
      */
     Properties producerProperties() {
-        Properties producer = new Properties();
-        producer.setProperty("batch.size", String.valueOf(SINK_BATCH_BYTES));
-        producer.putAll(kafka.properties());
-        producer.putAll(settings.producerOverrides());
-        return producer;
+        return layered("batch.size", SINK_BATCH_BYTES, settings.producerOverrides());
+    }
+
+    /** Our default for one key, the connection's kafka.* keys over it, the pipeline's overrides over both. */
+    private Properties layered(String key, int ourDefault, Properties overrides) {
+        Properties p = new Properties();
+        p.setProperty(key, String.valueOf(ourDefault));
+        p.putAll(kafka.properties());
+        p.putAll(overrides);
+        return p;
     }
 
     public PipelineSinks sinks() {
