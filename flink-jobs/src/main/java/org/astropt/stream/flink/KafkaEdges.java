@@ -134,9 +134,8 @@ public final class KafkaEdges implements PipelineSources {
 
     /**
      * The record sources' consumer settings: {@link #SOURCE_RECEIVE_BUFFER_BYTES}, the connection's kafka.* keys,
-     * then pipeline.consumer.* over them. The
-     * models source takes the connection's alone: a fetch.min.bytes with a short fetch.max.wait.ms, right for a
-     * busy cutouts topic, would make it poll an idle topic fifty times a second.
+     * then pipeline.consumer.* over them. The models source takes the connection's alone: a fetch.min.bytes with a
+     * short fetch.max.wait.ms, right for a busy cutouts topic, would make it poll an idle topic fifty times a second.
      */
     Properties consumerProperties() {
         return layered("receive.buffer.bytes", SOURCE_RECEIVE_BUFFER_BYTES, settings.consumerOverrides());

@@ -131,9 +131,7 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
      * {@code <key>=<value>} (batch.size, linger.ms, compression.type...). The transactional settings stay the sink's.
      */
     public Properties producerOverrides() {
-        Properties out = new Properties();
-        out.putAll(SettingsFile.of(coreProperties).withPrefix("pipeline.producer."));
-        return out;
+        return keysUnder("pipeline.producer.");
     }
 
     /**
@@ -142,8 +140,13 @@ public record PipelineSettings(int parallelism, long checkpointIntervalMs, long 
      * The source's own settings (group, isolation level, offsets) stay the source's.
      */
     public Properties consumerOverrides() {
+        return keysUnder("pipeline.consumer.");
+    }
+
+    /** The settings under prefix, the prefix taken off their keys: a Kafka client's configuration. */
+    private Properties keysUnder(String prefix) {
         Properties out = new Properties();
-        out.putAll(SettingsFile.of(coreProperties).withPrefix("pipeline.consumer."));
+        out.putAll(SettingsFile.of(coreProperties).withPrefix(prefix));
         return out;
     }
 
