@@ -6,6 +6,8 @@
 #   commit's core module) in every round, so a change is measured against PyTorch and its own past at once
 #
 #   GLIBC_MALLOC_DEFAULTS=1: both sides with glibc's default malloc settings instead of bin/astropt's (below)
+#   MKL_VENDOR_DISPATCH=1: ours without the shim that lets MKL use AVX-512 on AMD CPUs
+#   THEIRS_OPENBLAS_CORETYPE=Haswell: theirs on the OpenBLAS kernels named, not the ones it detects (below)
 #
 # Each side runs one libtorch thread: `bin/astropt bench model --threads 1` with
 # -Dai.djl.pytorch.num_threads=1 against bench/scripts/vs_pytorch_model.py (Debian's python3-torch, its
@@ -54,6 +56,20 @@ else
 fi
 "$py" "$here/vs_pytorch_model.py" check "$fixture"
 
+# Each side's BLAS on the code paths of this CPU's instruction sets. On AMD CPUs, MKL (ours, inside DJL's
+# libtorch) takes generic AVX2 paths unless bin/astropt's shim is preloaded (bin/lib/mkl-isa-dispatch.sh);
+# OpenBLAS (theirs) detects the CPU itself (on Zen 5: Cooperlake, its AVX-512 kernels), unless
+# OPENBLAS_CORETYPE forces a core: this script removes it from theirs' environment (some machines set it
+# for everyone; the one of docs/BENCHMARKS.md had Haswell) unless THEIRS_OPENBLAS_CORETYPE names one.
+# MKL_VENDOR_DISPATCH=1 runs ours without the shim. docs/BENCHMARKS.md, "MKL's code paths on AMD".
+ours_preload=""
+if [ -z "${MKL_VENDOR_DISPATCH:-}" ]; then
+  . "$root/bin/lib/mkl-isa-dispatch.sh"
+  ours_preload="$(mkl_isa_dispatch "$root")"
+fi
+theirs_coretype="${THEIRS_OPENBLAS_CORETYPE:-}"
+echo "BLAS: ours ${ours_preload:-without the MKL shim}; theirs OPENBLAS_CORETYPE=${theirs_coretype:-(OpenBLAS detects)}" >&2
+
 # preset tokens batch mode: the issue's configurations
 configs=("1M 64 32 forward" "1M 256 32 forward" "12M 64 32 forward" "12M 256 8 forward" "1M 64 16 train")
 [ -n "${ONLY:-}" ] && configs=("$ONLY")
@@ -65,7 +81,7 @@ tag() { # prefixes a JSON line with the round and the load average before the ru
 ours() { # side preset tokens batch mode round load [core jar placed before the app's classpath]
   local train=(); [ "$5" = train ] && train=(--train)
   local cp="$jar"; [ -n "${8:-}" ] && cp="$8:$jar"
-  DJL_OFFLINE=true OPT_OUT_TRACKING=true java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \
+  LD_PRELOAD="$ours_preload${LD_PRELOAD:+:$LD_PRELOAD}" DJL_OFFLINE=true OPT_OUT_TRACKING=true java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \
     -Dai.djl.pytorch.num_interop_threads=1 -Dastropt.log.dir="${TMPDIR:-/tmp}/vs-pytorch-logs" -cp "$cp" \
     org.astropt.stream.app.AstroptCli bench model --preset "$2" --tokens "$3" --batch "$4" "${train[@]}" \
     --seconds "$seconds" --threads 1 --json 2>/dev/null | grep '^{' | sed "s/^{/{\"side\": \"$1\", /" | tag "$6" "$7" >> "$out"
@@ -73,7 +89,7 @@ ours() { # side preset tokens batch mode round load [core jar placed before the 
 
 theirs() {
   local train=(); [ "$4" = train ] && train=(--train)
-  "$py" "$here/vs_pytorch_model.py" bench --preset "$1" --tokens "$2" --batch "$3" "${train[@]}" --seconds "$seconds" \
+  env -u OPENBLAS_CORETYPE ${theirs_coretype:+OPENBLAS_CORETYPE=$theirs_coretype} "$py" "$here/vs_pytorch_model.py" bench --preset "$1" --tokens "$2" --batch "$3" "${train[@]}" --seconds "$seconds" \
     | tag "$5" "$6" >> "$out"
 }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.astropt.stream.core.model.AstroPTModel;
+import org.astropt.stream.core.model.MklDispatch;
 import org.astropt.stream.core.model.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,11 +90,12 @@ final class BenchModelCommand implements Callable<Integer> {
             ModelConfig c = model.config();
             report.put("preset", p.name()).put("parameters", model.parameterCount()).put("mode", train ? "train" : "forward")
                     .put("batch", batch).put("tokens", tokens).put("threads", JniUtils.getNumThreads())
-                    .put("device", model.device().toString());
+                    .put("device", model.device().toString()).put("mkl_dispatch", MklDispatch.current().name());
             if (!json) {
                 out.printf(Locale.ROOT, "model %s: %d layers, %d heads, n_embd %d, %d bands, %,d parameters; %s, %d libtorch threads%n",
                         p.name(), c.nLayer(), c.nHead(), c.nEmbd(), c.nChan(), model.parameterCount(), model.device(),
                         JniUtils.getNumThreads());
+                if (!model.device().isGpu()) out.println(MklDispatch.current().description());
                 out.flush();
             }
             // Training reads T of T + 1 tokens (it predicts tokens 1..T), so both modes read T per cutout.

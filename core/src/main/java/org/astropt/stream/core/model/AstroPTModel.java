@@ -33,6 +33,7 @@ public final class AstroPTModel implements AutoCloseable {
 
     /** A fresh network with the reference's initialisation, reproducible from seed. */
     public static AstroPTModel create(ModelConfig config, Device device, long seed) {
+        MklDispatch.logOnce();
         Engine.getInstance().setRandomSeed((int) seed);
         Model model = Model.newInstance("astropt", device);
         AstroPTBlock network = new AstroPTBlock(config);
