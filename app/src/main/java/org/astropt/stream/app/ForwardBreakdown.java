@@ -140,6 +140,8 @@ final class ForwardBreakdown {
         String op = aten.startsWith("aten::") ? aten.substring(6) : aten;
         return switch (op) {
             case "matmul", "mm", "bmm", "addmm", "linear", "baddbmm" -> "matrix products";
+            // FusedAttention's TorchScript module: the profiler lists its method, the fused kernel inside it
+            case "forward", "scaled_dot_product_attention", "_scaled_dot_product_flash_attention_for_cpu" -> "fused attention";
             case "layer_norm", "native_layer_norm", "softmax", "_softmax", "sum", "mean" -> "normalisation and reductions";
             case "add", "add_", "sub", "mul", "mul_", "div", "tanh", "relu", "abs", "where", "ge", "lt", "gt", "le", "pow",
                  "sqrt", "neg", "minimum", "maximum", "clamp", "gelu", "exp" -> "elementwise";

@@ -31,19 +31,30 @@ final class CausalSelfAttention extends Layer {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         NDList qkv = cAttn.apply(ps, x, training).split(3, 2);   // [B, T, 3E] -> 3 x [B, T, E]
-        // q scaled before the product: the same 1/sqrt(hd), on an array T/hd times smaller.
-        NDArray q = heads(qkv.get(0), b, t).mul(scalar(x, (float) (1.0 / Math.sqrt(config.headDim())))); // [B, H, T, hd]
+        NDArray q = heads(qkv.get(0), b, t);                     // [B, H, T, hd]
         NDArray k = heads(qkv.get(1), b, t);
         NDArray v = heads(qkv.get(2), b, t);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));      // [B, H, T, T], the largest array
+        FusedAttention fused = (training && config.dropout() > 0) ? null : FusedAttention.get();
+        NDArray y = fused != null ? fused.apply(q, k, v, training) : explicit(q, k, v, t, training);
+        y = y.transpose(0, 2, 1, 3).reshape(b, t, config.nEmbd());
+        return dropout(cProj.apply(ps, y, training), config.dropout(), training);
+    }
+
+    /**
+     * softmax(q k^T / sqrt(hd) + causal mask) v written out, the [B, H, T, T] scores and probabilities
+     * as arrays: where {@link FusedAttention} is unavailable, and with attention dropout in training.
+     */
+    private NDArray explicit(NDArray q, NDArray k, NDArray v, long t, boolean training) {
+        // q scaled before the product: the same 1/sqrt(hd), on an array T/hd times smaller.
+        NDArray scaled = q.mul(scalar(q, (float) (1.0 / Math.sqrt(config.headDim()))));
+        NDArray scores = scaled.matMul(k.transpose(0, 1, 3, 2)); // [B, H, T, T], the largest array
         scores.addi(mask.bias(cAttn.weight.getArray().getManager(), t)); // in place: one [B, H, T, T] fewer; future keys -> -inf
         NDArray att = scores.softmax(3);
         if (!training) scores.close();                            // inference: one [B, H, T, T] alive at a time
         att = dropout(att, config.dropout(), training);
         NDArray y = att.matMul(v);                                // [B, H, T, hd]
         if (!training) att.close();
-        y = y.transpose(0, 2, 1, 3).reshape(b, t, config.nEmbd());
-        return dropout(cProj.apply(ps, y, training), config.dropout(), training);
+        return y;
     }
 
     /** [B, T, E] -> [B, H, T, hd] */
