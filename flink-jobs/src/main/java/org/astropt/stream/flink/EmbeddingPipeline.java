@@ -45,9 +45,13 @@ public final class EmbeddingPipeline {
      * defaults (at most 10 buffers per channel, 8 floating per gate) let the tokenize task run only about five
      * sequences ahead of the embed task: while one micro-batch went through the model, tokenize stalled on
      * backpressure, and while tokenize refilled, the model idled. 128 buffers (4 MB) hold a few batches
-     * (what that did to throughput: docs/BENCHMARKS.md, streaming pipeline).
+     * (what that did to throughput: docs/BENCHMARKS.md, streaming pipeline). Buffers of 64 KB instead of 32 KB:
+     * a sequence then spans two buffers half as often, and the embed task's deserializer copies it out of
+     * them into one array half as often (embed task -10 us per 64x64 cutout in every pair measured, pipeline
+     * median 264 -> 236 us; docs/BENCHMARKS.md, "Network buffers of 64 KB"); 8 MB per gate.
      */
     public static final Map<String, String> NETWORK_BUFFERS = Map.of(
+            "taskmanager.memory.segment-size", "64kb",
             "taskmanager.network.memory.buffers-per-channel", "8",
             "taskmanager.network.memory.floating-buffers-per-gate", "128",
             "taskmanager.network.memory.max-buffers-per-channel", "128");
