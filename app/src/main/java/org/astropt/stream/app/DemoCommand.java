@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.astropt.stream.core.config.SettingsFile;
 import org.astropt.stream.core.sim.ZtfPacketWriter;
 import org.astropt.stream.core.model.Trainer;
@@ -45,6 +46,12 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "demo", description = "Run the whole stack locally: Kafka, Flink pipeline, trainer, model server and dashboard, and a feed.")
 final class DemoCommand implements Callable<Integer> {
+
+    /**
+     * Set when the run's summary is printed: a trainer round or backfill that ends while the stack stops (after
+     * Ctrl-C) then goes to the log only, instead of printing below the summary. Errors still print.
+     */
+    private final AtomicBoolean summarised = new AtomicBoolean();
 
     @Option(names = "--rate", defaultValue = "20", paramLabel = "R", description = "Cutouts per second from the feed (default ${DEFAULT-VALUE}).")
     double rate;
@@ -288,6 +295,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Prints the run's summary (and one neighbour query); with --exit-when-done, 1 unless every cutout is accounted for and a version was promoted. */
     private int summary(LocalStack stack, PrintWriter out, CountDownLatch stop) throws InterruptedException {
+        summarised.set(true);
         DemoFeed feed = stack.feed();
         for (String refused : feed.refused()) out.println("feed: Kafka refused " + refused);
         StreamTally.Summary summary = stack.tally().summary(feed.sent() - feed.refused().size());
@@ -319,11 +327,12 @@ final class DemoCommand implements Callable<Integer> {
         return new Trainers.Listener() {
             @Override
             public void progress(String model, long round, Trainer.Progress p) {
-                if (model.equals(settings.modelName())) progress.progress(round, p);
+                if (model.equals(settings.modelName()) && !summarised.get()) progress.progress(round, p);
             }
 
             @Override
             public void published(String model, RoundResult r) {
+                if (summarised.get()) return;
                 out.println(publication(model, r));
                 out.flush();
             }
@@ -336,6 +345,7 @@ final class DemoCommand implements Callable<Integer> {
         return new BackfillRunner.Listener() {
             @Override
             public void started(org.astropt.stream.schemas.ModelVersion v) {
+                if (summarised.get()) return;
                 out.printf(Locale.ROOT, "backfill %s v%d started: re-embedding the token topic; /similar and the map move to v%d at %.0f%% coverage%n",
                         v.getName(), v.getVersion(), v.getVersion(), 100 * serverSwitchCoverage());
                 out.flush();
@@ -343,12 +353,14 @@ final class DemoCommand implements Callable<Integer> {
 
             @Override
             public void completed(org.astropt.stream.schemas.ModelVersion v, long objects, Duration took) {
+                if (summarised.get()) return;
                 out.printf(Locale.ROOT, "backfill %s v%d done: %d objects in %d s%n", v.getName(), v.getVersion(), objects, took.toSeconds());
                 out.flush();
             }
 
             @Override
             public void superseded(org.astropt.stream.schemas.ModelVersion v, org.astropt.stream.schemas.ModelVersion by) {
+                if (summarised.get()) return;
                 out.printf(Locale.ROOT, "backfill %s v%d cancelled: v%d serves now%n", v.getName(), v.getVersion(), by.getVersion());
                 out.flush();
             }
