@@ -88,14 +88,15 @@ final class BenchModelCommand implements Callable<Integer> {
         ObjectNode report = new ObjectMapper().createObjectNode();
         try (AstroPTModel model = AstroPTModel.create(p.config(), AstroPTModel.defaultDevice(), seed)) {
             ModelConfig c = model.config();
+            MklDispatch mkl = MklDispatch.current();
             report.put("preset", p.name()).put("parameters", model.parameterCount()).put("mode", train ? "train" : "forward")
                     .put("batch", batch).put("tokens", tokens).put("threads", JniUtils.getNumThreads())
-                    .put("device", model.device().toString()).put("mkl_dispatch", MklDispatch.current().name());
+                    .put("device", model.device().toString()).put("mkl_dispatch", mkl.name());
             if (!json) {
                 out.printf(Locale.ROOT, "model %s: %d layers, %d heads, n_embd %d, %d bands, %,d parameters; %s, %d libtorch threads%n",
                         p.name(), c.nLayer(), c.nHead(), c.nEmbd(), c.nChan(), model.parameterCount(), model.device(),
                         JniUtils.getNumThreads());
-                if (!model.device().isGpu()) out.println(MklDispatch.current().description());
+                if (!model.device().isGpu()) out.println(mkl.description());
                 out.flush();
             }
             // Training reads T of T + 1 tokens (it predicts tokens 1..T), so both modes read T per cutout.

@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: at 256 tokens the explicit form's [B, H, T, T] arrays dominate a narrow model (1M preset,
  * batch 32: 67 MB per layer, softmax alone 43% of the forward pass); at 64 tokens the two forms cost
- * about the same (docs/BENCHMARKS.md, "Fused attention"). Results agree with the explicit form to a
+ * about the same (docs/BENCHMARKS.md, "MKL's code paths on AMD, and fused attention"). Results agree with the explicit form to a
  * few units in the last place (the kernel sums the softmax in blocks); the parity tests check it
  * against the reference fixtures.
  *
- * <p>{@link #get()} is empty where the module does not load (another engine; a libtorch without the
+ * <p>{@link #get()} is null where the module does not load (another engine; a libtorch without the
  * operator): {@link CausalSelfAttention} then keeps the explicit form. -Dastropt.attention=explicit
  * forces that form.
  */
@@ -55,22 +55,19 @@ final class FusedAttention {
                 return torch.scaled_dot_product_attention(q, k, v, None, 0., True)
             """;
 
-    private static volatile Holder holder;
-
     private final PtSymbolBlock module;
 
     private FusedAttention(PtSymbolBlock module) { this.module = module; }
 
-    /** The process's module, loaded on first use; null where it cannot load or is switched off. */
-    static FusedAttention get() {
-        Holder h = holder;
-        if (h == null) {
-            synchronized (FusedAttention.class) {
-                h = holder;
-                if (h == null) holder = h = new Holder(load());
-            }
-        }
-        return h.attention;
+    /**
+     * The process's module, loaded on first use (a failed load is remembered too); null where it cannot
+     * load or is switched off.
+     */
+    static FusedAttention get() { return Loaded.ATTENTION; }
+
+    /** Loaded when {@link #get()} first reads it: the JVM's class initialisation makes that once and thread-safe. */
+    private static final class Loaded {
+        static final FusedAttention ATTENTION = load();
     }
 
     /** [B, H, T, hd] each -> [B, H, T, hd]; attached to q's manager. */
@@ -141,7 +138,4 @@ final class FusedAttention {
         zip.write(content);
         zip.closeEntry();
     }
-
-    /** Holds a possibly-null module, so a failed load is remembered too. */
-    private record Holder(FusedAttention attention) {}
 }
