@@ -28,6 +28,17 @@ final class CausalSelfAttention extends Layer {
 
     @Override
     NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+        return dropout(cProj.apply(ps, attend(ps, x, training), training), config.dropout(), training);
+    }
+
+    /** residual + this(x); on the CPU in inference the sum is done inside c_proj's kernel ({@link FusedLinear}). */
+    NDArray plus(ParameterStore ps, NDArray x, NDArray residual, boolean training) {
+        FusedLinear fused = FusedLinear.forInference(x, training);
+        return fused == null ? residual.add(apply(ps, x, training)) : cProj.applyPlus(ps, attend(ps, x, false), residual, fused);
+    }
+
+    /** The heads' outputs side by side, [B, T, E]: what c_proj reads. */
+    private NDArray attend(ParameterStore ps, NDArray x, boolean training) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         NDList qkv = cAttn.apply(ps, x, training).split(3, 2);   // [B, T, 3E] -> 3 x [B, T, E]
@@ -36,8 +47,7 @@ final class CausalSelfAttention extends Layer {
         NDArray v = heads(qkv.get(2), b, t);
         FusedAttention fused = (training && config.dropout() > 0) ? null : FusedAttention.get();
         NDArray y = fused != null ? fused.apply(q, k, v, training) : explicit(q, k, v, t, training);
-        y = y.transpose(0, 2, 1, 3).reshape(b, t, config.nEmbd());
-        return dropout(cProj.apply(ps, y, training), config.dropout(), training);
+        return y.transpose(0, 2, 1, 3).reshape(b, t, config.nEmbd());
     }
 
     /**

@@ -31,6 +31,20 @@ final class Linear extends Layer {
                 : ai.djl.nn.core.Linear.linear(x, w, ps.getValue(bias, x.getDevice(), training)).singletonOrThrow();
     }
 
+    /** gelu_tanh(x W^T + b) in one kernel ({@link FusedLinear}: inference on the CPU). */
+    NDArray applyGeluTanh(ParameterStore ps, NDArray x, FusedLinear fused) {
+        return fused.geluTanh(x, ps.getValue(weight, x.getDevice(), false), biasValue(ps, x));
+    }
+
+    /** x W^T + b + residual in one kernel ({@link FusedLinear}: inference on the CPU). */
+    NDArray applyPlus(ParameterStore ps, NDArray x, NDArray residual, FusedLinear fused) {
+        return fused.plus(x, ps.getValue(weight, x.getDevice(), false), biasValue(ps, x), residual);
+    }
+
+    private NDArray biasValue(ParameterStore ps, NDArray x) {
+        return bias == null ? null : ps.getValue(bias, x.getDevice(), false);
+    }
+
     @Override
     void nameParameters(String prefix, Map<String, Parameter> into) {
         into.put(prefix + "weight", weight);

@@ -36,8 +36,8 @@ final class TransformerBlock extends Layer {
     }
 
     private NDArray residual(ParameterStore ps, NDArray x, boolean training) {
-        x = x.add(attn.apply(ps, ln1.apply(ps, x, training), training));
-        return x.add(mlp.apply(ps, ln2.apply(ps, x, training), training));
+        x = attn.plus(ps, ln1.apply(ps, x, training), x, training);
+        return mlp.plus(ps, ln2.apply(ps, x, training), x, training);
     }
 
     @Override

@@ -17,7 +17,7 @@ class FusedAttentionTest {
 
     @Test
     void theGeneratedModuleLoadsInDjlsLibtorch() {
-        assertNotNull(FusedAttention.get(), "the TorchScript module of FusedAttention.archive() did not load (see the log)");
+        assertNotNull(FusedAttention.get(), "FusedAttention's TorchScript module did not load (see the log)");
     }
 
     @Test

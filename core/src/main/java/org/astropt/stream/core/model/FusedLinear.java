@@ -1,0 +1,107 @@
+package org.astropt.stream.core.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A linear layer and what follows it in one oneDNN kernel, for inference on the CPU: x W^T (+ b) then the
+ * tanh GELU (the MLP's up projection), or x W^T (+ b) plus the residual stream (the blocks' output
+ * projections). libtorch's {@code mkldnn::_linear_pointwise} applies the GELU or the sum to each tile of the
+ * product while it is still in cache, where the written-out forms pass over the [B, T, 4E] or [B, T, E]
+ * result again: six passes for the GELU ({@link Mlp#geluTanhInPlace}), one for the sum. DJL 0.36's NDArray
+ * API does not reach the operator; a parameterless TorchScript module ({@link TorchScriptArchive}) does.
+ *
+ * <p>Inference only (the operator has no backward) and on CPU float32 arrays: {@link #forInference} is null
+ * otherwise, and where the module does not load (another engine; a libtorch built without oneDNN), and with
+ * -Dastropt.linear=unfused, which keeps the written-out forms. Results agree with them to a few units in the
+ * last place (oneDNN's GELU evaluates tanh its own way; the parity tests check both forms against the
+ * reference fixtures). Why: docs/BENCHMARKS.md, "The GELU and the residual sums inside the products".
+ */
+final class FusedLinear {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FusedLinear.class);
+
+    /** One method per epilogue, with and without a bias (DJL passes no None to a TorchScript method). */
+    private static final String SOURCE = """
+            class FusedLinear(Module):
+              __parameters__ = []
+              __buffers__ = []
+              training : bool
+              def linear_gelu_tanh(self: __torch__.FusedLinear,
+                x: Tensor,
+                w: Tensor) -> Tensor:
+                return ops.mkldnn._linear_pointwise(x, w, None, "gelu", annotate(List[Optional[number]], []), "tanh")
+              def linear_gelu_tanh_bias(self: __torch__.FusedLinear,
+                x: Tensor,
+                w: Tensor,
+                b: Tensor) -> Tensor:
+                return ops.mkldnn._linear_pointwise(x, w, b, "gelu", annotate(List[Optional[number]], []), "tanh")
+              def linear_add(self: __torch__.FusedLinear,
+                x: Tensor,
+                residual: Tensor,
+                w: Tensor) -> Tensor:
+                return ops.mkldnn._linear_pointwise(x, residual, w, None, "add")
+              def linear_add_bias(self: __torch__.FusedLinear,
+                x: Tensor,
+                residual: Tensor,
+                w: Tensor,
+                b: Tensor) -> Tensor:
+                return ops.mkldnn._linear_pointwise(x, residual, w, b, "add")
+            """;
+
+    private final PtSymbolBlock module;
+
+    private FusedLinear(PtSymbolBlock module) { this.module = module; }
+
+    /** The process's module where x can go through it (CPU, float32, inference); otherwise null. */
+    static FusedLinear forInference(NDArray x, boolean training) {
+        if (training || !Device.Type.CPU.equals(x.getDevice().getDeviceType()) || x.getDataType() != DataType.FLOAT32) return null;
+        return Loaded.LINEAR;
+    }
+
+    /** Loaded when first read: the JVM's class initialisation makes that once and thread-safe. */
+    private static final class Loaded {
+        static final FusedLinear LINEAR = load();
+    }
+
+    /** gelu_tanh(x W^T + b), b may be null; attached to x's manager. */
+    NDArray geluTanh(NDArray x, NDArray w, NDArray b) {
+        return b == null ? run(x, "linear_gelu_tanh", x, w) : run(x, "linear_gelu_tanh_bias", x, w, b);
+    }
+
+    /** x W^T + b + residual, b may be null; attached to x's manager. */
+    NDArray plus(NDArray x, NDArray w, NDArray b, NDArray residual) {
+        return b == null ? run(x, "linear_add", x, residual, w) : run(x, "linear_add_bias", x, residual, w, b);
+    }
+
+    private NDArray run(NDArray x, String method, NDArray... arrays) {
+        IValue[] args = new IValue[arrays.length];
+        for (int i = 0; i < arrays.length; i++) args[i] = IValue.from((PtNDArray) arrays[i]);
+        try (IValue result = IValueUtils.runMethod(module, method, args)) {
+            return result.toTensor((PtNDManager) x.getManager());
+        } finally {
+            for (IValue a : args) a.close();
+        }
+    }
+
+    private static FusedLinear load() {
+        if ("unfused".equals(System.getProperty("astropt.linear", "").trim())) return null;
+        if (!"PyTorch".equals(Engine.getInstance().getEngineName())) return null;
+        try {
+            return new FusedLinear(TorchScriptArchive.load("fused_linear", "FusedLinear", SOURCE));
+        } catch (RuntimeException | IOException e) {
+            LOG.info("fused linear kernels unavailable, using the written-out GELU and sums: {}", e.toString());
+            return null;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.astropt.stream.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+
+/** The oneDNN kernels with the GELU or the residual sum inside, against the written-out forms. */
+class FusedLinearTest {
+
+    @Test
+    void theModuleLoadsForCpuInferenceAndNowhereElse() {
+        AstroPTModel.disableGradientsOnThisThread();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.zeros(new Shape(2, 3));
+            assertNotNull(FusedLinear.forInference(x, false), "FusedLinear's TorchScript module did not load (see the log)");
+            assertNull(FusedLinear.forInference(x, true), "training needs the written-out forms' backward");
+            assertNull(FusedLinear.forInference(x.toType(DataType.FLOAT64, false), false));
+        }
+    }
+
+    @Test
+    void geluAfterTheProductEqualsTheWrittenOutGelu() {
+        AstroPTModel.disableGradientsOnThisThread();
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(3);
+            for (boolean withBias : new boolean[] {false, true}) {
+                NDArray x = m.randomNormal(new Shape(3, 17, 24));
+                NDArray w = m.randomNormal(new Shape(96, 24)).mul(0.3f);
+                NDArray b = withBias ? m.randomNormal(new Shape(96)) : null;
+                NDArray product = b == null ? ai.djl.nn.core.Linear.linear(x, w).singletonOrThrow()
+                        : ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
+                NDArray fused = FusedLinear.forInference(x, false).geluTanh(x, w, b);
+                assertEquals(new Shape(3, 17, 96), fused.getShape());
+                assertClose(Mlp.geluTanh(product), fused, 1e-6, "bias " + withBias);
+            }
+        }
+    }
+
+    @Test
+    void residualSumAfterTheProductEqualsTheWrittenOutSum() {
+        AstroPTModel.disableGradientsOnThisThread();
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(5);
+            for (boolean withBias : new boolean[] {false, true}) {
+                NDArray x = m.randomNormal(new Shape(4, 9, 48));
+                NDArray w = m.randomNormal(new Shape(12, 48));
+                NDArray b = withBias ? m.randomNormal(new Shape(12)) : null;
+                NDArray residual = m.randomNormal(new Shape(4, 9, 12)).mul(10);
+                NDArray product = b == null ? ai.djl.nn.core.Linear.linear(x, w).singletonOrThrow()
+                        : ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
+                NDArray fused = FusedLinear.forInference(x, false).plus(x, w, b, residual);
+                assertEquals(residual.getShape(), fused.getShape());
+                assertClose(residual.add(product), fused, 1e-6, "bias " + withBias);
+            }
+        }
+    }
+
+    private static void assertClose(NDArray expected, NDArray actual, double tolerance, String what) {
+        float[] e = expected.toFloatArray();
+        float[] a = actual.toFloatArray();
+        assertEquals(e.length, a.length, what);
+        double scale = 0;
+        double worst = 0;
+        for (int i = 0; i < e.length; i++) {
+            scale = Math.max(scale, Math.abs(e[i]));
+            worst = Math.max(worst, Math.abs(e[i] - a[i]));
+        }
+        assertTrue(worst <= tolerance * Math.max(scale, 1), what + ": max abs difference " + worst + " at scale " + scale);
+        assertTrue(scale > 0.1, what + ": nothing to compare");
+    }
+}
