@@ -148,7 +148,8 @@ final class ForwardBreakdown {
             case "forward", "scaled_dot_product_attention", "_scaled_dot_product_flash_attention_for_cpu" -> "fused attention";
             case "layer_norm", "native_layer_norm", "softmax", "_softmax", "sum", "mean" -> "normalisation and reductions";
             case "add", "add_", "sub", "mul", "mul_", "div", "tanh", "relu", "abs", "where", "ge", "lt", "gt", "le", "pow",
-                 "sqrt", "neg", "minimum", "maximum", "clamp", "gelu", "exp" -> "elementwise";
+                 "sqrt", "neg", "minimum", "maximum", "clamp", "gelu", "exp", "huber_loss",
+                 "huber" /* FusedHuber's TorchScript method */ -> "elementwise";
             case "reshape", "view", "permute", "transpose", "t", "split", "slice", "select", "unsqueeze", "squeeze",
                  "expand", "as_strided", "contiguous", "_unsafe_view", "index", "narrow", "chunk" -> "views and reshapes";
             case "zeros", "full", "arange", "empty", "ones", "to", "copy_", "clone", "detach", "_to_copy", "zero_",

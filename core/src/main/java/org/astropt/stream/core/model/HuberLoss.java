@@ -29,11 +29,19 @@ public final class HuberLoss {
     }
 
     /**
-     * The same values, bit for bit, in three fresh arrays instead of five (two of its five passes
-     * are in place): for inference only, where nothing runs backward through it. The surprise score
-     * runs it on the largest arrays of a forward pass ([B, T - 1, patch * patch * bands]).
+     * The same values, bit for bit, in one pass where {@link FusedHuber} loads, else in three fresh arrays
+     * instead of five (two of its five passes are in place): for inference only, where nothing runs
+     * backward through it. The surprise score runs it on the largest arrays of a forward pass
+     * ([B, T - 1, patch * patch * bands]).
      */
     static NDArray elementwiseInference(NDArray prediction, NDArray target) {
+        FusedHuber fused = FusedHuber.get();
+        if (fused != null) return fused.perValue(prediction, target);
+        return writtenOut(prediction, target);
+    }
+
+    /** {@link #elementwiseInference} without {@link FusedHuber}. */
+    static NDArray writtenOut(NDArray prediction, NDArray target) {
         NDArray d = prediction.sub(target);
         return ofClampedInPlace(d, clamp(d));
     }

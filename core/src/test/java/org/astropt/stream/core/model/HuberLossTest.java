@@ -1,17 +1,18 @@
 package org.astropt.stream.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The Huber error's array forms against PyTorch's per-value definition, bit for bit. */
+/** The Huber error's array forms (training, inference written out, inference fused) against PyTorch's per-value definition, bit for bit. */
 class HuberLossTest {
 
     @Test
-    void bothFormsEqualTheReferenceDefinitionBitForBit() {
+    void everyFormEqualsTheReferenceDefinitionBitForBit() {
         Random r = new Random(5);
         float[] prediction = new float[20_000];
         float[] target = new float[prediction.length];
@@ -32,7 +33,9 @@ class HuberLossTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Shape s = new Shape(100, 200);
             assertArrayEquals(reference, HuberLoss.elementwise(m.create(prediction, s), m.create(target, s)).toFloatArray());
+            assertNotNull(FusedHuber.get(), "FusedHuber's TorchScript module did not load (see the log)");
             assertArrayEquals(reference, HuberLoss.elementwiseInference(m.create(prediction, s), m.create(target, s)).toFloatArray());
+            assertArrayEquals(reference, HuberLoss.writtenOut(m.create(prediction, s), m.create(target, s)).toFloatArray());
         }
     }
 }

@@ -1,0 +1,76 @@
+package org.astropt.stream.core.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Huber error per value (delta 1) in one pass, libtorch's {@code huber_loss} with no reduction, for the
+ * surprise score: its arrays are the largest of a forward pass ([B, T - 1, patch * patch * bands], 6 MB
+ * for a batch of 8 at 256 tokens), and the written-out form ({@link HuberLoss#elementwiseInference}) passes
+ * over them five times. The same values to the bit: 0.5 z z below delta, z - 0.5 beyond it, as the
+ * written-out form rounds them (HuberLossTest, FusedHuberTest). DJL 0.36's NDArray API does not reach the
+ * operator; a parameterless TorchScript module ({@link TorchScriptArchive}) does.
+ *
+ * <p>Inference only (nothing runs backward through the surprise score). {@link #get} is null where the module
+ * does not load, and with -Dastropt.huber=unfused, which keeps the written-out form. Why: docs/BENCHMARKS.md,
+ * "The GELU and the residual sums inside the products".
+ */
+final class FusedHuber {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FusedHuber.class);
+
+    /** reduction 0: none; delta 1, {@link HuberLoss#DELTA}. */
+    private static final String SOURCE = """
+            class FusedHuber(Module):
+              __parameters__ = []
+              __buffers__ = []
+              training : bool
+              def huber(self: __torch__.FusedHuber,
+                prediction: Tensor,
+                target: Tensor) -> Tensor:
+                return torch.huber_loss(prediction, target, 0, 1.)
+            """;
+
+    private final PtSymbolBlock module;
+
+    private FusedHuber(PtSymbolBlock module) { this.module = module; }
+
+    /** The process's module; null where it cannot load or is switched off. */
+    static FusedHuber get() { return Loaded.HUBER; }
+
+    /** Loaded when first read: the JVM's class initialisation makes that once and thread-safe. */
+    private static final class Loaded {
+        static final FusedHuber HUBER = load();
+    }
+
+    /** Per value, the shape of the inputs; attached to prediction's manager. */
+    NDArray perValue(NDArray prediction, NDArray target) {
+        IValue p = IValue.from((PtNDArray) prediction);
+        IValue t = IValue.from((PtNDArray) target);
+        try (IValue result = IValueUtils.runMethod(module, "huber", p, t)) {
+            return result.toTensor((PtNDManager) prediction.getManager());
+        } finally {
+            p.close();
+            t.close();
+        }
+    }
+
+    private static FusedHuber load() {
+        if ("unfused".equals(System.getProperty("astropt.huber", "").trim())) return null;
+        if (!"PyTorch".equals(Engine.getInstance().getEngineName())) return null;
+        try {
+            return new FusedHuber(TorchScriptArchive.load("fused_huber", "FusedHuber", SOURCE));
+        } catch (RuntimeException | IOException e) {
+            LOG.info("fused Huber error unavailable, using the written-out form: {}", e.toString());
+            return null;
+        }
+    }
+}
