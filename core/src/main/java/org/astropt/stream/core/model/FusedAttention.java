@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * [B, H, T, T] scores and probabilities that the explicit form writes and reads. DJL 0.36's NDArray API
  * does not reach that operator, but DJL runs TorchScript modules, and libtorch compiles a module's
  * TorchScript source when it loads it; so this class writes a parameterless TorchScript archive whose
- * forward is that one call ({@link TorchScriptArchive}) and loads it once per process. Autograd runs through it (the kernel has its own backward).
+ * forward is that one call ({@link TorchScriptArchive}) and loads it once per process. Autograd runs
+ * through it (the kernel has its own backward).
  *
  * <p>Why: at 256 tokens the explicit form's [B, H, T, T] arrays dominate a narrow model (1M preset,
  * batch 32: 67 MB per layer, softmax alone 43% of the forward pass); at 64 tokens the two forms cost

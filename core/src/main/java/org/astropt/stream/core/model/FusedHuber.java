@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * surprise score: its arrays are the largest of a forward pass ([B, T - 1, patch * patch * bands], 6 MB
  * for a batch of 8 at 256 tokens), and the written-out form ({@link HuberLoss#elementwiseInference}) passes
  * over them five times. The same values to the bit: 0.5 z z below delta, z - 0.5 beyond it, as the
- * written-out form rounds them (HuberLossTest, FusedHuberTest). DJL 0.36's NDArray API does not reach the
- * operator; a parameterless TorchScript module ({@link TorchScriptArchive}) does.
+ * written-out form rounds them (HuberLossTest checks both against the definition). DJL 0.36's NDArray API does
+ * not reach the operator; a parameterless TorchScript module ({@link TorchScriptArchive}) does.
  *
  * <p>Inference only (nothing runs backward through the surprise score). {@link #get} is null where the module
  * does not load, and with -Dastropt.huber=unfused, which keeps the written-out form. Why: docs/BENCHMARKS.md,
