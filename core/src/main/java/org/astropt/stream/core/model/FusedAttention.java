@@ -1,13 +1,9 @@
 package org.astropt.stream.core.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.training.ParameterStore;
-import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Causal attention through libtorch's fused kernel, {@code torch.scaled_dot_product_attention(q, k, v,
@@ -29,8 +25,6 @@ import org.slf4j.LoggerFactory;
  * forces that form.
  */
 final class FusedAttention {
-
-    private static final Logger LOG = LoggerFactory.getLogger(FusedAttention.class);
 
     /** TorchScript source of the module: one call, the default scale 1/sqrt(hd), no dropout. */
     private static final String SOURCE = """
@@ -67,13 +61,8 @@ final class FusedAttention {
     }
 
     private static FusedAttention load() {
-        if ("explicit".equals(System.getProperty("astropt.attention", "").trim())) return null;
-        if (!"PyTorch".equals(Engine.getInstance().getEngineName())) return null;
-        try {
-            return new FusedAttention(TorchScriptArchive.load("fused_attention", "FusedCausalAttention", SOURCE));
-        } catch (RuntimeException | IOException e) {
-            LOG.info("fused attention unavailable, using the explicit form: {}", e.toString());
-            return null;
-        }
+        PtSymbolBlock module = TorchScriptArchive.loadOrNull("astropt.attention", "explicit", "FusedCausalAttention", SOURCE,
+                "the explicit form");
+        return module == null ? null : new FusedAttention(module);
     }
 }

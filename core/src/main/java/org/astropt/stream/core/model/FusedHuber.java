@@ -1,15 +1,11 @@
 package org.astropt.stream.core.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
-import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Huber error per value (delta 1) in one pass, libtorch's {@code huber_loss} with no reduction, for the
@@ -24,8 +20,6 @@ import org.slf4j.LoggerFactory;
  * "The GELU and the residual sums inside the products".
  */
 final class FusedHuber {
-
-    private static final Logger LOG = LoggerFactory.getLogger(FusedHuber.class);
 
     /** reduction 0: none; delta 1, {@link HuberLoss#DELTA}. */
     private static final String SOURCE = """
@@ -64,13 +58,8 @@ final class FusedHuber {
     }
 
     private static FusedHuber load() {
-        if ("unfused".equals(System.getProperty("astropt.huber", "").trim())) return null;
-        if (!"PyTorch".equals(Engine.getInstance().getEngineName())) return null;
-        try {
-            return new FusedHuber(TorchScriptArchive.load("fused_huber", "FusedHuber", SOURCE));
-        } catch (RuntimeException | IOException e) {
-            LOG.info("fused Huber error unavailable, using the written-out form: {}", e.toString());
-            return null;
-        }
+        PtSymbolBlock module = TorchScriptArchive.loadOrNull("astropt.huber", "unfused", "FusedHuber", SOURCE,
+                "the written-out form");
+        return module == null ? null : new FusedHuber(module);
     }
 }

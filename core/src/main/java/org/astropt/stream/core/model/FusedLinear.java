@@ -1,7 +1,6 @@
 package org.astropt.stream.core.model;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -9,9 +8,6 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
-import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A linear layer and what follows it in one oneDNN kernel, for inference on the CPU: x W^T (+ b) then the
@@ -28,8 +24,6 @@ import org.slf4j.LoggerFactory;
  * reference fixtures). Why: docs/BENCHMARKS.md, "The GELU and the residual sums inside the products".
  */
 final class FusedLinear {
-
-    private static final Logger LOG = LoggerFactory.getLogger(FusedLinear.class);
 
     /** One method per epilogue, with and without a bias (DJL passes no None to a TorchScript method). */
     private static final String SOURCE = """
@@ -95,13 +89,8 @@ final class FusedLinear {
     }
 
     private static FusedLinear load() {
-        if ("unfused".equals(System.getProperty("astropt.linear", "").trim())) return null;
-        if (!"PyTorch".equals(Engine.getInstance().getEngineName())) return null;
-        try {
-            return new FusedLinear(TorchScriptArchive.load("fused_linear", "FusedLinear", SOURCE));
-        } catch (RuntimeException | IOException e) {
-            LOG.info("fused linear kernels unavailable, using the written-out GELU and sums: {}", e.toString());
-            return null;
-        }
+        PtSymbolBlock module = TorchScriptArchive.loadOrNull("astropt.linear", "unfused", "FusedLinear", SOURCE,
+                "the written-out GELU and sums");
+        return module == null ? null : new FusedLinear(module);
     }
 }

@@ -1,6 +1,7 @@
 package org.astropt.stream.core.model;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -10,8 +11,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A parameterless TorchScript module written in Java, so that libtorch kernels DJL 0.36's NDArray API does
@@ -23,15 +27,28 @@ import java.util.zip.ZipOutputStream;
  */
 final class TorchScriptArchive {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TorchScriptArchive.class);
+
     private TorchScriptArchive() {}
 
     /**
-     * Loads the module once for the process, on a manager that lives as long as the process (the module is
-     * shared by every model and thread). Throws where libtorch cannot compile the source.
+     * Loads the module (call it once for the process) on a manager that lives as long as the process: the module is
+     * shared by every model and thread. Null, and the written-out form runs instead, where -D{property}={off} is
+     * set, where the engine is not PyTorch, and where libtorch cannot compile the source (logged with why).
+     *
+     * @param instead what runs when it does not load, for the log line
      */
-    static PtSymbolBlock load(String folder, String className, String source) throws IOException {
-        PtNDManager manager = (PtNDManager) NDManager.newBaseManager(Device.cpu(), "PyTorch");
-        return JniUtils.loadModule(manager, new ByteArrayInputStream(of(folder, className, source)), false, false);
+    static PtSymbolBlock loadOrNull(String property, String off, String className, String source, String instead) {
+        if (off.equals(System.getProperty(property, "").trim())) return null;
+        if (!"PyTorch".equals(Engine.getInstance().getEngineName())) return null;
+        try {
+            PtNDManager manager = (PtNDManager) NDManager.newBaseManager(Device.cpu(), "PyTorch");
+            byte[] archive = of(className.toLowerCase(Locale.ROOT), className, source);
+            return JniUtils.loadModule(manager, new ByteArrayInputStream(archive), false, false);
+        } catch (RuntimeException | IOException e) {
+            LOG.info("{} unavailable, using {}: {}", className, instead, e.toString());
+            return null;
+        }
     }
 
     static byte[] of(String folder, String className, String source) {

@@ -2,7 +2,6 @@ package org.astropt.stream.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -73,16 +72,8 @@ class FusedAttentionTest {
         return scores.softmax(3).matMul(v);
     }
 
+    /** max |actual - expected| within tolerance of max |expected| ({@link Parity#assertRelative}). */
     private static void assertClose(NDArray expected, NDArray actual, double tolerance, String what) {
-        float[] e = expected.toFloatArray();
-        float[] a = actual.toFloatArray();
-        assertEquals(e.length, a.length, what);
-        double scale = 0;
-        double worst = 0;
-        for (int i = 0; i < e.length; i++) {
-            scale = Math.max(scale, Math.abs(e[i]));
-            worst = Math.max(worst, Math.abs(e[i] - a[i]));
-        }
-        assertTrue(worst <= tolerance * Math.max(scale, 1), what + ": max abs difference " + worst + " at scale " + scale);
+        Parity.assertRelative(what, actual.toFloatArray(), expected.toFloatArray(), tolerance);
     }
 }

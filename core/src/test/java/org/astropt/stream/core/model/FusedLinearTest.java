@@ -3,7 +3,6 @@ package org.astropt.stream.core.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -62,17 +61,8 @@ class FusedLinearTest {
         }
     }
 
+    /** max |actual - expected| within tolerance of max |expected| ({@link Parity#assertRelative}). */
     private static void assertClose(NDArray expected, NDArray actual, double tolerance, String what) {
-        float[] e = expected.toFloatArray();
-        float[] a = actual.toFloatArray();
-        assertEquals(e.length, a.length, what);
-        double scale = 0;
-        double worst = 0;
-        for (int i = 0; i < e.length; i++) {
-            scale = Math.max(scale, Math.abs(e[i]));
-            worst = Math.max(worst, Math.abs(e[i] - a[i]));
-        }
-        assertTrue(worst <= tolerance * Math.max(scale, 1), what + ": max abs difference " + worst + " at scale " + scale);
-        assertTrue(scale > 0.1, what + ": nothing to compare");
+        Parity.assertRelative(what, actual.toFloatArray(), expected.toFloatArray(), tolerance);
     }
 }
