@@ -26,12 +26,8 @@ import ai.djl.training.ParameterStore;
  */
 final class FusedAttention {
 
-    /** TorchScript source of the module: one call, the default scale 1/sqrt(hd), no dropout. */
-    private static final String SOURCE = """
-            class FusedCausalAttention(Module):
-              __parameters__ = []
-              __buffers__ = []
-              training : bool
+    /** The module's one method: the default scale 1/sqrt(hd), no dropout. */
+    private static final String METHODS = """
               def forward(self: __torch__.FusedCausalAttention,
                 q: Tensor,
                 k: Tensor,
@@ -61,8 +57,8 @@ final class FusedAttention {
     }
 
     private static FusedAttention load() {
-        PtSymbolBlock module = TorchScriptArchive.loadOrNull("astropt.attention", "explicit", "FusedCausalAttention", SOURCE,
-                "the explicit form");
+        PtSymbolBlock module =
+                TorchScriptArchive.loadOrNull("astropt.attention", "explicit", "FusedCausalAttention", METHODS, "the explicit form");
         return module == null ? null : new FusedAttention(module);
     }
 }

@@ -22,11 +22,7 @@ import ai.djl.pytorch.jni.IValueUtils;
 final class FusedHuber {
 
     /** reduction 0: none; delta 1, {@link HuberLoss#DELTA}. */
-    private static final String SOURCE = """
-            class FusedHuber(Module):
-              __parameters__ = []
-              __buffers__ = []
-              training : bool
+    private static final String METHODS = """
               def huber(self: __torch__.FusedHuber,
                 prediction: Tensor,
                 target: Tensor) -> Tensor:
@@ -58,8 +54,8 @@ final class FusedHuber {
     }
 
     private static FusedHuber load() {
-        PtSymbolBlock module = TorchScriptArchive.loadOrNull("astropt.huber", "unfused", "FusedHuber", SOURCE,
-                "the written-out form");
+        PtSymbolBlock module =
+                TorchScriptArchive.loadOrNull("astropt.huber", "unfused", "FusedHuber", METHODS, "the written-out form");
         return module == null ? null : new FusedHuber(module);
     }
 }

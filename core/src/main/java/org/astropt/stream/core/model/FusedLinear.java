@@ -26,11 +26,7 @@ import ai.djl.pytorch.jni.IValueUtils;
 final class FusedLinear {
 
     /** One method per epilogue, with and without a bias (DJL passes no None to a TorchScript method). */
-    private static final String SOURCE = """
-            class FusedLinear(Module):
-              __parameters__ = []
-              __buffers__ = []
-              training : bool
+    private static final String METHODS = """
               def linear_gelu_tanh(self: __torch__.FusedLinear,
                 x: Tensor,
                 w: Tensor) -> Tensor:
@@ -89,8 +85,8 @@ final class FusedLinear {
     }
 
     private static FusedLinear load() {
-        PtSymbolBlock module = TorchScriptArchive.loadOrNull("astropt.linear", "unfused", "FusedLinear", SOURCE,
-                "the written-out GELU and sums");
+        PtSymbolBlock module =
+                TorchScriptArchive.loadOrNull("astropt.linear", "unfused", "FusedLinear", METHODS, "the written-out GELU and sums");
         return module == null ? null : new FusedLinear(module);
     }
 }

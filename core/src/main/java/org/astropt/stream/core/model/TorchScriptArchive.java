@@ -38,12 +38,12 @@ final class TorchScriptArchive {
      *
      * @param instead what runs when it does not load, for the log line
      */
-    static PtSymbolBlock loadOrNull(String property, String off, String className, String source, String instead) {
+    static PtSymbolBlock loadOrNull(String property, String off, String className, String methods, String instead) {
         if (off.equals(System.getProperty(property, "").trim())) return null;
         if (!"PyTorch".equals(Engine.getInstance().getEngineName())) return null;
         try {
             PtNDManager manager = (PtNDManager) NDManager.newBaseManager(Device.cpu(), "PyTorch");
-            byte[] archive = of(className.toLowerCase(Locale.ROOT), className, source);
+            byte[] archive = of(className.toLowerCase(Locale.ROOT), className, methods);
             return JniUtils.loadModule(manager, new ByteArrayInputStream(archive), false, false);
         } catch (RuntimeException | IOException e) {
             LOG.info("{} unavailable, using {}: {}", className, instead, e.toString());
@@ -51,7 +51,17 @@ final class TorchScriptArchive {
         }
     }
 
-    static byte[] of(String folder, String className, String source) {
+    /**
+     * @param methods the class's methods in TorchScript's serialised form, indented two spaces ({@code def
+     *                name(self: __torch__.<className>, ...) -> ...:}); the class line and the attributes of a
+     *                parameterless module are added here
+     */
+    static byte[] of(String folder, String className, String methods) {
+        String source = "class " + className + "(Module):\n"
+                + "  __parameters__ = []\n"
+                + "  __buffers__ = []\n"
+                + "  training : bool\n"
+                + methods;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             entry(zip, folder + "/data.pkl", modulePickle(className));
