@@ -57,8 +57,8 @@ final class FusedAttention {
     }
 
     private static FusedAttention load() {
-        PtSymbolBlock module =
-                TorchScriptArchive.loadOrNull("astropt.attention", "explicit", "FusedCausalAttention", METHODS, "the explicit form");
+        PtSymbolBlock module = TorchScriptArchive.loadOrNull("astropt.attention", "explicit",
+                "FusedCausalAttention", METHODS, "the explicit form");
         return module == null ? null : new FusedAttention(module);
     }
 }

@@ -54,8 +54,8 @@ final class FusedHuber {
     }
 
     private static FusedHuber load() {
-        PtSymbolBlock module =
-                TorchScriptArchive.loadOrNull("astropt.huber", "unfused", "FusedHuber", METHODS, "the written-out form");
+        PtSymbolBlock module = TorchScriptArchive.loadOrNull("astropt.huber", "unfused",
+                "FusedHuber", METHODS, "the written-out form");
         return module == null ? null : new FusedHuber(module);
     }
 }

@@ -55,8 +55,8 @@ final class FusedLinear {
 
     /** The process's module where x can go through it (CPU, float32, inference); otherwise null. */
     static FusedLinear forInference(NDArray x, boolean training) {
-        if (training || !Device.Type.CPU.equals(x.getDevice().getDeviceType()) || x.getDataType() != DataType.FLOAT32) return null;
-        return Loaded.LINEAR;
+        boolean cpu = Device.Type.CPU.equals(x.getDevice().getDeviceType());
+        return training || !cpu || x.getDataType() != DataType.FLOAT32 ? null : Loaded.LINEAR;
     }
 
     /** Loaded when first read: the JVM's class initialisation makes that once and thread-safe. */
@@ -85,8 +85,8 @@ final class FusedLinear {
     }
 
     private static FusedLinear load() {
-        PtSymbolBlock module =
-                TorchScriptArchive.loadOrNull("astropt.linear", "unfused", "FusedLinear", METHODS, "the written-out GELU and sums");
+        PtSymbolBlock module = TorchScriptArchive.loadOrNull("astropt.linear", "unfused",
+                "FusedLinear", METHODS, "the written-out GELU and sums");
         return module == null ? null : new FusedLinear(module);
     }
 }
