@@ -92,11 +92,14 @@ final class BenchModelCommand implements Callable<Integer> {
             report.put("preset", p.name()).put("parameters", model.parameterCount()).put("mode", train ? "train" : "forward")
                     .put("batch", batch).put("tokens", tokens).put("threads", JniUtils.getNumThreads())
                     .put("device", model.device().toString()).put("mkl_dispatch", mkl.name());
+            List<String> fused = AstroPTModel.fusedKernels(model.device());
+            fused.forEach(report.putArray("fused_kernels")::add);
             if (!json) {
                 out.printf(Locale.ROOT, "model %s: %d layers, %d heads, n_embd %d, %d bands, %,d parameters; %s, %d libtorch threads%n",
                         p.name(), c.nLayer(), c.nHead(), c.nEmbd(), c.nChan(), model.parameterCount(), model.device(),
                         JniUtils.getNumThreads());
                 if (!model.device().isGpu()) out.println(mkl.description());
+                out.println("fused inference kernels: " + (fused.isEmpty() ? "none (all written out)" : String.join(", ", fused)));
                 out.flush();
             }
             // Training reads T of T + 1 tokens (it predicts tokens 1..T), so both modes read T per cutout.

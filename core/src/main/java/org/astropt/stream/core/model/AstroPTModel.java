@@ -10,6 +10,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.translate.Translator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The AstroPT network ({@link AstroPTBlock}, a DJL block) with the native memory that holds its
@@ -23,6 +28,9 @@ import ai.djl.translate.Translator;
  */
 public final class AstroPTModel implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AstroPTModel.class);
+    private static final AtomicBoolean KERNELS_LOGGED = new AtomicBoolean();
+
     private final Model model;
     private final AstroPTBlock network;
 
@@ -31,9 +39,26 @@ public final class AstroPTModel implements AutoCloseable {
         this.network = network;
     }
 
+    /**
+     * The kernels inference runs fused on this device, by name: "attention" ({@link FusedAttention}),
+     * "linear+gelu" and "linear+residual" ({@link FusedLinear}, CPU only), "huber" ({@link FusedHuber}). The others
+     * run written out (they did not load, or are switched off: docs/MODEL.md, "DJL runtime settings"). Loads the
+     * modules.
+     */
+    public static List<String> fusedKernels(Device device) {
+        List<String> names = new ArrayList<>();
+        if (FusedAttention.get() != null) names.add("attention");
+        if (!device.isGpu() && FusedLinear.loaded()) names.addAll(List.of("linear+gelu", "linear+residual"));
+        if (FusedHuber.get() != null) names.add("huber");
+        return names;
+    }
+
     /** A fresh network with the reference's initialisation, reproducible from seed. */
     public static AstroPTModel create(ModelConfig config, Device device, long seed) {
         MklDispatch.logOnce();
+        if (KERNELS_LOGGED.compareAndSet(false, true)) {
+            LOG.info("fused inference kernels on {}: {}", device, fusedKernels(device));
+        }
         Engine.getInstance().setRandomSeed((int) seed);
         Model model = Model.newInstance("astropt", device);
         AstroPTBlock network = new AstroPTBlock(config);

@@ -59,6 +59,9 @@ final class FusedLinear {
         return training || !cpu || x.getDataType() != DataType.FLOAT32 ? null : Loaded.LINEAR;
     }
 
+    /** Whether the module loaded (loading it on the first call). */
+    static boolean loaded() { return Loaded.LINEAR != null; }
+
     /** Loaded when first read: the JVM's class initialisation makes that once and thread-safe. */
     private static final class Loaded {
         static final FusedLinear LINEAR = load();
