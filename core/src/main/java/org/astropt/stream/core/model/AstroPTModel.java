@@ -48,7 +48,7 @@ public final class AstroPTModel implements AutoCloseable {
     public static List<String> fusedKernels(Device device) {
         List<String> names = new ArrayList<>();
         if (FusedAttention.get() != null) names.add("attention");
-        if (!device.isGpu() && FusedLinear.loaded()) names.addAll(List.of("linear+gelu", "linear+residual"));
+        if (FusedLinear.runsOn(device)) names.addAll(List.of("linear+gelu", "linear+residual"));
         if (FusedHuber.get() != null) names.add("huber");
         return names;
     }

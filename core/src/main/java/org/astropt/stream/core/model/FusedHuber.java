@@ -1,11 +1,7 @@
 package org.astropt.stream.core.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.IValueUtils;
 
 /**
  * The Huber error per value (delta 1) in one pass, libtorch's {@code huber_loss} with no reduction, for the
@@ -43,14 +39,7 @@ final class FusedHuber {
 
     /** Per value, the shape of the inputs; attached to prediction's manager. */
     NDArray perValue(NDArray prediction, NDArray target) {
-        IValue p = IValue.from((PtNDArray) prediction);
-        IValue t = IValue.from((PtNDArray) target);
-        try (IValue result = IValueUtils.runMethod(module, "huber", p, t)) {
-            return result.toTensor((PtNDManager) prediction.getManager());
-        } finally {
-            p.close();
-            t.close();
-        }
+        return TorchScriptArchive.call(module, "huber", prediction, target);
     }
 
     private static FusedHuber load() {

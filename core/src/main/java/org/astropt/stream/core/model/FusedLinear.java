@@ -3,11 +3,7 @@ package org.astropt.stream.core.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.IValueUtils;
 
 /**
  * A linear layer and what follows it in one oneDNN kernel, for inference on the CPU: x W^T (+ b) then the
@@ -55,12 +51,13 @@ final class FusedLinear {
 
     /** The process's module where x can go through it (CPU, float32, inference); otherwise null. */
     static FusedLinear forInference(NDArray x, boolean training) {
-        boolean cpu = Device.Type.CPU.equals(x.getDevice().getDeviceType());
-        return training || !cpu || x.getDataType() != DataType.FLOAT32 ? null : Loaded.LINEAR;
+        return training || x.getDataType() != DataType.FLOAT32 || !runsOn(x.getDevice()) ? null : Loaded.LINEAR;
     }
 
-    /** Whether the module loaded (loading it on the first call). */
-    static boolean loaded() { return Loaded.LINEAR != null; }
+    /** Whether inference on this device runs through the module: a CPU, and the module loaded (loading it). */
+    static boolean runsOn(Device device) {
+        return Device.Type.CPU.equals(device.getDeviceType()) && Loaded.LINEAR != null;
+    }
 
     /** Loaded when first read: the JVM's class initialisation makes that once and thread-safe. */
     private static final class Loaded {
@@ -69,22 +66,14 @@ final class FusedLinear {
 
     /** gelu_tanh(x W^T + b), b may be null; attached to x's manager. */
     NDArray geluTanh(NDArray x, NDArray w, NDArray b) {
-        return b == null ? run(x, "linear_gelu_tanh", x, w) : run(x, "linear_gelu_tanh_bias", x, w, b);
+        return b == null ? TorchScriptArchive.call(module, "linear_gelu_tanh", x, w)
+                : TorchScriptArchive.call(module, "linear_gelu_tanh_bias", x, w, b);
     }
 
     /** x W^T + b + residual, b may be null; attached to x's manager. */
     NDArray plus(NDArray x, NDArray w, NDArray b, NDArray residual) {
-        return b == null ? run(x, "linear_add", x, residual, w) : run(x, "linear_add_bias", x, residual, w, b);
-    }
-
-    private NDArray run(NDArray x, String method, NDArray... arrays) {
-        IValue[] args = new IValue[arrays.length];
-        for (int i = 0; i < arrays.length; i++) args[i] = IValue.from((PtNDArray) arrays[i]);
-        try (IValue result = IValueUtils.runMethod(module, method, args)) {
-            return result.toTensor((PtNDManager) x.getManager());
-        } finally {
-            for (IValue a : args) a.close();
-        }
+        return b == null ? TorchScriptArchive.call(module, "linear_add", x, residual, w)
+                : TorchScriptArchive.call(module, "linear_add_bias", x, residual, w, b);
     }
 
     private static FusedLinear load() {

@@ -26,22 +26,22 @@ final class Mlp extends Layer {
 
     @Override
     NDArray apply(ParameterStore ps, NDArray x, boolean training) {
-        return dropout(cProj.apply(ps, hidden(ps, x, training), training), config.dropout(), training);
+        NDArray h = hidden(ps, x, FusedLinear.forInference(x, training), training);
+        return dropout(cProj.apply(ps, h, training), config.dropout(), training);
     }
 
     /** residual + this(x); on the CPU in inference the sum is done inside c_proj's kernel ({@link FusedLinear}). */
     NDArray plus(ParameterStore ps, NDArray x, NDArray residual, boolean training) {
         FusedLinear fused = FusedLinear.forInference(x, training);
         if (fused == null) return residual.add(apply(ps, x, training));
-        NDArray h = hidden(ps, x, false);
+        NDArray h = hidden(ps, x, fused, false);
         NDArray y = cProj.applyPlus(ps, h, residual, fused);
         h.close(); // the widest array: freed before the next block
         return y;
     }
 
-    /** gelu_tanh(c_fc(x)), [B, T, 4E]: in one kernel where {@link FusedLinear} runs. */
-    private NDArray hidden(ParameterStore ps, NDArray x, boolean training) {
-        FusedLinear fused = FusedLinear.forInference(x, training);
+    /** gelu_tanh(c_fc(x)), [B, T, 4E]: in one kernel where fused ({@link FusedLinear#forInference}) is not null. */
+    private NDArray hidden(ParameterStore ps, NDArray x, FusedLinear fused, boolean training) {
         if (fused != null) return cFc.applyGeluTanh(ps, x, fused);
         NDArray up = cFc.apply(ps, x, training);
         if (training) return geluTanhStraightThrough(up);

@@ -2,9 +2,13 @@ package org.astropt.stream.core.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -48,6 +52,20 @@ final class TorchScriptArchive {
         } catch (RuntimeException | IOException e) {
             LOG.info("{} unavailable, using {}: {}", className, instead, e.toString());
             return null;
+        }
+    }
+
+    /**
+     * Runs one of a module's methods on arrays (IValues made and closed here); the result is attached to the
+     * first array's manager.
+     */
+    static NDArray call(PtSymbolBlock module, String method, NDArray... arrays) {
+        IValue[] args = new IValue[arrays.length];
+        for (int i = 0; i < arrays.length; i++) args[i] = IValue.from((PtNDArray) arrays[i]);
+        try (IValue result = IValueUtils.runMethod(module, method, args)) {
+            return result.toTensor((PtNDManager) arrays[0].getManager());
+        } finally {
+            for (IValue a : args) a.close();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -18,7 +19,8 @@ class FusedLinearTest {
         AstroPTModel.disableGradientsOnThisThread();
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.zeros(new Shape(2, 3));
-            assertNotNull(FusedLinear.forInference(x, false), "FusedLinear's TorchScript module did not load (see the log)");
+            assertNotNull(FusedLinear.forInference(x, false),
+                    "FusedLinear's TorchScript module did not load (see the log)");
             assertNull(FusedLinear.forInference(x, true), "training needs the written-out forms' backward");
             assertNull(FusedLinear.forInference(x.toType(DataType.FLOAT64, false), false));
         }
@@ -33,8 +35,7 @@ class FusedLinearTest {
                 NDArray x = m.randomNormal(new Shape(3, 17, 24));
                 NDArray w = m.randomNormal(new Shape(96, 24)).mul(0.3f);
                 NDArray b = withBias ? m.randomNormal(new Shape(96)) : null;
-                NDArray product = b == null ? ai.djl.nn.core.Linear.linear(x, w).singletonOrThrow()
-                        : ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
+                NDArray product = product(x, w, b);
                 NDArray fused = FusedLinear.forInference(x, false).geluTanh(x, w, b);
                 assertEquals(new Shape(3, 17, 96), fused.getShape());
                 assertClose(Mlp.geluTanh(product), fused, 1e-6, "bias " + withBias);
@@ -52,13 +53,18 @@ class FusedLinearTest {
                 NDArray w = m.randomNormal(new Shape(12, 48));
                 NDArray b = withBias ? m.randomNormal(new Shape(12)) : null;
                 NDArray residual = m.randomNormal(new Shape(4, 9, 12)).mul(10);
-                NDArray product = b == null ? ai.djl.nn.core.Linear.linear(x, w).singletonOrThrow()
-                        : ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
+                NDArray product = product(x, w, b);
                 NDArray fused = FusedLinear.forInference(x, false).plus(x, w, b, residual);
                 assertEquals(residual.getShape(), fused.getShape());
                 assertClose(residual.add(product), fused, 1e-6, "bias " + withBias);
             }
         }
+    }
+
+    /** x W^T (+ b) through DJL's own linear: the written-out product. */
+    private static NDArray product(NDArray x, NDArray w, NDArray b) {
+        NDList y = b == null ? ai.djl.nn.core.Linear.linear(x, w) : ai.djl.nn.core.Linear.linear(x, w, b);
+        return y.singletonOrThrow();
     }
 
     /** max |actual - expected| within tolerance of max |expected| ({@link Parity#assertRelative}). */
