@@ -7,9 +7,12 @@ so attention is the nanoGPT-style manual product; GELU, LayerNorm and Linear are
 
   python3 vs_pytorch_model.py check FIXTURE_DIR          # outputs and one AdamW step against the fixture
   python3 vs_pytorch_model.py bench --preset 1M --tokens 64 --batch 32 --seconds 8 [--train]
+  python3 vs_pytorch_model.py products --preset 12M --tokens 64 --batch 32 --seconds 8
 
 `bench` prints one JSON line: calls, seconds, cutouts_per_s, cutouts_per_cpu_s and cutouts_per_thread_cpu_s (per
 second of this process's, and of the calling thread's, CPU time), tokens_per_s, matmul_flops (1024x1024 fp32).
+`products` prints a JSON line per weight shape of the model: the thread CPU time and GFLOP/s of that product alone
+at batch x tokens rows (as `astropt bench model --products`), then what one pass's products take at those rates.
 Threads: one intra-op and one inter-op thread, as `astropt bench model --threads 1`.
 """
 import argparse
@@ -242,6 +245,30 @@ def bench(args):
                       "matmul_flops": rate}))
 
 
+def products(args):
+    """The model's own matrix products on their own, as `astropt bench model --products`: each weight shape (every
+    2-d weight but the position table) at batch x tokens rows, x W^T through F.linear, thread CPU, best of 5 chunks."""
+    torch.manual_seed(args.seed)
+    model = AstroPT(Config(*PRESETS[args.preset]))
+    shapes = {}
+    for name, p in model.named_parameters():
+        if p.dim() == 2 and "wpe" not in name:
+            shapes.setdefault(tuple(p.shape), []).append(name)
+    rows = args.batch * args.tokens
+    each = args.seconds / len(shapes)
+    total = 0.0
+    with torch.inference_mode():
+        for (out, inp), names in shapes.items():
+            x, w = torch.rand(rows, inp) * 2 - 1, torch.rand(out, inp) * 2 - 1
+            timed(each / 5, lambda: F.linear(x, w))  # warm-up
+            best = min(t / n for n, _, _, _, t in (timed(each / 5, lambda: F.linear(x, w)) for _ in range(5)))
+            total += len(names) * best
+            print(json.dumps({"side": "pytorch", "version": torch.__version__, "preset": args.preset, "rows": rows,
+                              "in": inp, "out": out, "per_pass": len(names), "first": names[0],
+                              "thread_cpu_ms": best * 1000, "gflops": 2.0 * rows * inp * out / best / 1e9}))
+    print(json.dumps({"side": "pytorch", "preset": args.preset, "rows": rows, "products_ms_per_pass": total * 1000}))
+
+
 def main():
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
@@ -255,9 +282,14 @@ def main():
     b.add_argument("--seconds", type=float, default=8)
     b.add_argument("--train", action="store_true")
     b.add_argument("--seed", type=int, default=1)
+    m = sub.add_parser("products")
+    for name, default in (("--preset", "1M"), ("--tokens", 64), ("--batch", 32), ("--seconds", 8.0), ("--seed", 1)):
+        m.add_argument(name, default=default, type=type(default))
     args = p.parse_args()
     if args.command == "check":
         check(args.fixture)
+    elif args.command == "products":
+        products(args)
     else:
         bench(args)
 

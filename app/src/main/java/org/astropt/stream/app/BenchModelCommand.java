@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
  * in the same run, and the model's achieved FLOP/s as a fraction of it (FLOPs from
  * {@link ModelConfig#forwardFlops}; a training step counts 3x the forward: backward costs about
  * twice the forward). {@code --breakdown} shows where a forward pass's time goes
- * ({@link ForwardBreakdown}). Run each preset in its own JVM: the peak memory printed is the
+ * ({@link ForwardBreakdown}); {@code --products} times the model's own product shapes on their own
+ * ({@link ModelBench#products}), to set beside PyTorch's (bench/scripts/vs_pytorch_model.py products). Run each preset in its own JVM: the peak memory printed is the
  * process's.
  *
  * <pre>
@@ -55,6 +56,10 @@ final class BenchModelCommand implements Callable<Integer> {
 
     @Option(names = "--breakdown", description = "Also show where a forward pass's time goes: op counts and times, per-op overhead.")
     boolean breakdown;
+
+    @Option(names = "--products", description = "Also time the model's own matrix products on their own: each weight shape at"
+            + " batch x tokens rows, ms and GFLOP/s per product, and what one pass's products take at those rates.")
+    boolean products;
 
     @Option(names = "--matmul", defaultValue = "1024", paramLabel = "N",
             description = "Side of the square fp32 product that measures the machine (default ${DEFAULT-VALUE}; 0 skips it).")
@@ -143,6 +148,7 @@ final class BenchModelCommand implements Callable<Integer> {
                 }
             }
             if (breakdown) breakdown(model, sequences, flopsPerBatch, matmulFlops, report, out);
+            if (products) products(model, report, out);
         }
         long peak = ModelBench.peakResidentBytes();
         report.put("peak_rss_bytes", peak);
@@ -150,6 +156,28 @@ final class BenchModelCommand implements Callable<Integer> {
         else out.printf(Locale.ROOT, "peak resident memory of this process (VmHWM): %.0f MiB%n", peak / 1048576.0);
         out.flush();
         return 0;
+    }
+
+    private void products(AstroPTModel model, ObjectNode report, PrintWriter out) {
+        int rows = batch * tokens;
+        List<ModelBench.Product> ps = ModelBench.products(model, rows, Math.min(20, Math.max(2, seconds)));
+        ArrayNode list = report.putArray("products");
+        double pass = 0;
+        for (ModelBench.Product p : ps) {
+            list.addObject().put("rows", p.rows()).put("in", p.in()).put("out", p.out()).put("per_pass", p.weights().size())
+                    .put("thread_cpu_ms", p.threadCpuSeconds() * 1000).put("gflops", p.flopsPerThreadCpuSecond() / 1e9);
+            pass += p.secondsPerPass();
+        }
+        report.put("products_ms_per_pass", pass * 1000);
+        if (json) return;
+        out.printf(Locale.ROOT, "the model's matrix products on their own, %d rows (batch %d x %d tokens), thread CPU, best of %d:%n",
+                rows, batch, tokens, ModelBench.MATMUL_CHUNKS);
+        for (ModelBench.Product p : ps) {
+            out.printf(Locale.ROOT, "  %5d x %5d -> %5d  x%-3d %9.3f ms %8.1f GFLOP/s  (%s)%n", p.rows(), p.in(), p.out(),
+                    p.weights().size(), p.threadCpuSeconds() * 1000, p.flopsPerThreadCpuSecond() / 1e9, p.weights().get(0));
+        }
+        out.printf(Locale.ROOT, "  one pass's products at these rates: %.2f ms%n", pass * 1000);
+        out.flush();
     }
 
     private void breakdown(AstroPTModel model, List<float[][]> sequences, double flopsPerBatch, double matmulFlops,

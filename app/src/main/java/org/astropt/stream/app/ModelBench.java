@@ -3,11 +3,14 @@ package org.astropt.stream.app;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.astropt.stream.core.model.AdamW;
 import org.astropt.stream.core.model.AstroPTModel;
@@ -117,6 +120,55 @@ final class ModelBench {
             for (int i = 0; i < MATMUL_CHUNKS; i++) best = Math.max(best, timed(seconds / MATMUL_CHUNKS, product).perSecond());
             return 2.0 * n * n * n * best;
         }
+    }
+
+    /**
+     * One shape of the model's matrix products: {@code rows x in} times the transpose of an {@code out x in} weight, as
+     * its linear layers run it, with the weights of that shape and the thread CPU time of one product (the best of
+     * {@link #MATMUL_CHUNKS} chunks).
+     */
+    record Product(int rows, int in, int out, List<String> weights, double threadCpuSeconds) {
+        double flops() { return 2.0 * rows * in * out; }
+        double flopsPerThreadCpuSecond() { return flops() / threadCpuSeconds; }
+        /** The time all of this shape's products of one pass take at this rate. */
+        double secondsPerPass() { return weights.size() * threadCpuSeconds; }
+    }
+
+    /**
+     * The model's own matrix products on their own, each distinct weight shape (every 2-d weight but the position
+     * table, which is looked up) at {@code rows} rows of random values, through the same engine and threads as the
+     * model, for about seconds in all: what the BLAS library makes of exactly these shapes, to set beside the pass
+     * (bench/scripts/vs_pytorch_model.py products times the same shapes in PyTorch).
+     */
+    static List<Product> products(AstroPTModel model, int rows, double seconds) {
+        Map<List<Long>, List<String>> shapes = new LinkedHashMap<>();
+        model.network().namedParameters().forEach((name, p) -> {
+            Shape s = p.getArray().getShape();
+            if (s.dimension() == 2 && !name.contains("wpe")) {
+                shapes.computeIfAbsent(List.of(s.get(0), s.get(1)), k -> new ArrayList<>()).add(name);
+            }
+        });
+        AstroPTModel.disableGradientsOnThisThread();
+        List<Product> out = new ArrayList<>();
+        double each = seconds / Math.max(1, shapes.size());
+        try (NDManager m = model.newBatchManager()) {
+            for (Map.Entry<List<Long>, List<String>> e : shapes.entrySet()) {
+                int o = e.getKey().get(0).intValue(), in = e.getKey().get(1).intValue();
+                NDArray x = m.randomUniform(-1, 1, new Shape(rows, in));
+                NDArray w = m.randomUniform(-1, 1, new Shape(o, in));
+                Runnable product = () -> Linear.linear(x, w).singletonOrThrow().close();
+                warmUp(each / MATMUL_CHUNKS, product);
+                double best = Double.MAX_VALUE;
+                for (int i = 0; i < MATMUL_CHUNKS; i++) {
+                    Rate r = timed(each / MATMUL_CHUNKS, product);
+                    best = Math.min(best, r.threadCpuSeconds() / r.calls());
+                }
+                out.add(new Product(rows, in, o, List.copyOf(e.getValue()), best));
+                x.close();
+                w.close();
+            }
+        }
+        return out;
     }
 
     /** Runs call WARMUP_CALLS times and until WARMUP_SHARE of seconds has passed. */

@@ -46,6 +46,31 @@ class BenchModelCommandTest {
     }
 
     @Test
+    void productsTimeEveryWeightShapeOfTheModelAtBatchTimesTokensRows() throws Exception {
+        CliRun run = CliRun.of("bench", "model", "--preset", "1M", "--tokens", 16, "--batch", 2, "--seconds", 0.3,
+                "--matmul", 0, "--products", "--json");
+        assertEquals(0, run.exit(), run.err());
+        JsonNode r = JSON.readTree(run.outLines().get(0));
+        ModelConfig c = ModelConfig.preset("1M").config();
+        int e = c.nEmbd();
+        int weights = 0;
+        double pass = 0;
+        java.util.Set<String> shapes = new java.util.HashSet<>();
+        for (JsonNode p : r.get("products")) {
+            assertEquals(32, p.get("rows").asInt(), p.toString());
+            assertTrue(p.get("gflops").asDouble() > 0, p.toString());
+            assertTrue(shapes.add(p.get("in").asInt() + "->" + p.get("out").asInt()), "each shape once: " + p);
+            weights += p.get("per_pass").asInt();
+            pass += p.get("per_pass").asInt() * p.get("thread_cpu_ms").asDouble();
+        }
+        // the same products the breakdown counts in a pass: patch encoder 2, four per block, head 3
+        assertEquals(2 + 4 * c.nLayer() + 3, weights, r.get("products").toString());
+        assertTrue(shapes.containsAll(java.util.List.of(c.tokenDim() + "->" + e, e + "->" + 3 * e, e + "->" + 4 * e,
+                4 * e + "->" + e, e + "->" + c.tokenDim())), shapes.toString());
+        assertEquals(pass, r.get("products_ms_per_pass").asDouble(), 1e-9 * pass);
+    }
+
+    @Test
     void trainingStepsAreMeasuredToo() throws Exception {
         CliRun run = CliRun.of("bench", "model", "--preset", "1M", "--tokens", 16, "--batch", 2, "--seconds", 0.3,
                 "--matmul", 0, "--train", "--json");
