@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.astropt.stream.core.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 
@@ -15,10 +19,7 @@ class BenchModelCommandTest {
 
     @Test
     void forwardFiguresAndTheBreakdownCountTheModelsMatrixProducts() throws Exception {
-        CliRun run = CliRun.of("bench", "model", "--preset", "1M", "--tokens", 16, "--batch", 2, "--seconds", 0.3,
-                "--matmul", 128, "--breakdown", "--json");
-        assertEquals(0, run.exit(), run.err());
-        JsonNode r = JSON.readTree(run.outLines().get(0));
+        JsonNode r = report("--matmul", 128, "--breakdown");
         assertEquals("forward", r.get("mode").asText());
         double cutouts = r.get("cutouts_per_s").asDouble();
         assertTrue(cutouts > 0);
@@ -47,15 +48,12 @@ class BenchModelCommandTest {
 
     @Test
     void productsTimeEveryWeightShapeOfTheModelAtBatchTimesTokensRows() throws Exception {
-        CliRun run = CliRun.of("bench", "model", "--preset", "1M", "--tokens", 16, "--batch", 2, "--seconds", 0.3,
-                "--matmul", 0, "--products", "--json");
-        assertEquals(0, run.exit(), run.err());
-        JsonNode r = JSON.readTree(run.outLines().get(0));
+        JsonNode r = report("--matmul", 0, "--products");
         ModelConfig c = ModelConfig.preset("1M").config();
         int e = c.nEmbd();
         int weights = 0;
         double pass = 0;
-        java.util.Set<String> shapes = new java.util.HashSet<>();
+        Set<String> shapes = new HashSet<>();
         for (JsonNode p : r.get("products")) {
             assertEquals(32, p.get("rows").asInt(), p.toString());
             assertTrue(p.get("gflops").asDouble() > 0, p.toString());
@@ -65,20 +63,27 @@ class BenchModelCommandTest {
         }
         // the same products the breakdown counts in a pass: patch encoder 2, four per block, head 3
         assertEquals(2 + 4 * c.nLayer() + 3, weights, r.get("products").toString());
-        assertTrue(shapes.containsAll(java.util.List.of(c.tokenDim() + "->" + e, e + "->" + 3 * e, e + "->" + 4 * e,
+        assertTrue(shapes.containsAll(List.of(c.tokenDim() + "->" + e, e + "->" + 3 * e, e + "->" + 4 * e,
                 4 * e + "->" + e, e + "->" + c.tokenDim())), shapes.toString());
         assertEquals(pass, r.get("products_ms_per_pass").asDouble(), 1e-9 * pass);
     }
 
     @Test
     void trainingStepsAreMeasuredToo() throws Exception {
-        CliRun run = CliRun.of("bench", "model", "--preset", "1M", "--tokens", 16, "--batch", 2, "--seconds", 0.3,
-                "--matmul", 0, "--train", "--json");
-        assertEquals(0, run.exit(), run.err());
-        JsonNode r = JSON.readTree(run.outLines().get(0));
+        JsonNode r = report("--matmul", 0, "--train");
         assertEquals("train", r.get("mode").asText());
         assertTrue(r.get("tokens_per_s").asDouble() > 0);
         assertEquals(3 * 2 * ModelConfig.preset("1M").config().forwardFlops(16), r.get("flops_per_batch").asDouble(), 1);
+    }
+
+    /** The JSON report of `astropt bench model` on 1M, 2 x 16 tokens, 0.3 s, with these options as well. */
+    private static JsonNode report(Object... options) throws Exception {
+        List<Object> args = new ArrayList<>(List.of("bench", "model", "--preset", "1M", "--tokens", 16, "--batch", 2,
+                "--seconds", 0.3, "--json"));
+        args.addAll(List.of(options));
+        CliRun run = CliRun.of(args.toArray());
+        assertEquals(0, run.exit(), run.err());
+        return JSON.readTree(run.outLines().get(0));
     }
 
     @Test
