@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
  * {@link ModelConfig#forwardFlops}; a training step counts 3x the forward: backward costs about
  * twice the forward). {@code --breakdown} shows where a forward pass's time goes
  * ({@link ForwardBreakdown}); {@code --products} times the model's own product shapes on their own
- * ({@link ModelBench#products}), to set beside PyTorch's (bench/scripts/vs_pytorch_model.py products). Run each preset in its own JVM: the peak memory printed is the
- * process's.
+ * ({@link ModelBench#products}), to set beside PyTorch's (bench/scripts/vs_pytorch_model.py products).
+ * Run each preset in its own JVM: the peak memory printed is the process's.
  *
  * <pre>
  *   bin/astropt bench model --preset 12M --tokens 256 --batch 32 --seconds 20
