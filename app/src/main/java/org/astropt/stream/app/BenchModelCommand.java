@@ -57,8 +57,9 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--breakdown", description = "Also show where a forward pass's time goes: op counts and times, per-op overhead.")
     boolean breakdown;
 
-    @Option(names = "--products", description = "Also time the model's own matrix products on their own: each weight shape at"
-            + " batch x tokens rows, ms and GFLOP/s per product, and what one pass's products take at those rates.")
+    @Option(names = "--products", description = "Also time the model's own matrix products on their own: each weight"
+            + " shape at batch x tokens rows, ms and GFLOP/s per product, and what one pass's products take at"
+            + " those rates.")
     boolean products;
 
     @Option(names = "--matmul", defaultValue = "1024", paramLabel = "N",
@@ -164,17 +165,19 @@ final class BenchModelCommand implements Callable<Integer> {
         ArrayNode list = report.putArray("products");
         double pass = 0;
         for (ModelBench.Product p : ps) {
-            list.addObject().put("rows", p.rows()).put("in", p.in()).put("out", p.out()).put("per_pass", p.weights().size())
-                    .put("thread_cpu_ms", p.threadCpuSeconds() * 1000).put("gflops", p.flopsPerThreadCpuSecond() / 1e9);
+            list.addObject().put("rows", p.rows()).put("in", p.in()).put("out", p.out())
+                    .put("per_pass", p.weights().size()).put("thread_cpu_ms", p.threadCpuSeconds() * 1000)
+                    .put("gflops", p.flopsPerThreadCpuSecond() / 1e9);
             pass += p.secondsPerPass();
         }
         report.put("products_ms_per_pass", pass * 1000);
         if (json) return;
-        out.printf(Locale.ROOT, "the model's matrix products on their own, %d rows (batch %d x %d tokens), thread CPU, best of %d:%n",
-                rows, batch, tokens, ModelBench.MATMUL_CHUNKS);
+        out.printf(Locale.ROOT, "the model's matrix products on their own, %d rows (batch %d x %d tokens), thread CPU,"
+                + " best of %d:%n", rows, batch, tokens, ModelBench.MATMUL_CHUNKS);
         for (ModelBench.Product p : ps) {
-            out.printf(Locale.ROOT, "  %5d x %5d -> %5d  x%-3d %9.3f ms %8.1f GFLOP/s  (%s)%n", p.rows(), p.in(), p.out(),
-                    p.weights().size(), p.threadCpuSeconds() * 1000, p.flopsPerThreadCpuSecond() / 1e9, p.weights().get(0));
+            out.printf(Locale.ROOT, "  %5d x %5d -> %5d  x%-3d %9.3f ms %8.1f GFLOP/s  (%s)%n", p.rows(), p.in(),
+                    p.out(), p.weights().size(), p.threadCpuSeconds() * 1000, p.flopsPerThreadCpuSecond() / 1e9,
+                    p.weights().get(0));
         }
         out.printf(Locale.ROOT, "  one pass's products at these rates: %.2f ms%n", pass * 1000);
         out.flush();
