@@ -30,7 +30,7 @@ class FusedAttentionTest {
                 NDArray v = m.randomNormal(new Shape(2, 3, t, 16));
                 NDArray fused = FusedAttention.get().apply(q, k, v, false);
                 assertEquals(q.getShape(), fused.getShape());
-                assertClose(explicit(m, q, k, v), fused, 1e-5, "T = " + t);
+                Parity.assertRelative("T = " + t, fused, explicit(m, q, k, v), 1e-5);
             }
         }
     }
@@ -47,7 +47,7 @@ class FusedAttentionTest {
             NDArray[] fused = gradients(q, k, v, w, true);
             NDArray[] explicit = gradients(q, k, v, w, false);
             String[] names = {"dq", "dk", "dv"};
-            for (int i = 0; i < 3; i++) assertClose(explicit[i], fused[i], 1e-5, names[i]);
+            for (int i = 0; i < 3; i++) Parity.assertRelative(names[i], fused[i], explicit[i], 1e-5);
         }
     }
 
@@ -70,10 +70,5 @@ class FusedAttentionTest {
                 m.full(new Shape(t, t), Float.NEGATIVE_INFINITY));
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(q.getShape().get(3))).add(bias);
         return scores.softmax(3).matMul(v);
-    }
-
-    /** max |actual - expected| within tolerance of max |expected| ({@link Parity#assertRelative}). */
-    private static void assertClose(NDArray expected, NDArray actual, double tolerance, String what) {
-        Parity.assertRelative(what, actual.toFloatArray(), expected.toFloatArray(), tolerance);
     }
 }

@@ -38,7 +38,7 @@ class FusedLinearTest {
                 NDArray product = product(x, w, b);
                 NDArray fused = FusedLinear.forInference(x, false).geluTanh(x, w, b);
                 assertEquals(new Shape(3, 17, 96), fused.getShape());
-                assertClose(Mlp.geluTanh(product), fused, 1e-6, "bias " + withBias);
+                Parity.assertRelative("bias " + withBias, fused, Mlp.geluTanh(product), 1e-6);
             }
         }
     }
@@ -56,7 +56,7 @@ class FusedLinearTest {
                 NDArray product = product(x, w, b);
                 NDArray fused = FusedLinear.forInference(x, false).plus(x, w, b, residual);
                 assertEquals(residual.getShape(), fused.getShape());
-                assertClose(residual.add(product), fused, 1e-6, "bias " + withBias);
+                Parity.assertRelative("bias " + withBias, fused, residual.add(product), 1e-6);
             }
         }
     }
@@ -65,10 +65,5 @@ class FusedLinearTest {
     private static NDArray product(NDArray x, NDArray w, NDArray b) {
         NDList y = b == null ? ai.djl.nn.core.Linear.linear(x, w) : ai.djl.nn.core.Linear.linear(x, w, b);
         return y.singletonOrThrow();
-    }
-
-    /** max |actual - expected| within tolerance of max |expected| ({@link Parity#assertRelative}). */
-    private static void assertClose(NDArray expected, NDArray actual, double tolerance, String what) {
-        Parity.assertRelative(what, actual.toFloatArray(), expected.toFloatArray(), tolerance);
     }
 }

@@ -8,7 +8,10 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The Huber error's array forms (training, inference written out, inference fused) against PyTorch's per-value definition, bit for bit. */
+/**
+ * The Huber error's array forms (training, inference written out, inference fused) against PyTorch's per-value
+ * definition, bit for bit.
+ */
 class HuberLossTest {
 
     @Test

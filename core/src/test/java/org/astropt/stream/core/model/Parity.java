@@ -3,6 +3,7 @@ package org.astropt.stream.core.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import java.util.Locale;
 
 /**
@@ -41,6 +42,11 @@ final class Parity {
     /** Fails unless max |ours - reference| / max |reference| is at most tolerance. */
     static Diff assertRelative(String what, float[] ours, float[] reference, double tolerance) {
         return check(what, ours, reference, tolerance, true);
+    }
+
+    /** {@link #assertRelative(String, float[], float[], double)} on two arrays of the engine. */
+    static Diff assertRelative(String what, NDArray ours, NDArray reference, double tolerance) {
+        return assertRelative(what, ours.toFloatArray(), reference.toFloatArray(), tolerance);
     }
 
     /** Fails unless max |ours - reference| is at most tolerance. */
