@@ -8,7 +8,7 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 /**
  * A linear layer and what follows it in one oneDNN kernel, for inference on the CPU: x W^T (+ b) then the
  * tanh GELU (the MLP's up projection), or x W^T (+ b) plus the residual stream (the blocks' output
- * projections). libtorch's {@code mkldnn::_linear_pointwise} applies the GELU or the sum to each tile of the
+ * projections; the MLP's added into the residual's own storage, {@link #addInto}). libtorch's {@code mkldnn::_linear_pointwise} applies the GELU or the sum to each tile of the
  * product while it is still in cache, where the written-out forms pass over the [B, T, 4E] or [B, T, E]
  * result again: six passes for the GELU ({@link Mlp#geluTanhInPlace}), one for the sum. DJL 0.36's NDArray
  * API does not reach the operator; a parameterless TorchScript module ({@link TorchScriptArchive}) does.
@@ -43,7 +43,17 @@ final class FusedLinear {
                 w: Tensor,
                 b: Tensor) -> Tensor:
                 return ops.mkldnn._linear_pointwise(x, residual, w, b, "add")
+              def linear_add_into(self: __torch__.FusedLinear,
+                x: Tensor,
+                residual: Tensor,
+                w: Tensor) -> Tensor:
+                _0 = torch.addmm_(torch.view(residual, [-1, torch.size(w, 0)]),
+                    torch.reshape(x, [-1, torch.size(w, 1)]), torch.t(w))
+                return residual
             """;
+
+    /** Whether {@link #addInto} serves the sums that may overwrite their residual (not -Dastropt.residual=copy). */
+    static final boolean IN_PLACE = !"copy".equals(System.getProperty("astropt.residual", "").trim());
 
     private final PtSymbolBlock module;
 
@@ -74,6 +84,20 @@ final class FusedLinear {
     NDArray plus(NDArray x, NDArray w, NDArray b, NDArray residual) {
         return b == null ? TorchScriptArchive.call(module, "linear_add", x, residual, w)
                 : TorchScriptArchive.call(module, "linear_add_bias", x, residual, w, b);
+    }
+
+    /**
+     * residual += x W^T, in place: MKL's product with beta 1, which adds C as it stores each tile, so the sum costs
+     * nothing over the plain product, where oneDNN's sum inside the product ({@link #plus}) costs 0.3 to 0.7 ms a
+     * call at 2,048 rows of 384 or 768 (docs/BENCHMARKS.md, session 13). Only where nothing reads the residual
+     * again: the MLP's sum, whose residual is the block's intermediate x + attn(ln_1(x)), not the attention's,
+     * whose residual is the previous block's output, which the embedding keeps. No bias (AstroPT v1 has none
+     * there); -Dastropt.residual=copy keeps {@link #plus} for comparison.
+     *
+     * @return the residual's storage as a new array of x's manager
+     */
+    NDArray addInto(NDArray x, NDArray w, NDArray residual) {
+        return TorchScriptArchive.call(module, "linear_add_into", x, residual, w);
     }
 
     private static FusedLinear load() {

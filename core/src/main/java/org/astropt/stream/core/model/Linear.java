@@ -41,6 +41,15 @@ final class Linear extends Layer {
         return fused.plus(x, ps.getValue(weight, x.getDevice(), false), biasValue(ps, x), residual);
     }
 
+    /**
+     * As {@link #applyPlus}, into the residual's storage where it can ({@link FusedLinear#addInto}: no bias): for a
+     * residual that nothing reads again.
+     */
+    NDArray applyInto(ParameterStore ps, NDArray x, NDArray residual, FusedLinear fused) {
+        if (bias != null || !FusedLinear.IN_PLACE) return applyPlus(ps, x, residual, fused);
+        return fused.addInto(x, ps.getValue(weight, x.getDevice(), false), residual);
+    }
+
     private NDArray biasValue(ParameterStore ps, NDArray x) {
         return bias == null ? null : ps.getValue(bias, x.getDevice(), false);
     }

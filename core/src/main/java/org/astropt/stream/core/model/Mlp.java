@@ -30,12 +30,15 @@ final class Mlp extends Layer {
         return dropout(cProj.apply(ps, h, training), config.dropout(), training);
     }
 
-    /** residual + this(x); on the CPU in inference the sum is done inside c_proj's kernel ({@link FusedLinear}). */
+    /**
+     * residual + this(x); on the CPU in inference the sum is done inside c_proj's kernel ({@link FusedLinear}),
+     * into the residual's own storage: the caller's residual, the block's intermediate, is not read again.
+     */
     NDArray plus(ParameterStore ps, NDArray x, NDArray residual, boolean training) {
         FusedLinear fused = FusedLinear.forInference(x, training);
         if (fused == null) return residual.add(apply(ps, x, training));
         NDArray h = hidden(ps, x, fused, false);
-        NDArray y = cProj.applyPlus(ps, h, residual, fused);
+        NDArray y = cProj.applyInto(ps, h, residual, fused);
         h.close(); // the widest array: freed before the next block
         return y;
     }

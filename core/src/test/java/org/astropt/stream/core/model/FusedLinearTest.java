@@ -61,6 +61,22 @@ class FusedLinearTest {
         }
     }
 
+    @Test
+    void sumIntoTheResidualEqualsTheWrittenOutSumAndOverwritesIt() {
+        AstroPTModel.disableGradientsOnThisThread();
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(7);
+            NDArray x = m.randomNormal(new Shape(4, 9, 48));
+            NDArray w = m.randomNormal(new Shape(12, 48));
+            NDArray residual = m.randomNormal(new Shape(4, 9, 12)).mul(10);
+            NDArray expected = residual.add(product(x, w, null));
+            NDArray sum = FusedLinear.forInference(x, false).addInto(x, w, residual);
+            assertEquals(residual.getShape(), sum.getShape());
+            Parity.assertRelative("into", sum, expected, 1e-6);
+            Parity.assertRelative("the residual itself", residual, expected, 1e-6);
+        }
+    }
+
     /** x W^T (+ b) through DJL's own linear: the written-out product. */
     private static NDArray product(NDArray x, NDArray w, NDArray b) {
         NDList y = b == null ? ai.djl.nn.core.Linear.linear(x, w) : ai.djl.nn.core.Linear.linear(x, w, b);
