@@ -139,11 +139,11 @@ final class ForwardBreakdown {
     static String kind(String aten) {
         String op = aten.startsWith("aten::") ? aten.substring(6) : aten;
         return switch (op) {
-            case "matmul", "mm", "bmm", "addmm", "addmm_", "linear", "baddbmm" -> "matrix products";
+            case "matmul", "mm", "bmm", "addmm", "linear", "baddbmm" -> "matrix products";
             // FusedLinear's TorchScript methods (a product with the GELU or the residual sum in its kernel, or
-            // added into the residual), the oneDNN operator inside them
+            // added into the residual), the operators inside them (oneDNN's, addmm_)
             case "linear_gelu_tanh", "linear_gelu_tanh_bias", "linear_add", "linear_add_bias", "linear_add_into",
-                 "mkldnn::_linear_pointwise" -> "matrix products";
+                 "mkldnn::_linear_pointwise", "addmm_" -> "matrix products";
             // FusedAttention's TorchScript module: the profiler lists its method, the fused kernel inside it
             case "forward", "scaled_dot_product_attention", "_scaled_dot_product_flash_attention_for_cpu" -> "fused attention";
             case "layer_norm", "native_layer_norm", "softmax", "_softmax", "sum", "mean" -> "normalisation and reductions";

@@ -8,10 +8,11 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 /**
  * A linear layer and what follows it in one oneDNN kernel, for inference on the CPU: x W^T (+ b) then the
  * tanh GELU (the MLP's up projection), or x W^T (+ b) plus the residual stream (the blocks' output
- * projections; the MLP's added into the residual's own storage, {@link #addInto}). libtorch's {@code mkldnn::_linear_pointwise} applies the GELU or the sum to each tile of the
- * product while it is still in cache, where the written-out forms pass over the [B, T, 4E] or [B, T, E]
- * result again: six passes for the GELU ({@link Mlp#geluTanhInPlace}), one for the sum. DJL 0.36's NDArray
- * API does not reach the operator; a parameterless TorchScript module ({@link TorchScriptArchive}) does.
+ * projections; the MLP's added into the residual's own storage, {@link #addInto}). libtorch's
+ * {@code mkldnn::_linear_pointwise} applies the GELU or the sum to each tile of the product while it is still
+ * in cache, where the written-out forms pass over the [B, T, 4E] or [B, T, E] result again: six passes for
+ * the GELU ({@link Mlp#geluTanhInPlace}), one for the sum. DJL 0.36's NDArray API does not reach the
+ * operator; a parameterless TorchScript module ({@link TorchScriptArchive}) does.
  *
  * <p>Inference only (the operator has no backward) and on CPU float32 arrays: {@link #forInference} is null
  * otherwise, and where the module does not load (another engine; a libtorch built without oneDNN), and with

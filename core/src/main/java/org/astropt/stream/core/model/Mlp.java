@@ -32,7 +32,8 @@ final class Mlp extends Layer {
 
     /**
      * residual + this(x); on the CPU in inference the sum is done inside c_proj's kernel ({@link FusedLinear}),
-     * into the residual's own storage: the caller's residual, the block's intermediate, is not read again.
+     * into the residual's own storage where c_proj has no bias ({@link Linear#applyInto}): the caller's
+     * residual, the block's intermediate, is not read again.
      */
     NDArray plus(ParameterStore ps, NDArray x, NDArray residual, boolean training) {
         FusedLinear fused = FusedLinear.forInference(x, training);
